@@ -1,0 +1,51 @@
+"""Who is acting, in which role, at which outlet, through which channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    HOTLINE = "hotline", "12333 hotline"
+    WEB = "web", "website"
+    APP = "app", "mobile app"
+    WINDOW = "window", "service window"
+    BANK = "bank", "bank outlet"
+    KIOSK = "kiosk", "self-service terminal"
+    SYSTEM = "system", "system"
+
+
+COUNTER_CHANNELS = frozenset({Channel.WINDOW, Channel.BANK})
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", "citizen"
+    COMMUNITY_CLERK = "community_clerk", "community intake clerk"
+    WINDOW_CLERK = "window_clerk", "window clerk"
+    BANK_CLERK = "bank_clerk", "bank clerk"
+    HOTLINE_AGENT = "hotline_agent", "hotline agent"
+    SUPERVISOR = "supervisor", "supervisor"
+    ADMIN = "admin", "system administrator"
+    PARTNER = "partner", "partner system"
+    SYSTEM = "system", "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting party, recorded on every audit event.
+
+    `id` never holds personal data: a staff username, an API client name or a person's key.
+    """
+
+    kind: str
+    id: str
+    role: str
+    channel: str
+    outlet_code: str | None = None
+    bank_code: str | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(kind="system", id="sscard", role=Role.SYSTEM, channel=Channel.SYSTEM)

@@ -1,0 +1,81 @@
+"""Writing outbox rows: webhooks to banks and notifications to people (DOMAIN.md section 9).
+
+Rows are written in the caller's transaction; delivery happens later, after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sscard.common import clock
+from sscard.notifications.models import OutboxKind, OutboxMessage
+from sscard.partners.models import Bank
+from sscard.people.models import Person
+from sscard.people.selectors import notification_recipients
+
+WEBHOOK_TOPICS = frozenset(
+    {
+        "card.blocked",
+        "card.unblocked",
+        "card.cancelled",
+        "application.receipt_issued",
+        "application.cancelled",
+    }
+)
+
+NOTIFICATION_TOPICS = frozenset(
+    {
+        "loss_report_effective",
+        "temporary_report_lapsing",
+        "temporary_report_lapsed",
+        "loss_report_lifted",
+        "receipt_issued",
+        "bank_accepted",
+        "production_failed",
+        "ready_for_collection",
+        "mailed",
+        "collected",
+        "activated",
+        "pin_locked",
+    }
+)
+
+
+def emit_webhook(*, bank: Bank | None, topic: str, data: dict[str, Any]) -> OutboxMessage | None:
+    if topic not in WEBHOOK_TOPICS:
+        raise ValueError(f"unknown webhook topic {topic}")
+    if bank is None:
+        return None
+    now = clock.now()
+    message = OutboxMessage(
+        kind=OutboxKind.WEBHOOK, topic=topic, bank=bank, created_at=now, next_attempt_at=now
+    )
+    message.payload = {
+        "id": str(message.id),
+        "type": topic,
+        "created_at": now.isoformat(),
+        "data": data,
+    }
+    message.save(force_insert=True)
+    return message
+
+
+def notify(*, subject: Person, topic: str, params: dict[str, Any]) -> list[OutboxMessage]:
+    """Tell the holder, or the guardians where the holder does not act alone."""
+    if topic not in NOTIFICATION_TOPICS:
+        raise ValueError(f"unknown notification topic {topic}")
+    now = clock.now()
+    messages = [
+        OutboxMessage(
+            kind=OutboxKind.NOTIFICATION,
+            topic=topic,
+            recipient=recipient,
+            subject=subject,
+            payload=params,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for recipient in notification_recipients(subject)
+    ]
+    OutboxMessage.objects.bulk_create(messages)
+    return messages

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "male"
+    FEMALE = "F", "female"
+
+
+class Relation(models.TextChoices):
+    PARENT = "parent", "parent"
+    LEGAL_GUARDIAN = "legal_guardian", "legal guardian"
+
+
+class Person(models.Model):
+    """An insured person. The social security number is the citizen ID number."""
+
+    social_security_number = models.CharField(max_length=18, unique=True)
+    name = models.CharField(max_length=60)
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    birth_date = models.DateField()
+    region_code = models.CharField(max_length=6)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return f"Person {self.pk}"
+
+
+class Guardianship(models.Model):
+    guardian = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="wardships")
+    ward = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="guardianships")
+    relation = models.CharField(max_length=16, choices=Relation.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "ward"], name="one_guardianship_per_pair"),
+            models.CheckConstraint(condition=~Q(guardian=F("ward")), name="guardian_is_not_ward"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian_id} {self.relation} of {self.ward_id}"
