@@ -31,13 +31,15 @@ def bank_outlet(bank):
     return BankOutletFactory(code="BK0001", bank=bank)
 
 
-def actor(channel: str, role: str = Role.WINDOW_CLERK, outlet: str | None = None,
-          bank: str | None = None) -> Actor:
+def actor(
+    channel: str, role: str = Role.WINDOW_CLERK, outlet: str | None = None, bank: str | None = None
+) -> Actor:
     kind = {Role.CITIZEN: "citizen", Role.SYSTEM: "system", Role.PARTNER: "partner"}.get(
         role, "staff"
     )
-    return Actor(kind=kind, id=f"{role}-1", role=role, channel=channel, outlet_code=outlet,
-                 bank_code=bank)
+    return Actor(
+        kind=kind, id=f"{role}-1", role=role, channel=channel, outlet_code=outlet, bank_code=bank
+    )
 
 
 @pytest.fixture

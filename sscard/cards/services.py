@@ -271,13 +271,21 @@ def report_loss(
             .filter(card=card, status=LossStatus.EFFECTIVE)
             .first()
         )
-        if current is not None and current.kind == LossKind.TEMPORARY:
-            if kind == LossKind.TEMPORARY:
-                return _renew(actor, card, current, policy, now)
-            return _convert(actor, card, current, docs, outlet, now)
-        if current is not None or card.status not in REPORTABLE:
+        if current is not None:
+            return _update_report(
+                actor=actor,
+                card=card,
+                report=current,
+                kind=kind,
+                needed=_sides(policy, actor.channel),
+                documents=docs,
+                outlet=outlet,
+                policy=policy,
+                now=now,
+            )
+        if card.status not in REPORTABLE:
             raise Conflict(
-                _not_reportable_reason(card, current),
+                _not_reportable_reason(card),
                 code="card_not_reportable",
                 card_status=effective_of(card).status,
             )
@@ -331,9 +339,7 @@ def report_loss(
         return LossOutcome(report, card, True, "created")
 
 
-def _not_reportable_reason(card: Card, current: LossReport | None) -> str:
-    if current is not None:
-        return "The card is already formally reported lost."
+def _not_reportable_reason(card: Card) -> str:
     if card.status in (CardStatus.IN_PRODUCTION, CardStatus.AWAITING_COLLECTION):
         return "The card has not been collected yet; it cannot be reported lost."
     return f"A {card.status.replace('_', ' ')} card cannot be reported lost."
@@ -363,56 +369,99 @@ def _tell_blocked(card: Card, report: LossReport) -> None:
     )
 
 
-def _renew(
-    actor: Actor, card: Card, report: LossReport, policy: RegionalPolicy, now: dt.datetime
-) -> LossOutcome:
-    before_report, before_card = report_snapshot(report), card_snapshot(card)
-    report.expires_at = temporary_report_expiry(policy, now)
-    report.renewals += 1
-    report.reminder_sent_at = None
-    report.save(update_fields=["expires_at", "renewals", "reminder_sent_at"])
-    card.lost_until = report.expires_at
-    _save_card(card, "lost_until")
-    _report_event(actor, "loss_report.renewed", report, before_report)
-    _card_event(actor, "card.block_renewed", card, before_card)
-    notify(
-        subject=card.person,
-        topic="loss_report_effective",
-        params={
-            "card_number": card.number,
-            "reference": report.reference,
-            "kind": report.kind,
-            "expires_at": report.expires_at.isoformat(),
-        },
-    )
-    return LossOutcome(report, card, False, "renewed")
+def _widen(card: Card, report: LossReport, needed: str) -> bool:
+    """Under a separate (not linked) policy a report covers one side; a report through the other
+    side's channel extends it to both."""
+    have = report.sides
+    if have in (LossSides.BOTH, needed):
+        return False
+    report.sides = LossSides.BOTH
+    if have == LossSides.SOCIAL:
+        if card.bank_status == BankStatus.NORMAL:
+            card.bank_status, report.froze_bank = BankStatus.FROZEN, True
+    else:
+        card.status_before_loss = card.status
+        card.status = (
+            CardStatus.TEMPORARILY_LOST
+            if report.kind == LossKind.TEMPORARY
+            else CardStatus.FORMALLY_LOST
+        )
+    return True
 
 
-def _convert(
+def _update_report(
+    *,
     actor: Actor,
     card: Card,
     report: LossReport,
+    kind: str,
+    needed: str,
     documents: list[str],
     outlet: Outlet | None,
+    policy: RegionalPolicy,
     now: dt.datetime,
 ) -> LossOutcome:
+    """A report on a card that already has one: renew, convert to formal, or extend its sides."""
     before_report, before_card = report_snapshot(report), card_snapshot(card)
-    report.kind, report.converted_at, report.expires_at = LossKind.FORMAL, now, None
-    report.lapse_action = ""
+    widened = _widen(card, report, needed)
+    if report.kind == LossKind.TEMPORARY and kind == LossKind.TEMPORARY:
+        action = "renewed"
+        report.expires_at = temporary_report_expiry(policy, now)
+        report.renewals += 1
+        report.reminder_sent_at = None
+    elif report.kind == LossKind.TEMPORARY:
+        action = "converted"
+        report.kind, report.converted_at, report.expires_at = LossKind.FORMAL, now, None
+        report.lapse_action = ""
+        if report.sides != LossSides.FINANCIAL:
+            card.status = CardStatus.FORMALLY_LOST
+    elif widened:
+        action = "extended"
+    else:
+        raise Conflict(
+            "The card is already formally reported lost.",
+            code="card_not_reportable",
+            card_status=effective_of(card).status,
+        )
     report.documents = sorted(set(report.documents) | set(documents))
-    if outlet is not None:
+    if outlet is not None and kind == LossKind.FORMAL:
         report.outlet = outlet
     report.save(
-        update_fields=["kind", "converted_at", "expires_at", "lapse_action", "documents", "outlet"]
+        update_fields=[
+            "kind",
+            "converted_at",
+            "expires_at",
+            "lapse_action",
+            "renewals",
+            "reminder_sent_at",
+            "documents",
+            "outlet",
+            "sides",
+            "froze_bank",
+        ]
     )
-    if report.sides != LossSides.FINANCIAL:
-        card.status = CardStatus.FORMALLY_LOST
-    card.lost_until, card.lapse_action, card.lapse_unfreezes_bank = None, "", False
-    _save_card(card, "status", "lost_until", "lapse_action", "lapse_unfreezes_bank")
-    _report_event(actor, "loss_report.converted", report, before_report)
-    _card_event(actor, "card.blocked", card, before_card)
+    if report.kind == LossKind.TEMPORARY:
+        card.lost_until = report.expires_at
+        card.lapse_action = (
+            report.lapse_action if report.sides != LossSides.FINANCIAL else LapseAction.RELEASE
+        )
+        card.lapse_unfreezes_bank = report.froze_bank
+    else:
+        card.lost_until, card.lapse_action, card.lapse_unfreezes_bank = None, "", False
+    _save_card(
+        card,
+        "status",
+        "bank_status",
+        "lost_until",
+        "lapse_action",
+        "lapse_unfreezes_bank",
+        "status_before_loss",
+    )
+    _report_event(actor, f"loss_report.{action}", report, before_report)
+    if card_snapshot(card) != before_card:
+        _card_event(actor, "card.blocked", card, before_card)
     _tell_blocked(card, report)
-    return LossOutcome(report, card, False, "converted")
+    return LossOutcome(report, card, False, action)
 
 
 def lift_loss_report(
