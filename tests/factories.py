@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, cast
 
 import factory
 
@@ -12,6 +15,7 @@ from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.partners.models import Bank
 from sscard.people.generate import make_citizen_id
 from sscard.people.models import Guardianship, Person
+from sscard.policy.models import RegionalPolicy
 
 _serial = itertools.count(1)
 ALL_HOURS = {str(d): [["00:00", "23:59"]] for d in range(1, 8)}
@@ -20,13 +24,13 @@ ALL_HOURS = {str(d): [["00:00", "23:59"]] for d in range(1, 8)}
 def citizen_id(*, age: int = 35, male: bool = True, region: str = "440106") -> str:
     n = next(_serial)
     today = clock.today()
-    born = dt.date(today.year - age, 1, 1) + dt.timedelta(days=n % 300)
-    if born > today.replace(year=today.year - age):
-        born = born.replace(year=born.year - 1)
+    # Born 1 to 300 days before the date `age` years ago: exactly `age` years old today.
+    years_ago = dt.date(today.year - age, today.month, min(today.day, 28))
+    born = years_ago - dt.timedelta(days=1 + n % 300)
     return make_citizen_id(region, born, n, male=male)
 
 
-class BankFactory(factory.django.DjangoModelFactory):
+class BankFactory(factory.django.DjangoModelFactory[Bank]):
     class Meta:
         model = Bank
         django_get_or_create = ("code",)
@@ -35,7 +39,7 @@ class BankFactory(factory.django.DjangoModelFactory):
     name = "中国工商银行"
 
 
-class OutletFactory(factory.django.DjangoModelFactory):
+class OutletFactory(factory.django.DjangoModelFactory[Outlet]):
     class Meta:
         model = Outlet
 
@@ -75,7 +79,7 @@ class BankOutletFactory(OutletFactory):
     ]
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -95,7 +99,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     created_at = factory.LazyFunction(clock.now)
 
 
-class GuardianshipFactory(factory.django.DjangoModelFactory):
+class GuardianshipFactory(factory.django.DjangoModelFactory[Guardianship]):
     class Meta:
         model = Guardianship
 
@@ -108,7 +112,7 @@ class GuardianshipFactory(factory.django.DjangoModelFactory):
 _card_serial = itertools.count(9_000_000)
 
 
-class CardFactory(factory.django.DjangoModelFactory):
+class CardFactory(factory.django.DjangoModelFactory[Card]):
     """A card in the holder's hand, activated with PIN 147258."""
 
     class Meta:
@@ -138,3 +142,72 @@ def _demo_pin_hash() -> str:
     if "h" not in _pin_hash_cache:
         _pin_hash_cache["h"] = hash_pin("147258")
     return _pin_hash_cache["h"]
+
+
+# ---------------------------------------------------------------- regional policies
+
+
+class RegionalPolicyFactory(factory.django.DjangoModelFactory[RegionalPolicy]):
+    """A regional policy with the defaults of DOMAIN.md section 8 unless told otherwise."""
+
+    class Meta:
+        model = RegionalPolicy
+
+    region_prefix = "4401"
+    name = factory.LazyAttribute(lambda o: f"Policy {o.region_prefix or '*'}")
+
+
+# ---------------------------------------------------------------- refusals change nothing
+
+
+def db_state(*rows: Any) -> dict[str, Any]:
+    """Row counts of every sscard table, the values of the given rows, the audit head and
+    the sequences: what a refusal must leave exactly as it was."""
+    from django.apps import apps
+
+    from sscard.audit.models import AuditHead
+    from sscard.common.models import Sequence
+
+    return {
+        "counts": {
+            model._meta.label: model._default_manager.count()
+            for model in apps.get_models()
+            if model.__module__.startswith("sscard.")
+        },
+        "rows": [type(row)._default_manager.filter(pk=row.pk).values().first() for row in rows],
+        "audit_head": list(AuditHead.objects.values_list("seq", "hash")),
+        "sequences": dict(Sequence.objects.values_list("name", "value")),
+    }
+
+
+@contextmanager
+def nothing_changes(*rows: Any) -> Iterator[None]:
+    """Use as `with nothing_changes(card), pytest.raises(...):` around a refused call."""
+    before = db_state(*rows)
+    yield
+    assert db_state(*rows) == before
+
+
+# ---------------------------------------------------------------- typed shortcuts
+# factory_boy types `Factory.create()` only when the factory is generic; calling the class is
+# typed as the factory itself. These give mypy the model type.
+
+
+def make_person(**kwargs: Any) -> Person:
+    return cast(Person, PersonFactory(**kwargs))
+
+
+def make_guardianship(**kwargs: Any) -> Guardianship:
+    return cast(Guardianship, GuardianshipFactory(**kwargs))
+
+
+def make_card(**kwargs: Any) -> Card:
+    return cast(Card, CardFactory(**kwargs))
+
+
+def make_outlet(**kwargs: Any) -> Outlet:
+    return cast(Outlet, OutletFactory(**kwargs))
+
+
+def make_policy(**kwargs: Any) -> RegionalPolicy:
+    return cast(RegionalPolicy, RegionalPolicyFactory(**kwargs))

@@ -283,7 +283,7 @@ def report_loss(
                 policy=policy,
                 now=now,
             )
-        if card.status not in REPORTABLE:
+        if card.status not in REPORTABLE or effective_of(card).status == CardStatus.EXPIRED:
             raise Conflict(
                 _not_reportable_reason(card),
                 code="card_not_reportable",
@@ -342,7 +342,8 @@ def report_loss(
 def _not_reportable_reason(card: Card) -> str:
     if card.status in (CardStatus.IN_PRODUCTION, CardStatus.AWAITING_COLLECTION):
         return "The card has not been collected yet; it cannot be reported lost."
-    return f"A {card.status.replace('_', ' ')} card cannot be reported lost."
+    status = effective_of(card).status
+    return f"A {status.replace('_', ' ')} card cannot be reported lost."
 
 
 def _tell_blocked(card: Card, report: LossReport) -> None:
@@ -667,7 +668,7 @@ def activate_card(
                 code="card_not_collected",
                 card_status=card.status,
             )
-        if card.status != CardStatus.SEALED:
+        if card.status != CardStatus.SEALED or effective_of(card).status == CardStatus.EXPIRED:
             raise Conflict(
                 f"The card is {card.status.replace('_', ' ')}; only a collected card "
                 "can be activated.",

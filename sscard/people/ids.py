@@ -24,7 +24,6 @@ _MESSAGES: dict[type[Exception], str] = {
     stdnum_errors.InvalidLength: "must be 18 characters",
     stdnum_errors.InvalidFormat: "must be 17 digits followed by a digit or X",
     stdnum_errors.InvalidChecksum: "the check character (the last one) does not match",
-    stdnum_errors.InvalidComponent: "the birth date or the region code in it does not exist",
 }
 
 
@@ -37,6 +36,8 @@ def parse_citizen_id(value: str, *, field: str = "social_security_number") -> Ci
         raise _invalid(field, "is required")
     try:
         number = ric.validate(value.strip().upper())
+    except stdnum_errors.InvalidComponent:
+        raise _invalid(field, _bad_component(value.strip().upper())) from None
     except stdnum_errors.ValidationError as exc:
         message = next(
             (text for kind, text in _MESSAGES.items() if isinstance(exc, kind)), "is not valid"
@@ -47,6 +48,14 @@ def parse_citizen_id(value: str, *, field: str = "social_security_number") -> Ci
         raise _invalid(field, "the birth date in it is in the future")
     sex = "M" if int(number[16]) % 2 == 1 else "F"
     return CitizenId(number=number, birth_date=birth_date, sex=sex, region_code=number[:6])
+
+
+def _bad_component(number: str) -> str:
+    try:
+        ric.get_birth_date(number)
+    except stdnum_errors.ValidationError:
+        return "the birth date in it does not exist"
+    return "the region code in it does not exist"
 
 
 def normalise_citizen_id(value: str) -> str:

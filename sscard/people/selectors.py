@@ -16,8 +16,20 @@ def get_person(social_security_number: str, *, field: str = "social_security_num
 
 
 def acts_alone(person: Person) -> bool:
-    """From the policy's age (16 by default) a holder may act without a guardian."""
-    policy = policy_for_region(person.region_code)
+    """From the policy's age (16 by default) a holder may act without a guardian.
+
+    The policy is the one of the region that issued the person's newest card (people move
+    away from the region in their ID number); without a card, the ID number's region.
+    """
+    from sscard.cards.models import Card
+
+    region = (
+        Card.objects.filter(person=person)
+        .order_by("-generation", "-pk")
+        .values_list("issuing_region_code", flat=True)
+        .first()
+    )
+    policy = policy_for_region(region or person.region_code)
     return age_on(person.birth_date, clock.today()) >= policy.age_acting_alone
 
 

@@ -58,6 +58,7 @@ def create_person(
     cid = parse_citizen_id(social_security_number)
     name, phone, email = _clean_contact(name, phone, email)
     links = guardians or []
+    seen = {cid.number}
     for index, link in enumerate(links):
         if link.relation not in Relation.values:
             raise ValidationError(
@@ -66,7 +67,22 @@ def create_person(
                     FieldError(f"guardians[{index}].relation", "must be parent or legal_guardian")
                 ],
             )
-        parse_citizen_id(link.social_security_number, field=f"guardians[{index}]")
+        number = parse_citizen_id(link.social_security_number, field=f"guardians[{index}]").number
+        if number in seen:
+            # Caught here: the unique and check constraints would otherwise fail as a 500.
+            raise ValidationError(
+                "A guardian is another person, listed once.",
+                code="invalid_guardian",
+                errors=[
+                    FieldError(
+                        f"guardians[{index}]",
+                        "is the person themselves"
+                        if number == cid.number
+                        else "is listed more than once",
+                    )
+                ],
+            )
+        seen.add(number)
     with transaction.atomic():
         guardian_people = []
         for index, link in enumerate(links):
