@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils import timezone
 
 from sscard.cards.models import LIVE_STATUSES, BankStatus, Card, CardStatus, LossReport, LossStatus
@@ -89,6 +90,20 @@ _STATUS_FIELDS = (
     "lapse_unfreezes_bank",
     "status_before_loss",
 )
+# One indexed row by a unique key. The SQL is written once rather than built by a queryset on
+# every call: the queryset machinery costs several times the database round trip here.
+_STATUS_SQL = "SELECT {columns} FROM {table} WHERE {number} = %s".format(
+    columns=", ".join(Card._meta.get_field(f).column for f in _STATUS_FIELDS),
+    table=Card._meta.db_table,
+    number=Card._meta.get_field("number").column,
+)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    # SQLite hands back the stored UTC time without its zone.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
 
 
 def card_status(card_number: str) -> CardStatusView:
@@ -96,7 +111,9 @@ def card_status(card_number: str) -> CardStatusView:
     number = card_number.strip().upper() if isinstance(card_number, str) else ""
     if not is_valid_card_number(number):
         raise NotFound("No card with this number.", code="card_not_found")
-    row = Card.objects.filter(number=number).values_list(*_STATUS_FIELDS).first()
+    with connection.cursor() as cursor:
+        cursor.execute(_STATUS_SQL, [number])
+        row = cursor.fetchone()
     if row is None:
         raise NotFound("No card with this number.", code="card_not_found")
     status, bank_status, expires_on, lost_until, action, unfreezes, restore = row
@@ -104,9 +121,9 @@ def card_status(card_number: str) -> CardStatusView:
         status=status,
         bank_status=bank_status,
         expires_on=expires_on,
-        lost_until=lost_until,
+        lost_until=_aware(lost_until),
         lapse_action=action,
-        lapse_unfreezes_bank=unfreezes,
+        lapse_unfreezes_bank=bool(unfreezes),
         restore_status=restore,
         now=clock.now(),
     )
