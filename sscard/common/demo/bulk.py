@@ -1,0 +1,743 @@
+"""The bulk part of the demo data: people, guardianships and cards, fast.
+
+Rows are planned in memory with one seeded generator, so every run makes the same people and
+cards, then streamed into the database: COPY through psycopg 3 on PostgreSQL, large
+`executemany` batches on SQLite, in one transaction. This is history that predates the
+service (cards issued years ago), so it is written as rows, not through the services, and
+leaves no audit events; everything that happens later goes through the services
+(`scenarios.py`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import random
+import zoneinfo
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from tqdm import tqdm
+
+from sscard.audit.models import AuditEvent, AuditHead
+from sscard.audit.services import GENESIS
+from sscard.cards.models import BankStatus, Card, CardStatus
+from sscard.cards.numbers import card_number_for
+from sscard.cards.pins import hash_pin
+from sscard.common import clock
+from sscard.common.demo import guangzhou as gz
+from sscard.common.models import Sequence as NamedSequence
+from sscard.partners.models import Bank
+from sscard.people.generate import make_citizen_id
+from sscard.people.models import Guardianship, Person, Relation
+
+SEED = 20_120_101
+DEMO_PIN = "147258"
+NUMBERED_SEQUENCES = ("card_number", "receipt", "card_application", "loss_report")
+
+PERSON_COLUMNS = (
+    "id",
+    "social_security_number",
+    "name",
+    "sex",
+    "birth_date",
+    "region_code",
+    "phone",
+    "email",
+    "address",
+    "created_at",
+)
+GUARDIANSHIP_COLUMNS = ("id", "guardian_id", "ward_id", "relation", "created_at")
+CARD_COLUMNS = (
+    "id",
+    "number",
+    "identification_code",
+    "person_id",
+    "issuing_region_code",
+    "issued_on",
+    "expires_on",
+    "bank_id",
+    "account_number",
+    "generation",
+    "status",
+    "bank_status",
+    "lost_until",
+    "lapse_action",
+    "lapse_unfreezes_bank",
+    "status_before_loss",
+    "pin_hash",
+    "wrong_pins",
+    "created_at",
+    "updated_at",
+)
+
+ADULT, MINOR, TEEN = 0, 1, 2
+NORMAL_CARD, EXPIRED_CARD, REISSUED_CARD, NO_CARD = 0, 1, 2, 3
+# Plain strings: psycopg would dump an Enum member by its name.
+NORMAL, EXPIRED, CANCELLED = (
+    CardStatus.NORMAL.value,
+    CardStatus.EXPIRED.value,
+    CardStatus.CANCELLED.value,
+)
+BANK_NORMAL, BANK_CLOSED = BankStatus.NORMAL.value, BankStatus.CLOSED.value
+PARENT, LEGAL_GUARDIAN = Relation.PARENT.value, Relation.LEGAL_GUARDIAN.value
+# Adult age bands at the anchor date and their shares, roughly Guangzhou's age pyramid.
+ADULT_BANDS = ((18, 29, 17), (30, 39, 23), (40, 49, 20), (50, 59, 18), (60, 69, 13), (70, 86, 9))
+
+
+@dataclass(slots=True)
+class PlannedCard:
+    person: PlannedPerson
+    issued_on: dt.date
+    generation: int
+    status: str
+    bank_status: str
+    bank: gz.BankSpec
+    account_number: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    identification_code: str
+    id: int = 0
+    serial: int = 0
+
+
+@dataclass(slots=True)
+class PlannedPerson:
+    index: int
+    kind: int
+    birth: dt.date
+    male: bool
+    district: gz.District
+    surname: int
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    ssn: str = ""
+    created_at: dt.datetime | None = None
+    plan: int = 0
+    guardians: list[tuple[PlannedPerson, str]] = field(default_factory=list)
+    cards: list[PlannedCard] = field(default_factory=list)
+    id: int = 0
+
+
+@dataclass
+class BulkResult:
+    """What was loaded, and the people the scenarios may pick from (person ids)."""
+
+    people: int
+    guardianships: int
+    cards: int
+    last_card_serial: int
+    anchor: dt.date
+    adults_with_card: list[int]
+    minors_with_card: list[int]
+    adults_without_card: list[int]
+    minors_without_card: list[int]
+    expired_card_holders: list[int]
+
+
+def anchor_date(today: dt.date | None = None) -> dt.date:
+    """The bulk history ends before 1 January of this year: the same people all year round."""
+    day = today or clock.today()
+    return dt.date(day.year, 1, 1)
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _cumulative(weights: Iterable[int]) -> list[int]:
+    return list(itertools.accumulate(weights))
+
+
+class _Weighted:
+    """A fast weighted choice over a fixed population."""
+
+    def __init__(self, rng: random.Random, weights: Sequence[int]) -> None:
+        self._random = rng.random
+        self._cum = _cumulative(weights)
+        self._total = self._cum[-1]
+
+    def index(self) -> int:
+        return bisect.bisect_right(self._cum, self._random() * self._total)
+
+
+class Planner:
+    """Plans the people and their cards. Deterministic for a given seed, size and anchor."""
+
+    def __init__(self, *, people: int, seed: int = SEED, anchor: dt.date) -> None:
+        self.n = people
+        self.anchor = anchor
+        self.rng = random.Random(f"{seed}:people")
+        self.card_rng = random.Random(f"{seed}:cards")
+        self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        self.district_pick = _Weighted(self.rng, [d.weight for d in gz.DISTRICTS])
+        self.surname_pick = _Weighted(self.rng, [w for _, _, w in gz.SURNAMES])
+        self.band_pick = _Weighted(self.rng, [w for _, _, w in ADULT_BANDS])
+        self.bank_pick = _Weighted(self.card_rng, [b.weight for b in gz.BANKS])
+        self._rand = self.rng.random
+        self._bands = [
+            (_years_before(anchor, high + 1) + dt.timedelta(days=1), _years_before(anchor, low))
+            for low, high, _ in ADULT_BANDS
+        ]
+        self._card_rand = self.card_rng.random
+        self.people: list[PlannedPerson] = []
+        self.cards: list[PlannedCard] = []
+        self._id_serials: dict[tuple[str, dt.date, bool], tuple[int, int]] = {}
+
+    # Faster than randrange and randint, and as deterministic.
+    def _below(self, n: int) -> int:
+        return int(self._rand() * n)
+
+    def _between(self, low: int, high: int) -> int:
+        return low + int(self._rand() * (high - low + 1))
+
+    def _card_below(self, n: int) -> int:
+        return int(self._card_rand() * n)
+
+    # -------------------------------------------------------------- people
+
+    def _birth_between(self, oldest: dt.date, youngest: dt.date) -> dt.date:
+        span = (youngest - oldest).days
+        return oldest + dt.timedelta(days=self._below(max(span, 0) + 1))
+
+    def _adult_birth(self) -> dt.date:
+        return self._birth_between(*self._bands[self.band_pick.index()])
+
+    def plan_people(self, tick: Callable[[int], object] = lambda n: None) -> None:
+        rng, anchor = self.rng, self.anchor
+        minor_oldest = _years_before(anchor, 15)
+        teen_oldest = _years_before(anchor, 18) + dt.timedelta(days=1)
+        for index in range(self.n):
+            r = rng.random()
+            if r < 0.15:
+                kind = MINOR
+                birth = self._birth_between(minor_oldest, anchor - dt.timedelta(days=1))
+            elif r < 0.175:
+                kind = TEEN
+                birth = self._birth_between(teen_oldest, minor_oldest - dt.timedelta(days=1))
+            else:
+                kind, birth = ADULT, self._adult_birth()
+            person = PlannedPerson(
+                index=index,
+                kind=kind,
+                birth=birth,
+                male=rng.random() < 0.51,
+                district=gz.DISTRICTS[self.district_pick.index()],
+                surname=self.surname_pick.index(),
+            )
+            self.people.append(person)
+            if index % 10_000 == 9_999:
+                tick(10_000)
+        tick(self.n % 10_000)
+        adults = [p for p in self.people if p.kind == ADULT]
+        for person in adults:
+            person.address = self._address(person.district)
+            person.phone = self._phone()
+        by_year: dict[tuple[int, bool], list[PlannedPerson]] = {}
+        for person in adults:
+            by_year.setdefault((person.birth.year, person.male), []).append(person)
+        for person in self.people:
+            if person.kind != ADULT:
+                self._give_guardians(person, by_year, adults)
+        for person in self.people:
+            self._name_and_contact(person)
+            self._citizen_id(person)
+        self._register()
+
+    def _parent(
+        self,
+        child: PlannedPerson,
+        by_year: dict[tuple[int, bool], list[PlannedPerson]],
+        male: bool,
+        gaps: tuple[int, int],
+    ) -> PlannedPerson | None:
+        years = list(range(child.birth.year - gaps[1], child.birth.year - gaps[0] + 1))
+        first = self._below(len(years))
+        for year in years[first:] + years[:first]:
+            found = by_year.get((year, male))
+            if found:
+                return found[self._below(len(found))]
+        return None
+
+    def _give_guardians(
+        self,
+        child: PlannedPerson,
+        by_year: dict[tuple[int, bool], list[PlannedPerson]],
+        adults: list[PlannedPerson],
+    ) -> None:
+        rng = self.rng
+        if rng.random() < 0.05:
+            # A grandparent or other relative appointed legal guardian.
+            guardian = self._parent(child, by_year, rng.random() < 0.5, (40, 70))
+            guardian = guardian or adults[self._below(len(adults))]
+            child.guardians.append((guardian, LEGAL_GUARDIAN))
+        else:
+            father = self._parent(child, by_year, True, (22, 45)) if rng.random() < 0.9 else None
+            mother = self._parent(child, by_year, False, (20, 42))
+            if father is not None and mother is not None and rng.random() < 0.3:
+                mother = None  # the other parent is not recorded
+            for parent in (father, mother):
+                if parent is not None:
+                    child.guardians.append((parent, PARENT))
+            if not child.guardians:
+                older = [a for a in adults if a.birth.year <= child.birth.year - 20]
+                pool = older or adults
+                child.guardians.append((pool[self._below(len(pool))], PARENT))
+        first = child.guardians[0][0]
+        if child.guardians[0][1] == PARENT:
+            child.surname = first.surname
+        child.district, child.address = first.district, first.address
+
+    def _address(self, district: gz.District) -> str:
+        road = district.roads[self._below(len(district.roads))]
+        house = gz.HOUSING[self._below(len(gz.HOUSING))].format(
+            b=self._between(1, 12), r=f"{self._between(1, 32)}{self._between(1, 8):02d}"
+        )
+        return f"广州市{district.name}{road}{self._between(1, 999)}{house}"
+
+    def _phone(self) -> str:
+        prefix = gz.MOBILE_PREFIXES[self._below(len(gz.MOBILE_PREFIXES))]
+        return f"{prefix}{self._below(100_000_000):08d}"
+
+    def _name_and_contact(self, person: PlannedPerson) -> None:
+        rng = self.rng
+        surname, surname_py, _ = gz.SURNAMES[person.surname]
+        chars = gz.GIVEN_MALE if person.male else gz.GIVEN_FEMALE
+        first = chars[self._below(len(chars))]
+        if rng.random() < 0.2:
+            given, given_py = first[0], first[1]
+        else:
+            second = chars[self._below(len(chars))]
+            given, given_py = first[0] + second[0], first[1] + second[1]
+        person.name = surname + given
+        age = self.anchor.year - person.birth.year
+        if person.kind != ADULT:
+            guardian = person.guardians[0][0]
+            person.phone = self._phone() if age >= 12 and rng.random() < 0.7 else guardian.phone
+        if age >= 14 and rng.random() < 0.35:
+            domain = gz.EMAIL_DOMAINS[self._below(len(gz.EMAIL_DOMAINS))]
+            style = self._below(3)
+            if style == 0:
+                local = f"{surname_py}{given_py}{person.birth:%y}"
+            elif style == 1:
+                local = f"{given_py}.{surname_py}{self._between(1, 99)}"
+            else:
+                local = f"{self._between(10_000_000, 3_999_999_999)}"
+            person.email = f"{local}@{domain}"
+
+    def _citizen_id(self, person: PlannedPerson) -> None:
+        """A unique ID: the 3-digit sequence counts people of one sex born one day in one place,
+        from a random start."""
+        birth = person.birth
+        while True:
+            region = person.district.id_region_for(birth.year)
+            key = (region, birth, person.male)
+            start, used = self._id_serials.get(key, (-1, 0))
+            if used < 500:
+                break
+            birth -= dt.timedelta(days=1)  # 500 of one sex born in one place on one day
+        if start < 0:
+            start = self._below(500)
+        self._id_serials[key] = (start, used + 1)
+        person.ssn = make_citizen_id(region, birth, start + used, male=person.male)
+        person.birth = birth
+
+    # -------------------------------------------------------------- cards
+
+    def _moment(self, day: dt.date, hour: int, minutes: int) -> dt.datetime:
+        start = dt.datetime.combine(day, dt.time(hour), tzinfo=self.tz)
+        return start + dt.timedelta(minutes=minutes)
+
+    def _day_between(self, first: dt.date, last: dt.date) -> dt.date:
+        return first + dt.timedelta(days=self._below(max((last - first).days, 0) + 1))
+
+    def _register(self) -> None:
+        """Who holds which cards (exact shares, so small demos have every kind), and when each
+        person was registered: a card is issued within a month of that."""
+        rng, anchor = self.rng, self.anchor
+        latest = anchor - dt.timedelta(days=20)
+        nine, ten, twelve = (_years_before(anchor, y) for y in (9, 10, 12))
+        three = _years_before(anchor, 3)
+        adults = [p for p in self.people if p.kind == ADULT]
+        chosen = rng.sample(range(len(adults)), min(len(adults), self._share(len(adults))))
+        k_expired = max(4, round(0.006 * len(adults)))
+        k_none = max(3, round(0.015 * len(adults)))
+        for rank, index in enumerate(chosen):
+            adults[index].plan = (
+                EXPIRED_CARD
+                if rank < k_expired
+                else NO_CARD
+                if rank < k_expired + k_none
+                else REISSUED_CARD
+            )
+        young = [p for p in self.people if p.kind != ADULT]
+        for index in rng.sample(range(len(young)), min(len(young), max(2, len(young) * 3 // 100))):
+            young[index].plan = NO_CARD
+        for person in self.people:
+            earliest = max(person.birth + dt.timedelta(days=60), nine)
+            if person.plan == EXPIRED_CARD:
+                first = max(person.birth + dt.timedelta(days=60), twelve)
+                day = self._day_between(first, ten - dt.timedelta(days=26))
+            elif person.plan == REISSUED_CARD and earliest < latest - dt.timedelta(days=430):
+                day = self._day_between(earliest, latest - dt.timedelta(days=430))
+            elif person.plan != NO_CARD and earliest <= latest - dt.timedelta(days=25):
+                person.plan = NORMAL_CARD
+                day = self._day_between(earliest, latest - dt.timedelta(days=25))
+            else:
+                person.plan = NO_CARD
+                day = self._day_between(max(person.birth, three), anchor - dt.timedelta(days=1))
+            person.created_at = self._moment(day, 9, self._below(480))
+
+    @staticmethod
+    def _share(adults: int) -> int:
+        return max(4, round(0.006 * adults)) + max(3, round(0.015 * adults)) + adults // 40
+
+    def _new_card(
+        self,
+        person: PlannedPerson,
+        issued_on: dt.date,
+        *,
+        generation: int = 1,
+        status: str = NORMAL,
+        bank_status: str = BANK_NORMAL,
+        bank: gz.BankSpec | None = None,
+        account_number: str = "",
+    ) -> PlannedCard:
+        bank = bank or gz.BANKS[self.bank_pick.index()]
+        created = self._moment(issued_on, 9, self._card_below(480))
+        card = PlannedCard(
+            person=person,
+            issued_on=issued_on,
+            generation=generation,
+            status=status,
+            bank_status=bank_status,
+            bank=bank,
+            account_number=account_number or f"{bank.bin}{self._card_below(10**13):013d}",
+            created_at=created,
+            updated_at=created,
+            # Region, issue date and 72 random bits: the codes of one place and day sort
+            # together, which keeps the unique index's inserts local (3x faster at 1M cards).
+            identification_code=(
+                f"{person.district.code}{issued_on:%Y%m%d}{self.card_rng.getrandbits(72):018X}"
+            ),
+        )
+        person.cards.append(card)
+        return card
+
+    def plan_cards_of(self, person: PlannedPerson) -> None:
+        """The person's cards, issued within a month of registration."""
+        if person.plan == NO_CARD:
+            return
+        assert person.created_at is not None
+        registered = person.created_at.date()
+        issued = registered + dt.timedelta(days=self._card_below(26))
+        if person.plan == EXPIRED_CARD:
+            self._new_card(person, issued, status=EXPIRED)  # ten years on, never renewed
+        elif person.plan == REISSUED_CARD:
+            # Lost once: the first card was cancelled when the bank accepted the reissue.
+            old = self._new_card(person, issued, status=CANCELLED, bank_status=BANK_CLOSED)
+            again = issued + dt.timedelta(days=20 + self._card_below(381))
+            self._new_card(
+                person, again, generation=2, bank=old.bank, account_number=old.account_number
+            )
+            old.updated_at = self._moment(again - dt.timedelta(days=15), 10, 0)
+        else:
+            self._new_card(person, issued)
+
+    # -------------------------------------------------------------- numbering
+
+    def number_people(self, first_id: int) -> None:
+        """Ids follow registration time, as they would (a stable sort: ties keep their order)."""
+        self.people.sort(key=attrgetter("created_at"))
+        for offset, person in enumerate(self.people):
+            person.id = first_id + offset
+
+    def number_cards(self, *, first_id: int, first_serial: int) -> None:
+        """Card numbers follow issue time."""
+        cards = [c for p in self.people for c in p.cards]
+        cards.sort(key=attrgetter("created_at"))
+        for offset, card in enumerate(cards):
+            card.id = first_id + offset
+            card.serial = first_serial + offset
+        self.cards = cards
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _Writer:
+    """Streams rows into one table: COPY on PostgreSQL, executemany batches elsewhere."""
+
+    BATCH = 20_000
+
+    def __init__(self, model: type[models.Model], columns: Sequence[str]) -> None:
+        concrete = {f.column for f in model._meta.concrete_fields}
+        if concrete != set(columns):
+            raise RuntimeError(
+                f"the demo loader for {model._meta.label} is out of date with the model: "
+                f"missing {sorted(concrete - set(columns))}, "
+                f"unknown {sorted(set(columns) - concrete)}"
+            )
+        self.table = model._meta.db_table
+        self.columns = columns
+        fields = {f.column: f for f in model._meta.concrete_fields}
+        self.datetimes = [
+            i for i, c in enumerate(columns) if isinstance(fields[c], models.DateTimeField)
+        ]
+        self.dates = [
+            i
+            for i, c in enumerate(columns)
+            if isinstance(fields[c], models.DateField)
+            and not isinstance(fields[c], models.DateTimeField)
+        ]
+
+    def write(self, rows: Iterable[tuple[object, ...]], progress: Callable[[int], object]) -> int:
+        if connection.vendor == "postgresql":
+            return self._copy(rows, progress)
+        return self._insert(rows, progress)
+
+    def _copy(self, rows: Iterable[tuple[object, ...]], progress: Callable[[int], object]) -> int:
+        quote = connection.ops.quote_name
+        sql = f"COPY {quote(self.table)} ({', '.join(map(quote, self.columns))}) FROM STDIN"
+        count = 0
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+                if count % self.BATCH == 0:
+                    progress(self.BATCH)
+        progress(count % self.BATCH)
+        return count
+
+    def _insert(self, rows: Iterable[tuple[object, ...]], progress: Callable[[int], object]) -> int:
+        quote = connection.ops.quote_name
+        marks = ", ".join(["%s"] * len(self.columns))
+        sql = (
+            f"INSERT INTO {quote(self.table)} ({', '.join(map(quote, self.columns))}) "
+            f"VALUES ({marks})"
+        )
+        adapt_dt = connection.ops.adapt_datetimefield_value
+        count = 0
+        with connection.cursor() as cursor:
+            for batch in _batched(rows, self.BATCH):
+                values: list[list[Any]] = []
+                for row in batch:
+                    items = list(row)
+                    for i in self.datetimes:
+                        items[i] = adapt_dt(items[i])  # type: ignore[arg-type]
+                    for i in self.dates:
+                        items[i] = None if items[i] is None else str(items[i])
+                    values.append(items)
+                cursor.executemany(sql, values)
+                count += len(values)
+                progress(len(values))
+        return count
+
+
+def _batched(rows: Iterable[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _person_rows(planner: Planner) -> Iterator[tuple[object, ...]]:
+    """The people, planning each one's cards on the way: the database indexes the rows
+    while Python plans."""
+    for p in planner.people:
+        planner.plan_cards_of(p)
+        sex = "M" if p.male else "F"
+        yield (p.id, p.ssn, p.name, sex, p.birth, p.ssn[:6], p.phone, p.email, p.address,
+               p.created_at)  # fmt: skip
+
+
+def _guardianship_rows(planner: Planner, first_id: int) -> Iterator[tuple[object, ...]]:
+    next_id = first_id
+    for ward in planner.people:
+        for guardian, relation in ward.guardians:
+            assert ward.created_at is not None and guardian.created_at is not None
+            yield (
+                next_id,
+                guardian.id,
+                ward.id,
+                relation,
+                max(ward.created_at, guardian.created_at),
+            )
+            next_id += 1
+
+
+def _card_rows(
+    planner: Planner, bank_ids: dict[str, int], pin_hash: str, validity: dict[str, int]
+) -> Iterator[tuple[object, ...]]:
+    for c in planner.cards:
+        region = c.person.district.code
+        yield (
+            c.id,
+            card_number_for(c.serial),
+            c.identification_code,
+            c.person.id,
+            region,
+            c.issued_on,
+            _add_years(c.issued_on, validity[region]),
+            bank_ids[c.bank.code],
+            c.account_number,
+            c.generation,
+            c.status,
+            c.bank_status,
+            None,
+            "",
+            False,
+            "",
+            pin_hash,
+            0,
+            c.created_at,
+            c.updated_at,
+        )
+
+
+def _next_id(model: type[models.Model]) -> int:
+    highest = model._default_manager.aggregate(highest=models.Max("pk"))["highest"]
+    return (highest or 0) + 1
+
+
+def _candidates(planner: Planner) -> dict[str, list[int]]:
+    settled = _years_before(planner.anchor, 2)
+    found: dict[str, list[int]] = {
+        "adults_with_card": [],
+        "minors_with_card": [],
+        "adults_without_card": [],
+        "minors_without_card": [],
+        "expired_card_holders": [],
+    }
+    for p in planner.people:
+        adult = p.kind == ADULT and planner.anchor.year - p.birth.year >= 20
+        if not p.cards:
+            if adult:
+                found["adults_without_card"].append(p.id)
+            elif p.kind == MINOR:
+                found["minors_without_card"].append(p.id)
+            continue
+        card = p.cards[-1]
+        if card.status == EXPIRED and adult:
+            found["expired_card_holders"].append(p.id)
+        elif card.status == NORMAL and card.issued_on <= settled:
+            if adult:
+                found["adults_with_card"].append(p.id)
+            elif p.kind == MINOR and p.guardians:
+                found["minors_with_card"].append(p.id)
+    return found
+
+
+def load_people_and_cards(*, people: int, seed: int = SEED, progress: bool = True) -> BulkResult:
+    """Plan and write `people` people, their guardianships and cards in one transaction."""
+    from sscard.policy.selectors import policy_for_region
+
+    anchor = anchor_date()
+    planner = Planner(people=people, seed=seed, anchor=anchor)
+    quiet = None if progress else True  # None: a bar only on a terminal
+    with tqdm(total=people, desc="planning", unit=" people", disable=quiet) as bar:
+        planner.plan_people(bar.update)
+    bank_ids = dict(
+        Bank.objects.filter(code__in=[b.code for b in gz.BANKS]).values_list("code", "id")
+    )
+    validity = {d.code: policy_for_region(d.code).card_validity_years for d in gz.DISTRICTS}
+    pin_hash = hash_pin(DEMO_PIN)
+    n_guardianships = sum(len(p.guardians) for p in planner.people)
+    with transaction.atomic():
+        counter, _ = NamedSequence.objects.select_for_update().get_or_create(name="card_number")
+        planner.number_people(_next_id(Person))
+        first_guardianship = _next_id(Guardianship)
+        with tqdm(
+            total=2 * people + n_guardianships,  # cards: about one a person until planned
+            desc="writing",
+            unit=" rows",
+            unit_scale=True,
+            disable=quiet,
+        ) as bar:
+            _Writer(Person, PERSON_COLUMNS).write(_person_rows(planner), bar.update)
+            _Writer(Guardianship, GUARDIANSHIP_COLUMNS).write(
+                _guardianship_rows(planner, first_guardianship), bar.update
+            )
+            planner.number_cards(first_id=_next_id(Card), first_serial=counter.value + 1)
+            bar.total = people + n_guardianships + len(planner.cards)
+            _Writer(Card, CARD_COLUMNS).write(
+                _card_rows(planner, bank_ids, pin_hash, validity), bar.update
+            )
+        last_serial = planner.cards[-1].serial if planner.cards else counter.value
+        NamedSequence.objects.filter(name="card_number").update(value=last_serial)
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Person, Guardianship, Card]):
+                cursor.execute(sql)
+    analyze()
+    found = _candidates(planner)
+    return BulkResult(
+        people=len(planner.people),
+        guardianships=n_guardianships,
+        cards=len(planner.cards),
+        last_card_serial=last_serial,
+        anchor=anchor,
+        **found,
+    )
+
+
+def analyze() -> None:
+    """Fresh planner statistics: the status lookup must not wait for autovacuum."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in (Person, Guardianship, Card):
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+
+
+def demo_models() -> list[type[models.Model]]:
+    """People, the audit log, and every table that points at them, directly or not."""
+    found: list[type[models.Model]] = [Person, AuditEvent]
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models(include_auto_created=True):
+            if model in found:
+                continue
+            if any(
+                f.is_relation and f.many_to_one and f.related_model in found
+                for f in model._meta.concrete_fields
+            ):
+                found.append(model)
+                changed = True
+    return found
+
+
+def wipe() -> list[str]:
+    """Remove the demo's people, cards, applications, outbox and audit log; reset numbering.
+
+    Outlets, banks and policies stay: they are reference data, updated in place.
+    """
+    targets = demo_models()
+    quote = connection.ops.quote_name
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            tables = ", ".join(quote(m._meta.db_table) for m in targets)
+            cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+        else:
+            for model in reversed(targets):
+                cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")
+        AuditHead.objects.update_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
+        NamedSequence.objects.filter(name__in=NUMBERED_SEQUENCES).update(value=0)
+    return [m._meta.label for m in targets]

@@ -1,0 +1,175 @@
+"""`manage.py demo`: Guangzhou's reference data, the bulk load and the stories, end to end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from stdnum.cn import ric
+
+from sscard.applications.models import ApplicationStatus, CardApplication
+from sscard.audit.models import AuditHead
+from sscard.audit.services import verify_chain
+from sscard.cards.models import Card, CardStatus, LossKind, LossReport
+from sscard.cards.numbers import card_number_for, is_valid_card_number
+from sscard.cards.pins import pin_matches
+from sscard.cards.selectors import effective_of
+from sscard.common import clock
+from sscard.common.demo.bulk import DEMO_PIN, Planner, anchor_date
+from sscard.common.demo.guangzhou import SERVICES
+from sscard.common.models import Sequence
+from sscard.outlets.models import Outlet, OutletType, Service
+from sscard.people.ids import age_on, parse_citizen_id
+from sscard.people.models import Guardianship, Person
+from sscard.policy.models import LapseAction, RegionalPolicy, ValidityUnit
+
+pytestmark = pytest.mark.django_db
+PEOPLE = 300
+
+
+def _state() -> dict[str, Any]:
+    return {
+        "counts": {
+            m._meta.label: m._default_manager.count()
+            for m in apps.get_models()
+            if m.__module__.startswith("sscard.")
+        },
+        "head": list(AuditHead.objects.values_list("seq", "hash")),
+        "sequences": dict(Sequence.objects.values_list("name", "value")),
+    }
+
+
+@pytest.fixture
+def demo() -> str:
+    out = StringIO()
+    call_command("demo", people=PEOPLE, stdout=out, verbosity=0)
+    return out.getvalue()
+
+
+def test_the_demo_loads_guangzhou(demo):
+    """One load, checked from every side (a load takes seconds: not one per check)."""
+    outlets_cover_every_type_with_its_services()
+    people_are_valid_and_minors_have_adult_guardians()
+    every_card_and_application_status_and_both_policies()
+    stories_went_through_the_services(demo)
+
+
+def outlets_cover_every_type_with_its_services() -> None:
+    outlets = list(Outlet.objects.select_related("bank"))
+    assert len(outlets) >= 30
+    assert {o.type for o in outlets} == set(OutletType.values)
+    for outlet in outlets:
+        assert set(SERVICES[outlet.type]) <= set(outlet.services) <= set(Service.values)
+        assert (outlet.bank is not None) == (outlet.type == OutletType.BANK_OUTLET)
+        assert outlet.region_code.startswith("4401")
+        assert 22.5 < outlet.lat < 23.9 and 113.0 < outlet.lon < 114.1
+        assert outlet.phone.startswith("020-")
+        for day, spans in outlet.hours.items():
+            assert day in {str(d) for d in range(1, 8)}
+            assert all(len(span) == 2 and span[0] < span[1] for span in spans)
+    terminals = [o for o in outlets if o.type == OutletType.SELF_SERVICE_TERMINAL]
+    assert all(o.hours == {str(d): [["00:00", "24:00"]] for d in range(1, 8)} for o in terminals)
+    instant = {o.type for o in outlets if o.offers(Service.INSTANT_ISSUANCE)}
+    assert {OutletType.BANK_OUTLET, OutletType.HRSS_BUREAU} <= instant
+
+
+def people_are_valid_and_minors_have_adult_guardians() -> None:
+    people = list(Person.objects.all())
+    assert len(people) == PEOPLE
+    today = clock.today()
+    for person in people:
+        ric.validate(person.social_security_number)
+        cid = parse_citizen_id(person.social_security_number)
+        assert (cid.birth_date, cid.sex, cid.region_code) == (
+            person.birth_date,
+            person.sex,
+            person.region_code,
+        )
+        assert person.region_code.startswith("4401")
+        assert len(person.phone) == 11 and person.phone.startswith("1")
+    links = list(Guardianship.objects.select_related("guardian", "ward"))
+    wards = {link.ward_id for link in links}
+    minors = [p for p in people if age_on(p.birth_date, today) < 16]
+    assert len(minors) >= PEOPLE // 10
+    assert all(p.pk in wards for p in minors)
+    assert all(age_on(link.guardian.birth_date, today) >= 18 for link in links)
+    assert {link.relation for link in links} == {"parent", "legal_guardian"}
+
+
+def every_card_and_application_status_and_both_policies() -> None:
+    cards = list(Card.objects.all())
+    assert {effective_of(card).status for card in cards} == set(CardStatus.values)
+    assert all(is_valid_card_number(card.number) for card in cards)
+    assert len({card.identification_code for card in cards}) == len(cards)
+    statuses = set(CardApplication.objects.values_list("status", flat=True))
+    assert statuses == set(ApplicationStatus.values)
+    # The sequence is past every card number, so the services keep numbering uniquely.
+    last = Sequence.objects.get(name="card_number").value
+    assert not Card.objects.filter(number=card_number_for(last + 1)).exists()
+    assert Card.objects.filter(number=card_number_for(last)).exists()
+
+    normal = Card.objects.filter(status=CardStatus.NORMAL, generation=1).first()
+    assert normal is not None and pin_matches(normal.pin_hash, DEMO_PIN)
+
+    default, tianhe = RegionalPolicy.objects.order_by("region_prefix")
+    assert default.region_prefix == "" and default.temporary_validity == 7
+    assert tianhe.region_prefix == "440106"
+    assert (tianhe.temporary_validity, tianhe.temporary_validity_unit) == (
+        3,
+        ValidityUnit.WORKING_DAYS,
+    )
+    assert tianhe.on_temporary_lapse == LapseAction.CANCEL
+    assert (tianhe.reissue_fee, tianhe.wrong_pins_before_lock, tianhe.age_acting_alone) == (
+        30,
+        3,
+        18,
+    )
+
+
+def stories_went_through_the_services(demo: str) -> None:
+    assert {LossKind.TEMPORARY, LossKind.FORMAL} <= set(
+        LossReport.objects.values_list("kind", flat=True)
+    )
+    by_guardian = CardApplication.objects.filter(type="reissue", applicant_relation="guardian")
+    assert by_guardian.exists()
+    assert all(app.applicant_id != app.person_id for app in by_guardian)
+    assert CardApplication.objects.filter(type="new", status="submitted").exists()
+    assert CardApplication.objects.filter(type="replacement").exists()
+    report = verify_chain()
+    assert report.ok and report.checked > 100
+    assert DEMO_PIN in demo
+
+
+def test_a_second_run_changes_nothing(demo):
+    before = _state()
+    out = StringIO()
+    call_command("demo", people=PEOPLE, stdout=out, verbosity=0)
+    assert "already has 300 people" in out.getvalue()
+    assert _state() == before
+
+
+def test_the_plan_is_the_same_every_run():
+    anchor = dt.date(2026, 1, 1)
+    first, second = Planner(people=500, anchor=anchor), Planner(people=500, anchor=anchor)
+    first.plan_people()
+    second.plan_people()
+    assert [(p.ssn, p.name, p.phone, p.created_at) for p in first.people] == [
+        (p.ssn, p.name, p.phone, p.created_at) for p in second.people
+    ]
+    assert anchor_date(dt.date(2026, 11, 22)) == anchor
+
+
+def test_every_district_has_a_valid_region_code_for_every_birth_year():
+    from sscard.common.demo.guangzhou import DISTRICTS
+    from sscard.people.generate import make_citizen_id
+
+    for district in DISTRICTS:
+        for year in range(1920, 2027):
+            number = make_citizen_id(
+                district.id_region_for(year), dt.date(year, 6, 1), 1, male=True
+            )
+            assert ric.is_valid(number), (district.name, year)
