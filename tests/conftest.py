@@ -18,25 +18,28 @@ def default_policy(db: None) -> RegionalPolicy:
 
 @pytest.fixture
 def bank():
-    return BankFactory()
+    return BankFactory.create()
 
 
 @pytest.fixture
 def agency():
-    return OutletFactory(code="AG0001", name="天河区社会保险经办中心")
+    return OutletFactory.create(code="AG0001", name="天河区社会保险经办中心")
 
 
 @pytest.fixture
 def bank_outlet(bank):
-    return BankOutletFactory(code="BK0001", bank=bank)
+    return BankOutletFactory.create(code="BK0001", bank=bank)
 
 
 def actor(
     channel: str, role: str = Role.WINDOW_CLERK, outlet: str | None = None, bank: str | None = None
 ) -> Actor:
-    kind = {Role.CITIZEN: "citizen", Role.SYSTEM: "system", Role.PARTNER: "partner"}.get(
-        role, "staff"
-    )
+    kinds: dict[str, str] = {
+        Role.CITIZEN: "citizen",
+        Role.SYSTEM: "system",
+        Role.PARTNER: "partner",
+    }
+    kind = kinds.get(role, "staff")
     return Actor(
         kind=kind, id=f"{role}-1", role=role, channel=channel, outlet_code=outlet, bank_code=bank
     )

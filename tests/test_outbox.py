@@ -15,15 +15,17 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_loss_report_writes_a_signed_for_webhook_and_a_notification(hotline):
-    holder = PersonFactory(age=30, phone="13912345678")
-    card = CardFactory(person=holder, bank=BankFactory(code="CCB", name="中国建设银行"))
+    holder = PersonFactory.create(age=30, phone="13912345678")
+    card = CardFactory.create(
+        person=holder, bank=BankFactory.create(code="CCB", name="中国建设银行")
+    )
 
     outcome = report_loss(
         actor=hotline, card=card, kind="temporary", reporter=holder, relation="self"
     )
 
     webhook = OutboxMessage.objects.get(kind=OutboxKind.WEBHOOK)
-    assert webhook.bank.code == "CCB"
+    assert webhook.bank is not None and webhook.bank.code == "CCB"
     assert webhook.topic == "card.blocked"
     assert webhook.status == OutboxStatus.PENDING
     assert webhook.payload["id"] == str(webhook.id)
@@ -45,9 +47,9 @@ def test_a_loss_report_writes_a_signed_for_webhook_and_a_notification(hotline):
 
 
 def test_a_refused_report_writes_nothing_to_the_outbox(hotline):
-    child = GuardianshipFactory(ward__age=7).ward
-    stranger = PersonFactory(age=50)
-    card = CardFactory(person=child)
+    child = GuardianshipFactory.create(ward__age=7).ward
+    stranger = PersonFactory.create(age=50)
+    card = CardFactory.create(person=child)
 
     with pytest.raises(DomainError) as err:
         report_loss(
@@ -59,9 +61,9 @@ def test_a_refused_report_writes_nothing_to_the_outbox(hotline):
 
 
 def test_notifications_about_a_child_go_to_every_guardian(hotline):
-    first = GuardianshipFactory(ward__age=6, guardian__age=35)
-    second = GuardianshipFactory(ward=first.ward, guardian__age=36, relation="parent")
-    card = CardFactory(person=first.ward)
+    first = GuardianshipFactory.create(ward__age=6, guardian__age=35)
+    second = GuardianshipFactory.create(ward=first.ward, guardian__age=36, relation="parent")
+    card = CardFactory.create(person=first.ward)
 
     report_loss(
         actor=hotline, card=card, kind="temporary", reporter=first.guardian, relation="guardian"

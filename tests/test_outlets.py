@@ -17,7 +17,7 @@ WEEKDAYS = {str(d): [["08:30", "12:00"], ["14:00", "17:30"]] for d in range(1, 6
 
 
 def test_opening_hours_follow_local_time_and_weekday():
-    outlet = OutletFactory(hours=WEEKDAYS)
+    outlet = OutletFactory.create(hours=WEEKDAYS)
     monday = dt.datetime(2026, 11, 23, tzinfo=CST)
     assert is_open_at(outlet, monday.replace(hour=8, minute=30)) is True
     assert is_open_at(outlet, monday.replace(hour=12, minute=0)) is False  # lunch break
@@ -30,7 +30,7 @@ def test_opening_hours_follow_local_time_and_weekday():
 
 
 def test_get_outlet_by_code_and_unknown_code():
-    outlet = OutletFactory(code="GZTH01")
+    outlet = OutletFactory.create(code="GZTH01")
     assert get_outlet("gzth01") == outlet
     with pytest.raises(NotFound) as err:
         get_outlet("NOPE")
@@ -39,13 +39,13 @@ def test_get_outlet_by_code_and_unknown_code():
 
 def test_a_bank_outlet_must_name_its_bank():
     with pytest.raises(IntegrityError), transaction.atomic():
-        OutletFactory(type=OutletType.BANK_OUTLET, bank=None)
+        OutletFactory.create(type=OutletType.BANK_OUTLET, bank=None)
     assert Outlet.objects.count() == 0
 
 
 def test_coordinates_must_be_on_earth():
     with pytest.raises(IntegrityError), transaction.atomic():
-        OutletFactory(lat=123.0)
+        OutletFactory.create(lat=123.0)
     assert Outlet.objects.count() == 0
 
 

@@ -31,8 +31,8 @@ def _produce_and_collect(app, bank_clerk, bank_outlet):
 
 
 def test_adult_loses_card_and_gets_a_new_one(hotline, window, agency, bank_clerk, bank_outlet):
-    holder = PersonFactory(age=40)
-    old = CardFactory(person=holder, bank=bank_outlet.bank)
+    holder = PersonFactory.create(age=40)
+    old = CardFactory.create(person=holder, bank=bank_outlet.bank)
 
     # 12333: temporary report by phone; the card is blocked at once.
     temp = report_loss(actor=hotline, card=old, kind="temporary", reporter=holder, relation="self")
@@ -44,6 +44,7 @@ def test_adult_loses_card_and_gets_a_new_one(hotline, window, agency, bank_clerk
         "frozen",
     )
     assert status.blocked_until == temp.report.expires_at
+    assert temp.report.expires_at is not None
     assert temp.report.expires_at - temp.report.effective_at == dt.timedelta(days=7)
 
     # In writing at the window: the same report becomes formal.
@@ -70,7 +71,7 @@ def test_adult_loses_card_and_gets_a_new_one(hotline, window, agency, bank_clerk
         outlet=agency,
     )
     assert app.status == ApplicationStatus.RECEIPT_ISSUED
-    assert is_valid_receipt_number(app.receipt_number)
+    assert app.receipt_number is not None and is_valid_receipt_number(app.receipt_number)
     assert app.fee_amount == 20 and not app.fee_waived
     assert app.bank == bank_outlet.bank and app.old_card == old
 
@@ -80,6 +81,7 @@ def test_adult_loses_card_and_gets_a_new_one(hotline, window, agency, bank_clerk
     assert old.loss_reports.get().status == LossStatus.CLOSED
     app = record_production_event(actor=bank_clerk, application=app, type="in_production")
     new = app.new_card
+    assert new is not None
     assert card_status(new.number).status == "in_production"
     app = record_production_event(
         actor=bank_clerk, application=app, type="ready_for_collection", outlet=bank_outlet
@@ -117,9 +119,9 @@ def test_adult_loses_card_and_gets_a_new_one(hotline, window, agency, bank_clerk
 
 
 def test_child_loses_card_guardian_acts(hotline, window, agency, bank_clerk, bank_outlet):
-    link = GuardianshipFactory(ward__age=9, guardian__age=38)
+    link = GuardianshipFactory.create(ward__age=9, guardian__age=38)
     child, parent = link.ward, link.guardian
-    old = CardFactory(person=child, bank=bank_outlet.bank)
+    old = CardFactory.create(person=child, bank=bank_outlet.bank)
 
     report_loss(actor=hotline, card=old, kind="temporary", reporter=parent, relation="guardian")
     report_loss(

@@ -92,10 +92,11 @@ _STATUS_FIELDS = (
 )
 # One indexed row by a unique key. The SQL is written once rather than built by a queryset on
 # every call: the queryset machinery costs several times the database round trip here.
+_COLUMNS = {f.name: f.column for f in Card._meta.concrete_fields}
 _STATUS_SQL = "SELECT {columns} FROM {table} WHERE {number} = %s".format(
-    columns=", ".join(Card._meta.get_field(f).column for f in _STATUS_FIELDS),
+    columns=", ".join(_COLUMNS[f] for f in _STATUS_FIELDS),
     table=Card._meta.db_table,
-    number=Card._meta.get_field("number").column,
+    number=_COLUMNS["number"],
 )
 
 
