@@ -666,9 +666,9 @@ def _number_new_card(
 ) -> Card:
     """sscard numbers the new card when production starts."""
     now = clock.now()
-    account = (
-        old.account_number if old is not None and old.account_number else (new_account_number())
-    )
+    # The account moves to the new card at the same bank; another bank opens a new one.
+    keeps_account = old is not None and old.account_number and old.bank_id == app.bank_id
+    account = old.account_number if old is not None and keeps_account else new_account_number()
     card = Card(
         number=card_number_for(next_value("card_number")),
         identification_code=new_identification_code(),
