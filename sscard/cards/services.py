@@ -139,6 +139,22 @@ def _report_event(actor: Actor, action: str, report: LossReport, before: dict[st
     )
 
 
+# Everything a loss report changes on a card.
+BLOCK_FIELDS = (
+    "status",
+    "bank_status",
+    "lost_until",
+    "lapse_action",
+    "lapse_unfreezes_bank",
+    "status_before_loss",
+)
+
+
+def _clear_block(card: Card) -> None:
+    """Forget the lapse of a report that ended or became formal (no lapse any more)."""
+    card.lost_until, card.lapse_action, card.lapse_unfreezes_bank = None, "", False
+
+
 def _save_card(card: Card, *fields: str) -> None:
     card.updated_at = clock.now()
     card.save(update_fields=[*fields, "updated_at"])
@@ -160,17 +176,9 @@ def settle_card(card: Card) -> Card:
     actor = Actor.system()
     before = card_snapshot(card)
     card.status, card.bank_status = state.status, state.bank_status
-    card.lost_until, card.lapse_action, card.lapse_unfreezes_bank = None, "", False
+    _clear_block(card)
     card.status_before_loss = ""
-    _save_card(
-        card,
-        "status",
-        "bank_status",
-        "lost_until",
-        "lapse_action",
-        "lapse_unfreezes_bank",
-        "status_before_loss",
-    )
+    _save_card(card, *BLOCK_FIELDS)
     _card_event(actor, "card.loss_report_lapsed", card, before)
     if report is not None:
         report_before = report_snapshot(report)
@@ -324,15 +332,7 @@ def report_loss(
             card.lost_until = report.expires_at
             card.lapse_action = policy.on_temporary_lapse if blocks_social else LapseAction.RELEASE
             card.lapse_unfreezes_bank = freezes_bank
-        _save_card(
-            card,
-            "status",
-            "bank_status",
-            "lost_until",
-            "lapse_action",
-            "lapse_unfreezes_bank",
-            "status_before_loss",
-        )
+        _save_card(card, *BLOCK_FIELDS)
         _report_event(actor, "loss_report.created", report, {})
         _card_event(actor, "card.blocked", card, before)
         _tell_blocked(card, report)
@@ -448,16 +448,8 @@ def _update_report(
         )
         card.lapse_unfreezes_bank = report.froze_bank
     else:
-        card.lost_until, card.lapse_action, card.lapse_unfreezes_bank = None, "", False
-    _save_card(
-        card,
-        "status",
-        "bank_status",
-        "lost_until",
-        "lapse_action",
-        "lapse_unfreezes_bank",
-        "status_before_loss",
-    )
+        _clear_block(card)
+    _save_card(card, *BLOCK_FIELDS)
     _report_event(actor, f"loss_report.{action}", report, before_report)
     if card_snapshot(card) != before_card:
         _card_event(actor, "card.blocked", card, before_card)
@@ -520,17 +512,9 @@ def lift_loss_report(
             card.status = card.status_before_loss or CardStatus.NORMAL
         if report.froze_bank and card.bank_status == BankStatus.FROZEN:
             card.bank_status = BankStatus.NORMAL
-        card.lost_until, card.lapse_action, card.lapse_unfreezes_bank = None, "", False
+        _clear_block(card)
         card.status_before_loss = ""
-        _save_card(
-            card,
-            "status",
-            "bank_status",
-            "lost_until",
-            "lapse_action",
-            "lapse_unfreezes_bank",
-            "status_before_loss",
-        )
+        _save_card(card, *BLOCK_FIELDS)
         _report_event(actor, "loss_report.lifted", report, before_report)
         _card_event(actor, "card.unblocked", card, before_card)
         emit_webhook(
@@ -575,7 +559,7 @@ def mark_reissue_applied(*, actor: Actor, card: Card) -> LossReport | None:
         before_card = card_snapshot(card)
         if report.sides != LossSides.FINANCIAL:
             card.status = CardStatus.FORMALLY_LOST
-        card.lost_until, card.lapse_action, card.lapse_unfreezes_bank = None, "", False
+        _clear_block(card)
         _save_card(card, "status", "lost_until", "lapse_action", "lapse_unfreezes_bank")
         _card_event(actor, "card.blocked", card, before_card)
     report.save(update_fields=fields)
@@ -620,17 +604,9 @@ def cancel_card(*, actor: Actor, card: Card, reason: str) -> Card:
     card.status = CardStatus.CANCELLED
     if card.bank_status in (BankStatus.NORMAL, BankStatus.FROZEN):
         card.bank_status = BankStatus.CLOSED
-    card.lost_until, card.lapse_action, card.lapse_unfreezes_bank = None, "", False
+    _clear_block(card)
     card.status_before_loss = ""
-    _save_card(
-        card,
-        "status",
-        "bank_status",
-        "lost_until",
-        "lapse_action",
-        "lapse_unfreezes_bank",
-        "status_before_loss",
-    )
+    _save_card(card, *BLOCK_FIELDS)
     _card_event(actor, "card.cancelled", card, before)
     emit_webhook(
         bank=card.bank, topic="card.cancelled", data={"card_number": card.number, "reason": reason}
