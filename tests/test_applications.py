@@ -433,6 +433,7 @@ def test_one_open_application_per_person(desk):
     first = _apply(desk, holder)
 
     error = refused("application_open", lambda: _apply(desk, holder))
+    assert error.status == 409
     assert error.extra["open_application"] == first.number
     refused("application_open", lambda: _apply(desk, holder, type="new", bank=desk.bank))
 
@@ -786,6 +787,16 @@ def test_an_unknown_event_is_refused(desk):
 
     refused("validation_error", lambda: _event(desk, app, "lapsed"))
     refused("validation_error", lambda: _event(desk, app, "receipt_issued"))
+
+
+def test_a_card_is_collected_only_where_collection_is_offered(desk):
+    app = _bring_to(desk, "ready_for_collection")
+    kiosk = make_outlet(
+        type=OutletType.SELF_SERVICE_TERMINAL, services=[Service.TEMPORARY_LOSS_REPORT]
+    )
+
+    refused("service_not_offered", lambda: _event(desk, app, "collected", outlet=kiosk))
+    assert _event(desk, app, "collected", outlet=desk.agency).status == "collected"
 
 
 # ---------------------------------------------------------------- production, retry, cards

@@ -195,7 +195,11 @@ class CardWorld(RuleBasedStateMachine):
         # Each example runs in a savepoint that teardown rolls back.
         self._stack.enter_context(transaction.atomic())
         self.ever_cancelled: set[str] = set()
-        self._setup()
+        try:
+            self._setup()
+        except BaseException:
+            self.teardown()
+            raise
 
     def teardown(self) -> None:
         transaction.set_rollback(True)
