@@ -486,6 +486,25 @@ def test_a_new_card_is_refused_when_the_person_has_one(desk):
     assert error.status == 409
 
 
+@pytest.mark.parametrize("status", ["cancelled", "expired"])
+def test_a_new_card_is_refused_after_an_activated_card_ended(desk, status):
+    card = make_card(bank=desk.bank, status=status)
+
+    error = refused("card_exists", lambda: _apply(desk, card.person, type="new", bank=desk.bank))
+    assert error.status == 409
+
+
+def test_a_first_card_that_failed_in_production_does_not_count(desk):
+    failed = make_card(bank=desk.bank, status="cancelled", pin_hash="", generation=1)
+
+    app = _apply(desk, failed.person, type="new", bank=desk.bank)
+    app = record_production_event(actor=desk.bank_clerk, application=app, type="bank_accepted")
+    app = record_production_event(actor=desk.bank_clerk, application=app, type="in_production")
+
+    assert app.fee_waiver == "first_card" and app.fee_amount == 0
+    assert app.new_card is not None and app.new_card.generation == 1
+
+
 @pytest.mark.parametrize("kind", ["temporary", "formal"])
 def test_a_lost_card_is_reissued_not_replaced(desk, kind):
     card = make_card(bank=desk.bank)

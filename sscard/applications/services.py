@@ -59,7 +59,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.IN_PRODUCTION: frozenset({S.BANK_ACCEPTED, S.PRODUCTION_FAILED}),
     S.PRODUCTION_FAILED: frozenset({S.IN_PRODUCTION}),
     S.READY_FOR_COLLECTION: frozenset({S.IN_PRODUCTION}),
-    S.MAILED: frozenset({S.IN_PRODUCTION, S.READY_FOR_COLLECTION}),
+    S.MAILED: frozenset({S.IN_PRODUCTION}),
     S.COLLECTED: frozenset({S.READY_FOR_COLLECTION, S.MAILED}),
     S.LAPSED: frozenset({S.READY_FOR_COLLECTION}),
     S.CANCELLED: frozenset(
@@ -175,10 +175,12 @@ def _terms(
     region = old.issuing_region_code if old is not None else outlet.region_code
     policy = policy_for_region(region)
     if type == ApplicationType.NEW:
+        # A first card: none in hand or in the making, and none ever activated (a card that
+        # failed in production or was never collected does not count).
+        cards = Card.objects.filter(person=person)
         if (
-            Card.objects.filter(person=person)
-            .exclude(status__in=[CardStatus.CANCELLED, CardStatus.EXPIRED])
-            .exists()
+            cards.exclude(status__in=[CardStatus.CANCELLED, CardStatus.EXPIRED]).exists()
+            or cards.exclude(pin_hash="").exists()
         ):
             raise Conflict(
                 "This person already has a card; apply for a reissue or a replacement instead.",
@@ -678,6 +680,7 @@ def _number_new_card(
         expires_on=_add_years(today, policy.card_validity_years),
         bank=app.bank,
         account_number=account,
+        # A retry after a failed production makes the same generation again.
         generation=(old.generation + 1) if old is not None else 1,
         status=CardStatus.IN_PRODUCTION,
         bank_status=BankStatus.NOT_OPENED,
