@@ -173,3 +173,16 @@ def test_every_district_has_a_valid_region_code_for_every_birth_year():
                 district.id_region_for(year), dt.date(year, 6, 1), 1, male=True
             )
             assert ric.is_valid(number), (district.name, year)
+
+
+def test_force_refuses_to_wipe_people_the_demo_did_not_load():
+    from django.core.management.base import CommandError
+
+    from tests.factories import PersonFactory
+
+    PersonFactory.create()
+
+    with pytest.raises(CommandError, match="refusing to wipe"):
+        call_command("demo", people=300, force=True)
+
+    assert Person.objects.count() == 1

@@ -16,11 +16,16 @@ from sscard.common import clock
 from sscard.common.demo.bulk import DEMO_PIN, SEED, load_people_and_cards, wipe
 from sscard.common.demo.reference import load_reference_data
 from sscard.common.demo.scenarios import run_scenarios
+from sscard.common.models import Sequence
 from sscard.outlets.models import Outlet, OutletType
 from sscard.people.masking import mask_id_number, mask_name, mask_phone
 from sscard.people.models import Guardianship, Person
 
 _EXPIRING_STATUSES = (CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED)
+
+
+# Marks a database whose people came from `demo`, the only kind `--force` may wipe.
+DEMO_MARK = "demo_loaded"
 
 
 class Command(BaseCommand):
@@ -56,6 +61,10 @@ class Command(BaseCommand):
             )
             return
         if options["force"]:
+            if existing and not Sequence.objects.filter(name=DEMO_MARK).exists():
+                raise CommandError(
+                    "This database holds people that `demo` did not load: refusing to wipe it."
+                )
             wiped = wipe()
             self.stdout.write(f"Wiped: {', '.join(wiped)}")
         progress = options["verbosity"] >= 1
@@ -77,6 +86,7 @@ class Command(BaseCommand):
             report = verify_chain()
             if not report.ok:
                 raise CommandError(f"audit chain broken after the demo: {report.reason}")
+        Sequence.objects.update_or_create(name=DEMO_MARK, defaults={"value": people})
         self._summary()
         self.stdout.write(
             f"Every card activated before the demo has the PIN {DEMO_PIN}; "
