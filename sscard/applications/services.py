@@ -91,7 +91,6 @@ NOTIFIED_EVENTS: dict[str, str] = {
     S.MAILED: "mailed",
     S.COLLECTED: "collected",
 }
-IN_MAKING = (CardStatus.IN_PRODUCTION, CardStatus.AWAITING_COLLECTION, CardStatus.SEALED)
 
 
 def application_snapshot(app: CardApplication) -> dict[str, Any]:

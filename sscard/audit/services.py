@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from sscard.audit.models import AuditEvent, AuditHead
 from sscard.common import clock
@@ -122,7 +121,3 @@ def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
             False, checked, expected_seq, f"event #{expected_seq} onwards has been removed"
         )
     return ChainReport(True, checked)
-
-
-def timestamp(value: dt.datetime | None) -> str | None:
-    return None if value is None else timezone.localtime(value).isoformat()

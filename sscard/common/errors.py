@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -63,11 +63,6 @@ class Conflict(DomainError):
     code = "conflict"
     status = 409
     title = "Conflicts with the current state"
-
-
-@dataclass
-class MissingDocuments:
-    codes: list[str] = field(default_factory=list)
 
 
 def documents_required(missing: list[str], detail: str) -> ValidationError:
