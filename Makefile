@@ -8,7 +8,7 @@ SSCARD := $(BIN)/sscard
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install system-deps run test test-sqlite test-postgres lint bench clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -20,16 +20,37 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 
 install: $(VENV)/.installed
 
+# Debian packages the service and its browser tests need: Chromium (browser tests, driven by
+# Playwright), a CJK font embedded in PDFs for citizens, and Node's axe-core for accessibility.
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+system-deps: node_modules/.installed
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f $(CJK_FONT) ]; then \
+	  echo "== installing $(DEBIAN_PACKAGES) from Debian"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null \
+	  || { $$SUDO apt-get update -q >/dev/null && \
+	       $$SUDO apt-get install -y -q --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null; }; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## Serve on the embedded default (SQLite, demo data) at http://$(HOST):$(PORT)
-run: install
+run: install system-deps
 	$(SSCARD) migrate --no-input -v 0
 	$(SSCARD) demo
 	$(SSCARD) collectstatic --no-input -v 0
-	@echo "sscard is serving at http://$(HOST):$(PORT)/"
+	@echo "sscard is serving at http://$(HOST):$(PORT)/ (and its worker: webhooks, SMS, e-mail, sweep)"
+	@$(SSCARD) worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(SSCARD) runserver --insecure $(HOST):$(PORT)
 
 ## The whole suite on SQLite; on PostgreSQL too when DATABASE_URL points at one.
-test: install
+test: install system-deps
 	$(MAKE) --no-print-directory test-sqlite
 	@case "$$DATABASE_URL" in \
 	  postgres://*|postgresql://*|pgsql://*) $(MAKE) --no-print-directory test-postgres ;; \
@@ -52,6 +73,13 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/card_status.py --all
+
+## The status endpoint over HTTP under gunicorn, next to /api/v1/ping, on SQLite and PostgreSQL
+## (1M cards; needs wrk and hey: apt-get install -y wrk hey; not part of CI).
+## More options: make bench-http BENCH_HTTP_ARGS="--worker-class both --people 10000"
+.PHONY: bench-http
+bench-http: install
+	$(BIN)/python bench/http_status.py --db all $(BENCH_HTTP_ARGS)
 
 clean:
 	rm -rf $(VENV) .tools var .mypy_cache .ruff_cache .pytest_cache

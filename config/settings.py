@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "sscard.common",
     "sscard.audit",
     "sscard.policy",
@@ -44,11 +47,16 @@ INSTALLED_APPS = [
     "sscard.cards",
     "sscard.applications",
     "sscard.notifications",
+    "sscard.api",
+    "sscard.portal",
+    "sscard.console",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sscard.api.middleware.ApiProblemsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sscard.common.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +125,20 @@ TIME_ZONE = os.environ.get("SSCARD_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
 
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Sessions for the portal and the console: cookies only over HTTPS unless running locally.
+SECURE_COOKIES = _env_bool(
+    "SSCARD_SECURE_COOKIES", not DEBUG and bool(os.environ.get("SECRET_KEY"))
+)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("SSCARD_SESSION_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True  # the session lapses after SESSION_COOKIE_AGE of inactivity
+LANGUAGE_COOKIE_NAME = "sscard_language"
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
@@ -125,8 +147,82 @@ PIN_HASH_TIME_COST = int(os.environ.get("SSCARD_PIN_HASH_TIME_COST", "2"))
 PIN_HASH_MEMORY_KIB = int(os.environ.get("SSCARD_PIN_HASH_MEMORY_KIB", "19456"))
 PIN_HASH_PARALLELISM = 1
 
+# A TrueType font with Chinese glyphs, embedded in PDFs for citizens (receipts).
+CJK_FONT = os.environ.get("SSCARD_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
 # Key for the check part of receipt numbers; defaults to one derived from SECRET_KEY.
 RECEIPT_KEY = os.environ.get("SSCARD_RECEIPT_KEY", "")
+
+# Rate limits and other short-lived counters: Redis when REDIS_URL is set, else this process.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("SSCARD_CACHE_PREFIX", "sscard"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_ENABLE = _env_bool("SSCARD_RATELIMIT_ENABLE", True)
+
+# Background work (Django's Tasks API through the django-tasks backport). The database backend
+# needs no broker: `sscard worker` takes tasks from the same database.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("SSCARD_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Citizen sign-in by one-time code (app and portal).
+OTP_TTL_SECONDS = int(os.environ.get("SSCARD_OTP_TTL_SECONDS", "300"))
+OTP_MAX_TRIES = int(os.environ.get("SSCARD_OTP_MAX_TRIES", "5"))
+OTP_RATE_PER_NUMBER = os.environ.get("SSCARD_OTP_RATE_PER_NUMBER", "3/10m")
+OTP_RATE_PER_ADDRESS = os.environ.get("SSCARD_OTP_RATE_PER_ADDRESS", "20/h")
+CITIZEN_TOKEN_TTL_SECONDS = int(os.environ.get("SSCARD_CITIZEN_TOKEN_TTL_SECONDS", "3600"))
+# Idempotency keys are kept this long.
+IDEMPOTENCY_TTL_HOURS = int(os.environ.get("SSCARD_IDEMPOTENCY_TTL_HOURS", "24"))
+# Largest request body the API reads.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SSCARD_MAX_BODY_BYTES", str(256 * 1024)))
+
+# ---- delivery of the outbox (worker): webhooks, SMS, e-mail
+# Retries of every outbox delivery (webhooks and notifications): exponential backoff from the
+# base, capped, with jitter; after the last try the message is a dead letter.
+WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("SSCARD_WEBHOOK_MAX_ATTEMPTS", "8"))
+WEBHOOK_BACKOFF_SECONDS = float(os.environ.get("SSCARD_WEBHOOK_BACKOFF_SECONDS", "30"))
+WEBHOOK_BACKOFF_CAP_SECONDS = float(os.environ.get("SSCARD_WEBHOOK_BACKOFF_CAP_SECONDS", "21600"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("SSCARD_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# How long a worker holds a message it is delivering; longer than the slowest try (webhook
+# timeout, or SMS and e-mail timeouts together), else two workers may send it at once.
+OUTBOX_LEASE_SECONDS = float(os.environ.get("SSCARD_OUTBOX_LEASE_SECONDS", "120"))
+# A due message no task has taken for this long is delivered by the worker's recovery pass.
+OUTBOX_RECOVER_AFTER_SECONDS = float(os.environ.get("SSCARD_OUTBOX_RECOVER_AFTER_SECONDS", "60"))
+
+# SMS: "console" writes messages to the worker's output (development); "http" posts
+# {"to", "text"} as JSON with a bearer token to the gateway.
+SMS_BACKEND = os.environ.get("SSCARD_SMS_BACKEND", "console")
+SMS_URL = os.environ.get("SSCARD_SMS_URL", "")
+SMS_TOKEN = os.environ.get("SSCARD_SMS_TOKEN", "")
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SSCARD_SMS_TIMEOUT_SECONDS", "10"))
+
+# E-mail through Django's mail: the console backend by default, so `make run` shows messages.
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+}
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "console")
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(EMAIL_BACKEND, EMAIL_BACKEND)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sscard <no-reply@sscard.localhost>")
 
 LOGGING = {
     "version": 1,
@@ -134,4 +230,39 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SSCARD_LOG_LEVEL", "INFO")},
+    # fontTools reports every glyph it subsets into a PDF at INFO.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
+
+# ---- portal
+# The citizen web site: htmx swaps parts of pages (the outlet finder, the reissue guide).
+INSTALLED_APPS += ["django_htmx"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
+    "django_htmx.middleware.HtmxMiddleware",
+)
+
+# ---- console and staff
+# Staff bindings (user, role, outlet); django_htmx only for its copy of htmx (PIN pad status,
+# the documents checklist); Django's admin is replaced by one for system administrators only;
+# django-axes locks a staff sign-in out after repeated failures (the API's
+# bearer tokens and the portal's one-time codes never go through Django's authenticate).
+INSTALLED_APPS = [
+    "sscard.staff.admin_site.StaffAdminConfig" if app == "django.contrib.admin" else app
+    for app in INSTALLED_APPS
+]
+INSTALLED_APPS += [
+    app for app in ("django_htmx", "axes", "sscard.staff") if app not in INSTALLED_APPS
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("SSCARD_SIGNIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("SSCARD_SIGNIN_LOCKOUT_HOURS", "0.5"))
+# A user name is locked wherever the tries come from, and an address whatever names it tries.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+AXES_VERBOSE = False

@@ -1,10 +1,14 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from sscard.api.main import api
 from sscard.common import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("console/", include("sscard.console.urls")),
+    path("", include("sscard.portal.urls")),
 ]

@@ -13,3 +13,57 @@ class Bank(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class Scope(models.TextChoices):
+    CARDS_VERIFY = "cards:verify", "check whether a card is usable"
+    CARDS_READ = "cards:read", "read cards"
+    LOSS_REPORT = "loss:report", "report a card lost"
+    LOSS_LIFT = "loss:lift", "lift a loss report"
+    APPLICATIONS_READ = "applications:read", "read card applications"
+    APPLICATIONS_WRITE = "applications:write", "apply for cards"
+    PRODUCTION_WRITE = "production:write", "record production events"
+    CARDS_ACTIVATE = "cards:activate", "activate cards"
+    PINS_VERIFY = "pins:verify", "verify PINs"
+    PINS_RESET = "pins:reset", "reset PINs"
+    PERSONS_READ = "persons:read", "read persons unmasked"
+    PERSONS_WRITE = "persons:write", "record persons"
+    OUTLETS_READ = "outlets:read", "read outlets"
+
+
+class ApiClient(models.Model):
+    """A partner system or staff integration calling the API with one bearer token.
+
+    Only the SHA-256 of the token is kept: tokens are long random strings, so a fast hash is
+    safe and keeps the lookup on every request cheap.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    outlet = models.ForeignKey(
+        "outlets.Outlet", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    bank = models.ForeignKey(Bank, null=True, blank=True, on_delete=models.PROTECT)
+    token_hash = models.CharField(max_length=64, unique=True)
+    token_prefix = models.CharField(max_length=12)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API client"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CitizenToken(models.Model):
+    """A citizen's bearer token from the one-time-code sign-in of the app. Hash only."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"citizen token {self.pk}"

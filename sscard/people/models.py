@@ -14,6 +14,11 @@ class Relation(models.TextChoices):
     LEGAL_GUARDIAN = "legal_guardian", "legal guardian"
 
 
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
 class Person(models.Model):
     """An insured person. The social security number is the citizen ID number."""
 
@@ -25,6 +30,7 @@ class Person(models.Model):
     phone = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
     address = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ZH_HANS)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -48,3 +54,26 @@ class Guardianship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.guardian_id} {self.relation} of {self.ward_id}"
+
+
+class CodePurpose(models.TextChoices):
+    SIGN_IN = "sign_in", "sign in"
+    CONFIRM = "confirm", "confirm a sensitive action"
+
+
+class OneTimeCode(models.Model):
+    """A code sent by SMS to sign in or to confirm an action. Only a keyed hash is kept."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=16, choices=CodePurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "purpose", "-created_at"], name="otp_latest")]
+
+    def __str__(self) -> str:
+        return f"code {self.pk} ({self.purpose})"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sscard.common import clock
 from sscard.common.errors import FieldError, Forbidden, NotFound, ValidationError
 from sscard.people.ids import age_on, parse_citizen_id
@@ -81,23 +83,102 @@ def check_acting_party(*, subject: Person, actor: Person, relation: str) -> Guar
     return found
 
 
+# The counter documents of DOMAIN.md section 6: each entry is one need, met by any of its codes.
+ADULT_DOCUMENTS: tuple[tuple[str, ...], ...] = (("id_card",),)
+WARD_DOCUMENTS: tuple[tuple[str, ...], ...] = (
+    ("id_card", "household_register"),
+    ("guardian_id_card",),
+)
+GUARDIANSHIP_PROOF: tuple[str, ...] = ("guardianship_proof",)
+
+
+def documents_needed(*, guardian: Guardianship | None) -> list[tuple[str, ...]]:
+    """What must be on the desk: an adult brings the ID card; a guardian brings the ward's ID
+    card or the household register, the guardian's own ID card, and proof of guardianship where
+    the register does not show it (any guardian other than a parent)."""
+    if guardian is None:
+        return list(ADULT_DOCUMENTS)
+    needs = list(WARD_DOCUMENTS)
+    if guardian.relation != Relation.PARENT:
+        needs.append(GUARDIANSHIP_PROOF)
+    return needs
+
+
 def missing_documents(
     *, subject: Person, guardian: Guardianship | None, documents: list[str]
 ) -> list[str]:
-    """The counter documents rules of DOMAIN.md section 6.
-
-    An adult brings the ID card. A guardian brings the ward's ID card or the household register,
-    the guardian's own ID card, and proof of guardianship where the register does not show it
-    (any guardian other than a parent).
-    """
+    """The needs of `documents_needed` that the documents given do not meet, each named by its
+    first code."""
     given = set(documents)
-    if guardian is None:
-        return [] if "id_card" in given else ["id_card"]
-    missing = []
-    if not given & {"id_card", "household_register"}:
-        missing.append("id_card")
-    if "guardian_id_card" not in given:
-        missing.append("guardian_id_card")
-    if guardian.relation != Relation.PARENT and "guardianship_proof" not in given:
-        missing.append("guardianship_proof")
-    return missing
+    return [need[0] for need in documents_needed(guardian=guardian) if not given & set(need)]
+
+
+def guardianships_of(ward: Person) -> list[Guardianship]:
+    """The recorded guardians of a person, with their relation: who may present for them."""
+    return list(Guardianship.objects.filter(ward=ward).select_related("guardian").order_by("pk"))
+
+
+def wards_of(guardian: Person) -> list[Person]:
+    """The people a guardian may act for."""
+    return [
+        g.ward
+        for g in Guardianship.objects.filter(guardian=guardian)
+        .select_related("ward")
+        .order_by("pk")
+    ]
+
+
+# ---------------------------------------------------------------- identity checks by phone
+
+PHONE_LAST4 = "phone_last4"
+CARD_BANK = "card_bank"
+
+
+@dataclass(frozen=True)
+class SecurityQuestion:
+    """A question a caller must answer from what only the holder is likely to know.
+
+    `choices` lists the possible answers where the answer is picked rather than typed.
+    """
+
+    code: str
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+def _card_bank_code(person: Person) -> str:
+    from sscard.cards.models import Card
+
+    return (
+        Card.objects.filter(person=person, bank__isnull=False)
+        .order_by("-generation", "-pk")
+        .values_list("bank__code", flat=True)
+        .first()
+        or ""
+    )
+
+
+def expected_answers(person: Person) -> dict[str, str]:
+    """The answers on record, by question code. Never shown: only compared."""
+    answers = {}
+    if len(person.phone) >= 4:
+        answers[PHONE_LAST4] = person.phone[-4:]
+    bank = _card_bank_code(person)
+    if bank:
+        answers[CARD_BANK] = bank
+    return answers
+
+
+def security_questions(person: Person) -> list[SecurityQuestion]:
+    """The questions a hotline agent asks this caller (DOMAIN.md section 4: ID number, name and
+    security questions): the last four digits of the mobile number on record, and the bank of
+    the card."""
+    from sscard.partners.models import Bank
+
+    questions = []
+    for code in expected_answers(person):
+        if code == CARD_BANK:
+            banks = tuple(Bank.objects.order_by("code").values_list("code", "name"))
+            questions.append(SecurityQuestion(code, banks))
+        else:
+            questions.append(SecurityQuestion(code))
+    return questions

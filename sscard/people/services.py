@@ -1,18 +1,22 @@
 from __future__ import annotations
 
+import datetime as dt
+import hmac
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
+from sscard.audit.models import AuditEvent
 from sscard.audit.services import record_event
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
+from sscard.common.errors import Conflict, FieldError, Forbidden, NotFound, ValidationError
 from sscard.people.ids import parse_citizen_id
-from sscard.people.models import Guardianship, Person, Relation
+from sscard.people.models import Guardianship, Language, Person, Relation
+from sscard.people.selectors import expected_answers
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -53,10 +57,16 @@ def create_person(
     email: str = "",
     address: str = "",
     guardians: list[GuardianLink] | None = None,
+    language: str = Language.ZH_HANS,
 ) -> Person:
     """Record a person; birth date, sex and region come from the ID number."""
     cid = parse_citizen_id(social_security_number)
     name, phone, email = _clean_contact(name, phone, email)
+    if language not in Language.values:
+        raise ValidationError(
+            "Unknown language.",
+            errors=[FieldError("language", "must be one of: " + ", ".join(Language.values))],
+        )
     links = guardians or []
     seen = {cid.number}
     for index, link in enumerate(links):
@@ -108,6 +118,7 @@ def create_person(
                     phone=phone,
                     email=email,
                     address=(address or "").strip()[:200],
+                    language=language,
                     created_at=clock.now(),
                 )
         except IntegrityError:
@@ -152,3 +163,78 @@ def _link(*, actor: Actor, guardian: Person, ward: Person, relation: str) -> Gua
         after={"guardian": guardian.pk, "ward": ward.pk, "relation": relation},
     )
     return link
+
+
+# ---------------------------------------------------------------- staff reading personal data
+
+
+class RevealReason(models.TextChoices):
+    """Why a staff member needs a whole ID number on screen (DOMAIN.md section 10)."""
+
+    COMPARE_DOCUMENT = "compare_document", "compare with the document on the desk"
+    CORRECT_RECORD = "correct_record", "correct or complete a record"
+    HOLDER_REQUEST = "holder_request", "the holder asks to see it"
+
+
+def reveal_social_security_number(*, actor: Actor, person: Person, reason: str) -> str:
+    """The whole ID number, for a deliberate reason, written to the audit log first."""
+    if reason not in RevealReason.values:
+        raise ValidationError(
+            "Say why the whole number is needed.",
+            code="reveal_reason_required",
+            errors=[FieldError("reason", "must be one of: " + ", ".join(RevealReason.values))],
+        )
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="person.id_number_revealed",
+            object_type="person",
+            object_id=person.pk,
+            before={},
+            after={"reason": reason},
+        )
+    return person.social_security_number
+
+
+IDENTITY_CHECK_WINDOW = dt.timedelta(minutes=30)
+IDENTITY_CHECK_FAILURES = 3
+
+
+def check_caller_identity(
+    *, actor: Actor, person: Person, name: str, answers: dict[str, str]
+) -> bool:
+    """A light identity check over the phone (DOMAIN.md section 4): the caller gave the ID
+    number; the name and the security questions must match the record.
+
+    Every check is audited (never the answers). After three failed checks in half an hour the
+    person cannot be checked again for a while: answers are not to be guessed by calling back.
+    """
+    since = clock.now() - IDENTITY_CHECK_WINDOW
+    failures = AuditEvent.objects.filter(
+        object_type="person",
+        object_id=str(person.pk),
+        action="person.identity_check_failed",
+        at__gte=since,
+    ).count()
+    if failures >= IDENTITY_CHECK_FAILURES:
+        raise Forbidden(
+            "Too many failed identity checks for this person; try again later or ask the "
+            "holder to come to a counter with the original ID.",
+            code="identity_checks_exhausted",
+        )
+    expected = expected_answers(person)
+    given = {code: str(answers.get(code, "")).strip().upper() for code in expected}
+    passed = (name or "").strip() == person.name and all(
+        hmac.compare_digest(given[code].encode(), value.upper().encode())
+        for code, value in expected.items()
+    )
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="person.identity_checked" if passed else "person.identity_check_failed",
+            object_type="person",
+            object_id=person.pk,
+            before={},
+            after={"questions": sorted(expected), "passed": passed},
+        )
+    return passed

@@ -52,6 +52,7 @@ PERSON_COLUMNS = (
     "phone",
     "email",
     "address",
+    "language",
     "created_at",
 )
 GUARDIANSHIP_COLUMNS = ("id", "guardian_id", "ward_id", "relation", "created_at")
@@ -565,8 +566,10 @@ def _person_rows(planner: Planner) -> Iterator[tuple[object, ...]]:
     for p in planner.people:
         planner.plan_cards_of(p)
         sex = "M" if p.male else "F"
+        # One person in ten reads English, so both message languages show in the demo.
+        language = "en" if p.id % 10 == 7 else "zh-hans"
         yield (p.id, p.ssn, p.name, sex, p.birth, p.ssn[:6], p.phone, p.email, p.address,
-               p.created_at)  # fmt: skip
+               language, p.created_at)  # fmt: skip
 
 
 def _guardianship_rows(planner: Planner, first_id: int) -> Iterator[tuple[object, ...]]:

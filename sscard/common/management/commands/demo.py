@@ -16,6 +16,7 @@ from sscard.common import clock
 from sscard.common.demo.bulk import DEMO_PIN, SEED, load_people_and_cards, wipe
 from sscard.common.demo.reference import load_reference_data
 from sscard.common.demo.scenarios import run_scenarios
+from sscard.common.demo.staff import DEMO_STAFF_PASSWORD, ensure_demo_staff
 from sscard.common.models import Sequence
 from sscard.outlets.models import Outlet, OutletType
 from sscard.people.masking import mask_id_number, mask_name, mask_phone
@@ -59,6 +60,8 @@ class Command(BaseCommand):
                 f"The database already has {existing} people: no demo data loaded. "
                 "Run `demo --force` to wipe it and load again."
             )
+            if Sequence.objects.filter(name=DEMO_MARK).exists():
+                self._staff()
             return
         if options["force"]:
             if existing and not Sequence.objects.filter(name=DEMO_MARK).exists():
@@ -92,6 +95,16 @@ class Command(BaseCommand):
             f"Every card activated before the demo has the PIN {DEMO_PIN}; "
             "cards activated in the stories have it too unless it is weak for the holder."
         )
+        self._staff()
+
+    def _staff(self) -> None:
+        """The demo's console users, one per role (made if missing)."""
+        staff = ensure_demo_staff()
+        w = self.stdout.write
+        w("")
+        w(f"Staff console /console/ users (password {DEMO_STAFF_PASSWORD}):")
+        for spec in staff:
+            w(f"  {spec.username:<18} {spec.role:<16} {spec.outlet_code}")
 
     def _summary(self) -> None:
         now = clock.now()

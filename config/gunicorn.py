@@ -1,0 +1,25 @@
+"""gunicorn settings for sscard: `gunicorn -c config/gunicorn.py config.wsgi:application`.
+
+Everything can be changed from the environment (or by gunicorn's own command-line options,
+which win over this file). No access log: one line per request costs a worker a write on the
+hot path; put access logging in the reverse proxy in front. bench/http_status.py starts the
+server with this file.
+"""
+
+from __future__ import annotations
+
+import os
+
+bind = os.environ.get("SSCARD_BIND", "127.0.0.1:8000")
+# Sync workers (one request at a time each, no keep-alive) by default; gthread keeps
+# connections alive and runs SSCARD_THREADS requests per worker (see BENCHMARKS.md).
+workers = int(os.environ.get("SSCARD_WORKERS", os.environ.get("WEB_CONCURRENCY", "2")))
+worker_class = os.environ.get("SSCARD_WORKER_CLASS", "sync")
+threads = int(os.environ.get("SSCARD_THREADS", "1"))
+keepalive = int(os.environ.get("SSCARD_KEEPALIVE", "5"))
+timeout = int(os.environ.get("SSCARD_WORKER_TIMEOUT", "30"))
+# Heartbeat files on tmpfs, not on a disk-backed /tmp that can stall a worker.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("SSCARD_GUNICORN_LOG_LEVEL", "warning")

@@ -1,0 +1,192 @@
+"""Who is calling: an API client with scopes and bindings, or a signed-in citizen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from sscard.common.context import Actor, Channel, Role
+from sscard.common.errors import DomainError, Forbidden, NotFound
+from sscard.outlets.models import Outlet, OutletType
+from sscard.partners.models import ApiClient, Scope
+from sscard.partners.services import client_for_token, person_for_token
+from sscard.people.models import Guardianship, Person
+
+OUTLET_CHANNELS: dict[str, str] = {
+    OutletType.BANK_OUTLET: Channel.BANK,
+    OutletType.SELF_SERVICE_TERMINAL: Channel.KIOSK,
+}
+# Channels a token with no outlet may name when it reports a loss.
+REMOTE_CHANNELS = frozenset({Channel.HOTLINE, Channel.WEB, Channel.APP, Channel.KIOSK})
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    status = 401
+    title = "Unauthorized"
+
+
+@dataclass
+class Principal:
+    client: ApiClient | None = None
+    person: Person | None = None
+    _reach: set[int] | None = field(default=None, repr=False)
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.person is not None
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        return frozenset(self.client.scopes) if self.client else frozenset()
+
+    @property
+    def outlet(self) -> Outlet | None:
+        return self.client.outlet if self.client else None
+
+    @property
+    def bank_id(self) -> int | None:
+        return self.client.bank_id if self.client else None
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return Scope.PERSONS_READ in self.scopes
+
+    def has(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def require(self, scope: str, *, citizen_ok: bool = False) -> None:
+        if self.is_citizen and citizen_ok:
+            return
+        if not self.has(scope):
+            raise Forbidden(
+                f"This token lacks the scope {scope}.", code="insufficient_scope", scope=scope
+            )
+
+    def reach(self) -> set[int]:
+        """The people a citizen may act for: themselves and their wards."""
+        if self.person is None:
+            return set()
+        if self._reach is None:
+            wards = Guardianship.objects.filter(guardian=self.person).values_list(
+                "ward_id", flat=True
+            )
+            self._reach = {self.person.pk, *wards}
+        return self._reach
+
+    def may_see_person(self, person_id: int) -> bool:
+        return not self.is_citizen or person_id in self.reach()
+
+    def may_see_bank(self, bank_id: int | None) -> bool:
+        return self.bank_id is None or bank_id == self.bank_id
+
+    def check_card(self, *, person_id: int, bank_id: int | None, not_found: DomainError) -> None:
+        """Someone else's card reads as missing: telling it exists would leak it."""
+        if not self.may_see_person(person_id) or (
+            self.client is not None and not self.may_see_bank(bank_id)
+        ):
+            raise not_found
+
+    def default_channel(self) -> str:
+        if self.is_citizen:
+            return Channel.APP
+        outlet = self.outlet
+        if outlet is not None:
+            return OUTLET_CHANNELS.get(outlet.type, Channel.WINDOW)
+        if self.bank_id is not None:
+            return Channel.BANK
+        return Channel.SYSTEM
+
+    def counter_channel(self, outlet: Outlet) -> str:
+        """The channel of business done at an outlet."""
+        return OUTLET_CHANNELS.get(outlet.type, Channel.WINDOW)
+
+    def channel_for(self, requested: str | None) -> str:
+        """The channel a request is recorded under; a token cannot claim a counter it is not."""
+        default = self.default_channel()
+        if not requested or requested == default:
+            return default if default != Channel.SYSTEM else (requested or default)
+        if self.is_citizen:
+            if requested in (Channel.APP, Channel.WEB):
+                return requested
+        elif self.outlet is None and self.bank_id is None and requested in REMOTE_CHANNELS:
+            return requested
+        raise Forbidden(
+            f"This token cannot act through the channel {requested}.",
+            code="channel_not_allowed",
+            errors=[],
+        )
+
+    def actor(self, channel: str | None = None) -> Actor:
+        if self.person is not None:
+            return Actor(
+                kind="citizen",
+                id=f"person:{self.person.pk}",
+                role=Role.CITIZEN,
+                channel=channel or Channel.APP,
+            )
+        assert self.client is not None
+        bank = self.client.bank
+        return Actor(
+            kind="partner",
+            id=self.client.name,
+            role=Role.PARTNER,
+            channel=channel or self.default_channel(),
+            outlet_code=self.outlet.code if self.outlet else None,
+            bank_code=bank.code if bank else None,
+        )
+
+    def outlet_for(self, code: str | None) -> Outlet | None:
+        """An outlet-bound token acts at its outlet only."""
+        from sscard.outlets.selectors import get_outlet
+
+        if self.outlet is not None:
+            if code and code.strip().upper() != self.outlet.code:
+                raise Forbidden(
+                    f"This token acts for outlet {self.outlet.code} only.", code="wrong_outlet"
+                )
+            return self.outlet
+        if not code:
+            return None
+        outlet = get_outlet(code)
+        if self.bank_id is not None and outlet.bank_id != self.bank_id:
+            raise Forbidden("This token acts for its own bank's outlets only.", code="wrong_outlet")
+        return outlet
+
+
+class BearerAuth(HttpBearer):
+    """Resolves a bearer token to a Principal; tokens are never logged."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
+        if len(token) > 200:
+            return None
+        client = client_for_token(token)
+        if client is not None:
+            return Principal(client=client)
+        person = person_for_token(token)
+        if person is not None:
+            return Principal(person=person)
+        return None
+
+
+bearer = BearerAuth()
+
+
+def principal_of(request: HttpRequest) -> Principal:
+    auth = getattr(request, "auth", None)
+    if not isinstance(auth, Principal):
+        raise Unauthorized("A valid bearer token is required.")
+    return auth
+
+
+__all__ = ["NotFound", "Principal", "bearer", "principal_of"]

@@ -1,0 +1,135 @@
+"""Cards: the status lookup at every point of use, the card itself, activation and PINs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.decorators import decorate_view
+
+from sscard.api.auth import Principal, principal_of
+from sscard.api.idempotency import idempotent
+from sscard.api.render import Masker, card_brief, card_full
+from sscard.api.schemas import (
+    ActivationIn,
+    CardOut,
+    CardStatusOut,
+    PinIn,
+    PinOut,
+    PinResetIn,
+    PinResetOut,
+    PresenterIn,
+    Problem,
+)
+from sscard.cards.models import Card
+from sscard.cards.selectors import card_status, get_card
+from sscard.cards.services import activate_card, reset_pin, verify_pin
+from sscard.common.errors import NotFound
+from sscard.partners.models import Scope
+from sscard.people.models import Person
+from sscard.people.selectors import get_person
+
+router = Router(tags=["cards"])
+ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+
+def card_for(principal: Principal, card_number: str) -> Card:
+    card = get_card(card_number)
+    principal.check_card(
+        person_id=card.person_id,
+        bank_id=card.bank_id,
+        not_found=NotFound("No card with this number.", code="card_not_found"),
+    )
+    return card
+
+
+def presenter_of(card: Card, presenter: PresenterIn | None) -> tuple[Person, str]:
+    if presenter is None:
+        return card.person, "self"
+    return get_person(presenter.social_security_number, field="presenter"), presenter.relation
+
+
+@router.get(
+    "/cards/{card_number}/status",
+    response={200: CardStatusOut, 401: Problem, 403: Problem, 404: Problem},
+    summary="Is this card usable? (the hot path)",
+)
+def status(request: HttpRequest, card_number: str) -> CardStatusOut:
+    principal_of(request).require(Scope.CARDS_VERIFY)
+    view = card_status(card_number)
+    return CardStatusOut(
+        card_number=view.card_number,
+        status=view.status,  # type: ignore[arg-type]
+        usable=view.usable,
+        bank_status=view.bank_status,  # type: ignore[arg-type]
+        expires_on=view.expires_on,
+        blocked_until=view.blocked_until,
+    )
+
+
+@router.get("/cards/{card_number}", response={200: CardOut, **ERRORS}, summary="Read a card")
+def read(request: HttpRequest, card_number: str) -> dict[str, Any]:
+    principal = principal_of(request)
+    principal.require(Scope.CARDS_READ, citizen_ok=True)
+    card = card_for(principal, card_number)
+    return card_full(card, Masker(principal.sees_personal_data))
+
+
+@router.post(
+    "/cards/{card_number}/activation",
+    response={200: CardOut, **ERRORS},
+    summary="Activate a collected card and set its PIN",
+)
+@decorate_view(idempotent)
+def activation(request: HttpRequest, card_number: str, payload: ActivationIn) -> dict[str, Any]:
+    principal = principal_of(request)
+    principal.require(Scope.CARDS_ACTIVATE)
+    card = card_for(principal, card_number)
+    presenter, relation = presenter_of(card, payload.presenter)
+    card = activate_card(
+        actor=principal.actor(),
+        card=card,
+        pin=payload.pin,
+        documents=list(payload.documents),
+        presenter=presenter,
+        relation=relation,
+        outlet=principal.outlet,
+    )
+    return card_full(card, Masker(principal.sees_personal_data))
+
+
+@router.post(
+    "/cards/{card_number}/pin/verify",
+    response={200: PinOut, **ERRORS, 423: Problem},
+    summary="Check a PIN",
+)
+def pin_verify(request: HttpRequest, card_number: str, payload: PinIn) -> PinOut:
+    principal = principal_of(request)
+    principal.require(Scope.PINS_VERIFY)
+    card = card_for(principal, card_number)
+    check = verify_pin(actor=principal.actor(), card=card, pin=payload.pin)
+    return PinOut(valid=check.valid, attempts_left=check.attempts_left)
+
+
+@router.post(
+    "/cards/{card_number}/pin/reset",
+    response={200: PinResetOut, **ERRORS},
+    summary="Set a new PIN; unlocks a locked card",
+)
+def pin_reset(request: HttpRequest, card_number: str, payload: PinResetIn) -> dict[str, Any]:
+    principal = principal_of(request)
+    principal.require(Scope.PINS_RESET)
+    card = card_for(principal, card_number)
+    presenter, relation = presenter_of(card, payload.presenter)
+    card = reset_pin(
+        actor=principal.actor(),
+        card=card,
+        new_pin=payload.new_pin,
+        documents=list(payload.documents),
+        presenter=presenter,
+        relation=relation,
+        outlet=principal.outlet,
+    )
+    brief = card_brief(card)
+    return {"card_number": card.number, "status": brief["status"], "usable": brief["usable"]}

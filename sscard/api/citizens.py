@@ -1,0 +1,84 @@
+"""Citizen sign-in for the mobile app, and what a signed-in citizen sees of themselves."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Status
+
+from sscard.api.auth import principal_of
+from sscard.api.render import Masker, card_brief, person_full
+from sscard.api.schemas import MeOut, OtpIn, OtpOut, Problem, TokenIn, TokenOut
+from sscard.cards.models import Card
+from sscard.common.errors import Forbidden
+from sscard.partners.services import issue_citizen_token
+from sscard.people.models import Guardianship
+from sscard.people.signin import CodeNotSent, request_sign_in_code, sign_in_with_code
+
+router = Router(tags=["citizen sign-in"])
+
+
+@router.post(
+    "/auth/otp",
+    response={202: OtpOut, 422: Problem, 429: Problem, 503: Problem},
+    auth=None,
+    summary="Send a one-time code by SMS (same answer whether or not the pair exists)",
+)
+def otp(request: HttpRequest, payload: OtpIn) -> Status[dict[str, str]]:
+    # Only a pair that exists gets as far as the SMS gateway: telling that the SMS failed would
+    # tell that the pair exists. The service has logged it; the citizen asks again.
+    with suppress(CodeNotSent):
+        request_sign_in_code(
+            social_security_number=payload.social_security_number,
+            phone=payload.phone,
+            client_address=request.META.get("REMOTE_ADDR", ""),
+        )
+    return Status(
+        202, {"detail": "If the ID number and phone match our records, a code has been sent."}
+    )
+
+
+@router.post(
+    "/auth/token",
+    response={200: TokenOut, 401: Problem, 422: Problem},
+    auth=None,
+    summary="Exchange the one-time code for a bearer token",
+)
+def token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
+    person = sign_in_with_code(
+        social_security_number=payload.social_security_number, code=payload.code
+    )
+    issued = issue_citizen_token(person=person)
+    return {"access_token": issued.token, "token_type": "Bearer", "expires_in": issued.expires_in}
+
+
+@router.get(
+    "/me",
+    response={200: MeOut, 401: Problem, 403: Problem},
+    summary="The signed-in citizen, their cards and their wards' cards",
+)
+def me(request: HttpRequest) -> dict[str, Any]:
+    principal = principal_of(request)
+    if principal.person is None:
+        raise Forbidden("Only a signed-in citizen has a /me.", code="citizen_token_required")
+    person = principal.person
+    mask = Masker(False)
+    body = person_full(person, mask)
+    wards = Guardianship.objects.filter(guardian=person).select_related("ward").order_by("pk")
+    body["wards_cards"] = [
+        {
+            "social_security_number": mask.ssn(g.ward.social_security_number),
+            "name": mask.name(g.ward.name),
+            "relation": g.relation,
+            "cards": [
+                card_brief(c)
+                for c in Card.objects.filter(person=g.ward)
+                .select_related("bank")
+                .order_by("-generation", "-pk")
+            ],
+        }
+        for g in wards
+    ]
+    return body

@@ -1,0 +1,58 @@
+"""Persons: recording people and reading them whole (API.md "Persons")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.decorators import decorate_view
+
+from sscard.api.auth import Principal, principal_of
+from sscard.api.idempotency import idempotent
+from sscard.api.render import Masker, person_full
+from sscard.api.schemas import PersonIn, PersonOut, Problem
+from sscard.partners.models import Scope
+from sscard.people.models import Language, Person
+from sscard.people.selectors import get_person
+from sscard.people.services import GuardianLink, create_person
+
+router = Router(tags=["persons"])
+ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+
+
+@router.post("/persons", response={201: PersonOut, **ERRORS}, summary="Record a person")
+@decorate_view(idempotent)
+def create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+    principal = principal_of(request)
+    principal.require(Scope.PERSONS_WRITE)
+    person = create_person(
+        actor=principal.actor(),
+        social_security_number=payload.social_security_number,
+        name=payload.name,
+        phone=payload.phone,
+        email=payload.email or "",
+        address=payload.address or "",
+        guardians=[
+            GuardianLink(g.social_security_number, g.relation) for g in payload.guardians or []
+        ],
+        language=payload.language or Language.ZH_HANS,
+    )
+    return 201, person_seen_by(principal, person)
+
+
+@router.get("/persons/{ssn}", response={200: PersonOut, **ERRORS}, summary="Read a person")
+def read(request: HttpRequest, ssn: str) -> dict[str, Any]:
+    principal = principal_of(request)
+    principal.require(Scope.PERSONS_READ)
+    person = get_person(ssn)
+    return person_seen_by(principal, person)
+
+
+def person_seen_by(principal: Principal, person: Person) -> dict[str, Any]:
+    """A bank's token sees only the cards of its own bank (DOMAIN.md section 10)."""
+    shown = person_full(person, Masker(principal.sees_personal_data))
+    bank = principal.client.bank if principal.client else None
+    if bank is not None:
+        shown["cards"] = [card for card in shown["cards"] if card["bank_code"] == bank.code]
+    return shown

@@ -1,0 +1,129 @@
+"""RFC 9457 problem details for every failure of the API, whatever raised it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+
+from sscard.common.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "https://sscard.example/problems/"
+CONTENT_TYPE = "application/problem+json"
+
+
+class MalformedBody(Exception):
+    """The body is not JSON (or not UTF-8)."""
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE + code,
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        content_type=CONTENT_TYPE,
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="sscard"'
+    return response
+
+
+def _field(loc: list[Any] | tuple[Any, ...]) -> str:
+    parts = list(loc)
+    if parts and parts[0] == "body":
+        # ("body", <the view's parameter name>, field...): the parameter name is ours, not the
+        # caller's; a body that is not an object at all is reported as "body".
+        parts = parts[2:]
+    elif parts and parts[0] in ("query", "path", "header"):
+        parts = parts[1:]
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "body"
+
+
+def from_domain(exc: DomainError) -> HttpResponse:
+    return problem(
+        exc.status,
+        exc.code,
+        exc.detail,
+        title=exc.title,
+        errors=[{"field": e.field, "message": e.message} for e in exc.errors],
+        extra={k: v for k, v in exc.extra.items() if k not in ("missing",)},
+    )
+
+
+def from_validation(exc: NinjaValidationError) -> HttpResponse:
+    errors = []
+    for item in exc.errors:
+        message = str(item.get("msg", "is not valid"))
+        if item.get("type") == "extra_forbidden":
+            message = "is not a field of this request"
+        errors.append({"field": _field(item.get("loc", ())), "message": message})
+    return problem(
+        422, "validation_error", "The request is not valid.", title="Invalid request", errors=errors
+    )
+
+
+def from_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """One place that turns anything raised in an API view into a problem."""
+    if isinstance(exc, DomainError):
+        return from_domain(exc)
+    if isinstance(exc, NinjaValidationError):
+        return from_validation(exc)
+    if isinstance(exc, MalformedBody) or (
+        isinstance(exc, HttpError)
+        and exc.status_code == 400
+        and isinstance(exc.__cause__, Exception)
+    ):
+        cause = exc.__cause__ if isinstance(exc, HttpError) else exc
+        if isinstance(cause, RequestDataTooBig):
+            return too_large()
+        return problem(400, "malformed_json", "The request body is not valid JSON.")
+    if isinstance(exc, AuthenticationError):
+        return problem(401, "unauthorized", "A valid bearer token is required.")
+    if isinstance(exc, AuthorizationError):
+        return problem(403, "forbidden", "This token may not do this.")
+    if isinstance(exc, Throttled):
+        return problem(429, "too_many_requests", "Too many requests. Please slow down.")
+    if isinstance(exc, HttpError):
+        return problem(exc.status_code, "http_error", str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return too_large()
+    if isinstance(exc, Http404):
+        return problem(404, "not_found", "Nothing here.")
+    log.exception("unexpected error in %s %s", request.method, request.path)
+    return problem(500, "internal_error", "Something went wrong on our side; nothing was changed.")
+
+
+def too_large() -> HttpResponse:
+    return problem(413, "payload_too_large", "The request body is too large.")

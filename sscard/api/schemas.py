@@ -1,0 +1,366 @@
+"""Request and response shapes of API v1 (API.md). Requests refuse unknown fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+DocumentCode = Literal[
+    "id_card", "household_register", "guardian_id_card", "guardianship_proof", "receipt"
+]
+ChannelName = Literal["hotline", "web", "app", "window", "bank", "kiosk"]
+CardStatusName = Literal[
+    "in_production",
+    "awaiting_collection",
+    "sealed",
+    "normal",
+    "temporarily_lost",
+    "formally_lost",
+    "pin_locked",
+    "cancelled",
+    "expired",
+]
+BankStatusName = Literal["not_opened", "normal", "frozen", "closed"]
+ApplicationStatusName = Literal[
+    "submitted",
+    "receipt_issued",
+    "bank_accepted",
+    "in_production",
+    "production_failed",
+    "ready_for_collection",
+    "mailed",
+    "collected",
+    "lapsed",
+    "cancelled",
+]
+OutletTypeName = Literal[
+    "community_committee",
+    "subdistrict_office",
+    "social_insurance_agency",
+    "hrss_bureau",
+    "bank_outlet",
+    "self_service_terminal",
+]
+ServiceName = Literal[
+    "intake",
+    "temporary_loss_report",
+    "formal_loss_report",
+    "lift",
+    "reissue",
+    "instant_issuance",
+    "collection",
+    "activation",
+    "pin_reset",
+    "inquiry",
+]
+Ssn = Annotated[str, Field(min_length=1, max_length=32, examples=["440106199001011234"])]
+CardNumber = Annotated[str, Field(min_length=1, max_length=16, examples=["A12345678"])]
+ShortText = Annotated[str, Field(max_length=200)]
+Documents = Annotated[list[DocumentCode], Field(max_length=10)]
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Money(Schema):
+    amount: str = Field(examples=["20.00"])
+    currency: Literal["CNY"] = "CNY"
+
+
+# ------------------------------------------------------------------ persons
+
+
+class GuardianIn(In):
+    social_security_number: Ssn
+    relation: Literal["parent", "legal_guardian"]
+
+
+class PersonIn(In):
+    social_security_number: Ssn
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    phone: Annotated[str, Field(max_length=20)]
+    email: Annotated[str, Field(max_length=254)] | None = None
+    address: ShortText | None = None
+    language: Literal["zh-hans", "en"] | None = None
+    guardians: Annotated[list[GuardianIn], Field(max_length=4)] | None = None
+
+
+class PersonRef(Schema):
+    social_security_number: str
+    name: str
+    relation: str | None = None
+
+
+class CardBrief(Schema):
+    card_number: str
+    status: CardStatusName
+    usable: bool
+    bank_status: BankStatusName
+    bank_code: str | None
+    issuing_region_code: str
+    issued_on: dt.date | None
+    expires_on: dt.date | None
+    blocked_until: dt.datetime | None
+    generation: int
+
+
+class PersonOut(Schema):
+    social_security_number: str
+    name: str
+    sex: Literal["M", "F"]
+    birth_date: dt.date
+    region_code: str
+    phone: str
+    email: str
+    language: str
+    guardians: list[PersonRef]
+    wards: list[PersonRef]
+    cards: list[CardBrief]
+
+
+class WardOut(Schema):
+    social_security_number: str
+    name: str
+    relation: str
+    cards: list[CardBrief]
+
+
+class MeOut(PersonOut):
+    wards_cards: list[WardOut]
+
+
+# ------------------------------------------------------------------ cards
+
+
+class CardStatusOut(Schema):
+    card_number: str
+    status: CardStatusName
+    usable: bool
+    bank_status: BankStatusName
+    expires_on: dt.date | None
+    blocked_until: dt.datetime | None
+
+
+class LossReportOut(Schema):
+    reference: str
+    card_number: str
+    kind: Literal["temporary", "formal"]
+    status: Literal["effective", "lifted", "lapsed", "closed"] | str
+    channel: str
+    sides: str
+    effective_at: dt.datetime
+    expires_at: dt.datetime | None
+    renewals: int
+    converted_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    reissue_applied: bool
+    card_status: CardStatusName
+    bank_status: BankStatusName
+
+
+class TimelineEntry(Schema):
+    status: ApplicationStatusName
+    at: dt.datetime
+    channel: str
+    outlet_code: str
+    note: str
+
+
+class ApplicationOut(Schema):
+    number: str
+    type: Literal["new", "reissue", "replacement"]
+    reason: str | None
+    status: ApplicationStatusName
+    receipt_number: str | None
+    fee: Money
+    fee_waived: bool
+    fee_waiver: str | None
+    old_card_number: str | None
+    new_card_number: str | None
+    outlet_code: str
+    bank_code: str | None
+    production: Literal["batch", "instant"]
+    delivery: Literal["pickup", "mail"]
+    collection_outlet_code: str | None
+    tracking_number: str | None
+    expected_ready_on: dt.date | None
+    collect_by: dt.date | None
+    holder: PersonRef
+    created_at: dt.datetime
+    timeline: list[TimelineEntry]
+
+
+class CardOut(CardBrief):
+    identification_code: str
+    holder: PersonRef
+    bank_name: str | None
+    account_number: str | None
+    loss_reports: list[LossReportOut]
+    applications: list[ApplicationOut]
+
+
+class PresenterIn(In):
+    social_security_number: Ssn
+    relation: Literal["self", "guardian"] = "self"
+
+
+class ActivationIn(In):
+    pin: Annotated[str, Field(min_length=1, max_length=12)]
+    documents: Documents = []
+    presenter: PresenterIn | None = None
+
+
+class PinIn(In):
+    pin: Annotated[str, Field(min_length=1, max_length=12)]
+
+
+class PinOut(Schema):
+    valid: bool
+    attempts_left: int
+
+
+class PinResetIn(In):
+    new_pin: Annotated[str, Field(min_length=1, max_length=12)]
+    documents: Documents = []
+    presenter: PresenterIn | None = None
+
+
+class PinResetOut(Schema):
+    card_number: str
+    status: CardStatusName
+    usable: bool
+
+
+# ------------------------------------------------------------------ loss reports
+
+
+class ReporterIn(In):
+    social_security_number: Ssn
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    relation: Literal["self", "guardian", "agent"]
+
+
+class LossReportIn(In):
+    card_number: CardNumber | None = None
+    social_security_number: Ssn | None = None
+    kind: Literal["temporary", "formal"]
+    channel: ChannelName
+    reporter: ReporterIn
+    documents: Documents = []
+
+
+class LossReportCreated(Schema):
+    reference: str
+    card_number: str
+    kind: Literal["temporary", "formal"]
+    status: str
+    channel: str
+    effective_at: dt.datetime
+    expires_at: dt.datetime | None
+    card_status: CardStatusName
+    bank_status: BankStatusName
+    action: Literal["created", "renewed", "converted", "extended"] | str
+
+
+class LiftIn(In):
+    documents: Documents = []
+    reason: ShortText = ""
+    lifter: PresenterIn | None = None
+
+
+# ------------------------------------------------------------------ applications
+
+
+class ApplicantIn(In):
+    social_security_number: Ssn
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    relation: Literal["self", "guardian", "agent"]
+
+
+class ApplicationIn(In):
+    type: Literal["new", "reissue", "replacement"]
+    social_security_number: Ssn
+    reason: Literal["damaged", "expired", "info_change", "quality_fault"] | None = None
+    applicant: ApplicantIn
+    documents: Documents = []
+    outlet_code: Annotated[str, Field(min_length=1, max_length=16)]
+    bank_code: Annotated[str, Field(max_length=16)] | None = None
+    production: Literal["batch", "instant"] = "batch"
+    delivery: Literal["pickup", "mail"] = "pickup"
+    mail_address: ShortText | None = None
+    fee_waiver: Annotated[str, Field(max_length=32)] | None = None
+
+
+class ProductionEventIn(In):
+    type: Literal[
+        "bank_accepted",
+        "in_production",
+        "production_failed",
+        "ready_for_collection",
+        "mailed",
+        "collected",
+        "cancelled",
+    ]
+    outlet_code: Annotated[str, Field(max_length=16)] | None = None
+    tracking_number: Annotated[str, Field(max_length=40)] | None = None
+    note: ShortText | None = None
+
+
+# ------------------------------------------------------------------ outlets
+
+
+class OutletOut(Schema):
+    code: str
+    name: str
+    type: OutletTypeName
+    address: str
+    region_code: str
+    lat: float
+    lon: float
+    phone: str
+    hours: dict[str, list[list[str]]]
+    services: list[ServiceName]
+    open_now: bool
+    bank_code: str | None = None
+    distance_km: float | None = None
+
+
+# ------------------------------------------------------------------ citizen sign-in
+
+
+class OtpIn(In):
+    social_security_number: Ssn
+    phone: Annotated[str, Field(min_length=1, max_length=20)]
+
+
+class OtpOut(Schema):
+    detail: str
+
+
+class TokenIn(In):
+    social_security_number: Ssn
+    code: Annotated[str, Field(min_length=1, max_length=12)]
+
+
+class TokenOut(Schema):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+class Problem(Schema):
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[dict[str, str]] | None = None
+
+
+class Ping(Schema):
+    ok: bool
+    client: str

@@ -1,0 +1,204 @@
+"""The Receipt for Reissuing the Social Security Card (补卡回执) as a PDF.
+
+Bilingual (Chinese first), with the receipt number in large type and as a QR code that a bank
+clerk scans to accept it. The QR code carries the receipt number only: no personal data.
+The holder's ID number and name are masked.
+
+The CJK font is embedded (subset) rather than left to the reader's machine: Debian's
+WenQuanYi Micro Hei (`make system-deps` installs it; SSCARD_CJK_FONT points elsewhere).
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import segno
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from sscard.applications.models import ApplicationType, CardApplication, ReplacementReason
+from sscard.people.masking import mask_id_number, mask_name
+
+TYPE_LABELS: dict[str, tuple[str, str]] = {
+    ApplicationType.NEW: ("新办社会保障卡", "First card"),
+    ApplicationType.REISSUE: ("遗失补卡", "Reissue after loss"),
+    ApplicationType.REPLACEMENT: ("换卡", "Replacement"),
+}
+REASON_LABELS: dict[str, tuple[str, str]] = {
+    ReplacementReason.DAMAGED: ("卡片损坏", "damaged"),
+    ReplacementReason.EXPIRED: ("有效期满", "expired"),
+    ReplacementReason.INFO_CHANGE: ("信息变更", "changed information"),
+    ReplacementReason.QUALITY_FAULT: ("质量问题", "quality fault"),
+}
+WAIVER_LABELS = {
+    "first_card": ("首次申领", "first card"),
+    "quality_fault": ("质量问题", "quality fault"),
+    "hardship": ("困难群体", "hardship"),
+}
+RELATION_LABELS = {
+    "self": ("本人", "the holder"),
+    "guardian": ("监护人", "guardian"),
+    "agent": ("代办人", "agent"),
+}
+FONT = "cjk"
+
+
+def font_path() -> Path:
+    path = Path(getattr(settings, "CJK_FONT", "") or "")
+    if not path.is_file():
+        raise ImproperlyConfigured(
+            f"The CJK font for PDFs is missing ({path}); run `make system-deps` "
+            "or set SSCARD_CJK_FONT to a TrueType font with Chinese glyphs."
+        )
+    return path
+
+
+def _qr_png(text: str) -> io.BytesIO:
+    out = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(out, kind="png", scale=8, border=2)
+    out.seek(0)
+    return out
+
+
+def _money(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+class _Receipt(FPDF):
+    def row(self, zh: str, en: str, value: str) -> None:
+        self.set_font(FONT, size=10)
+        self.set_text_color(90, 90, 90)
+        self.cell(52, 7, f"{zh} {en}", new_x=XPos.RIGHT, new_y=YPos.TOP)
+        self.set_text_color(0, 0, 0)
+        self.set_font(FONT, size=11)
+        self.multi_cell(0, 7, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def receipt_pdf(application: CardApplication) -> bytes:
+    """The receipt of an application that has one (receipt_issued onwards)."""
+    app = application
+    if not app.receipt_number:
+        raise ValueError("this application has no receipt yet")
+    pdf = _Receipt(orientation="P", unit="mm", format="A4")
+    pdf.set_title(f"社会保障卡补卡回执 {app.receipt_number}")
+    pdf.set_author("sscard")
+    pdf.set_creator("sscard")
+    pdf.set_creation_date(app.created_at)
+    pdf.add_font(FONT, fname=str(font_path()), collection_font_number=0)
+    pdf.set_margins(18, 16, 18)
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.add_page()
+
+    pdf.set_font(FONT, size=18)
+    pdf.cell(0, 10, "社会保障卡补卡回执", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, size=11)
+    pdf.cell(
+        0,
+        7,
+        "Receipt for Reissuing the Social Security Card",
+        align="C",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.ln(4)
+
+    top = pdf.get_y()
+    pdf.image(_qr_png(app.receipt_number), x=pdf.w - 18 - 40, y=top, w=40, h=40)
+    pdf.set_font(FONT, size=10)
+    pdf.set_text_color(90, 90, 90)
+    pdf.cell(0, 6, "回执编号 Receipt number", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font(FONT, size=22)
+    pdf.cell(0, 12, app.receipt_number, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FONT, size=10)
+    issued = timezone.localtime(app.created_at)
+    pdf.cell(
+        0,
+        6,
+        f"出具日期 Issued {issued:%Y-%m-%d %H:%M}",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    pdf.set_y(max(pdf.get_y(), top + 42))
+    pdf.line(18, pdf.get_y(), pdf.w - 18, pdf.get_y())
+    pdf.ln(3)
+
+    zh_type, en_type = TYPE_LABELS.get(app.type, (app.type, app.type))
+    if app.reason:
+        zh_reason, en_reason = REASON_LABELS.get(app.reason, (app.reason, app.reason))
+        zh_type, en_type = f"{zh_type}（{zh_reason}）", f"{en_type} ({en_reason})"
+    person = app.person
+    pdf.row("持卡人", "Holder", mask_name(person.name))
+    pdf.row("社会保障号码", "ID number", mask_id_number(person.social_security_number))
+    if app.applicant_id != app.person_id:
+        zh_rel, en_rel = RELATION_LABELS.get(
+            app.applicant_relation, (app.applicant_relation, app.applicant_relation)
+        )
+        pdf.row("申请人", "Applicant", f"{mask_name(app.applicant.name)}（{zh_rel} {en_rel}）")
+    pdf.row("业务类型", "Business", f"{zh_type} {en_type}")
+    pdf.row("申请编号", "Application", app.number)
+    if app.old_card is not None:
+        pdf.row("原卡号", "Old card", app.old_card.number)
+    pdf.row("受理网点", "Issued at", f"{app.outlet.name}（{app.outlet.code}）")
+    if app.bank is not None:
+        pdf.row("合作银行", "Bank", app.bank.name)
+    fee = "0.00 元 CNY"
+    if app.fee_waived:
+        zh_waiver, en_waiver = WAIVER_LABELS.get(app.fee_waiver, (app.fee_waiver, app.fee_waiver))
+        fee = f"免收（{zh_waiver}） waived ({en_waiver})"
+    elif app.fee_amount:
+        fee = f"{_money(app.fee_amount)} 元 CNY"
+    pdf.row("费用", "Fee", fee)
+    if app.expected_ready_on:
+        pdf.row("预计制卡完成", "Expected ready", f"{app.expected_ready_on:%Y-%m-%d}")
+    pdf.ln(3)
+    pdf.line(18, pdf.get_y(), pdf.w - 18, pdf.get_y())
+    pdf.ln(3)
+
+    bank = app.bank.name if app.bank else "开户银行"
+    bank_en = app.bank.name if app.bank else "the bank where the card was opened"
+    steps = [
+        (
+            f"请持本回执和身份证原件到{bank}网点申请制作新卡。",
+            f"Take this receipt and your original ID card to a {bank_en} outlet "
+            "to have the new card made.",
+        ),
+        (
+            "制卡完成后，银行会通知您到网点领取（或按您的选择邮寄）。",
+            "When the card is ready the bank tells you where to collect it "
+            "(or mails it, as you chose).",
+        ),
+        (
+            "领卡后须在社保窗口或银行网点激活并设置密码，方可使用。",
+            "The new card must be activated and a PIN set at a window or bank outlet "
+            "before it can be used.",
+        ),
+    ]
+    pdf.set_font(FONT, size=11)
+    pdf.cell(0, 7, "下一步 Next steps", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    for index, (zh, en) in enumerate(steps, start=1):
+        pdf.set_font(FONT, size=10.5)
+        pdf.multi_cell(0, 6, f"{index}. {zh}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FONT, size=9.5)
+        pdf.set_text_color(70, 70, 70)
+        pdf.multi_cell(0, 5, f"   {en}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(1)
+    pdf.ln(2)
+    pdf.set_font(FONT, size=8.5)
+    pdf.set_text_color(90, 90, 90)
+    pdf.multi_cell(
+        0,
+        4.5,
+        "回执编号含校验位，银行扫码或输入编号即可核验。本回执不含完整身份证号码。\n"
+        "The receipt number carries check digits; the bank scans or types it to verify it. "
+        "This receipt does not show the full ID number.",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    return bytes(pdf.output())

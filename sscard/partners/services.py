@@ -1,0 +1,179 @@
+"""API clients and their bearer tokens; citizens' app tokens.
+
+A token is shown once, when it is made; only its SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from sscard.audit.services import record_event
+from sscard.common import clock
+from sscard.common.context import Actor
+from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
+from sscard.outlets.models import Outlet, OutletType
+from sscard.partners.models import ApiClient, Bank, CitizenToken, Scope
+from sscard.people.models import Person
+
+CLIENT_TOKEN_PREFIX = "ssk_"
+CITIZEN_TOKEN_PREFIX = "ssc_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _new_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class IssuedClient:
+    client: ApiClient
+    token: str
+
+
+def parse_scopes(raw: str | list[str]) -> list[str]:
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    scopes = [s.strip() for s in items if s.strip()]
+    unknown = sorted({s for s in scopes if s not in Scope.values})
+    if not scopes or unknown:
+        raise ValidationError(
+            "Unknown scopes: " + ", ".join(unknown) if unknown else "At least one scope is needed.",
+            code="invalid_scopes",
+            errors=[FieldError("scopes", f"must be among {', '.join(Scope.values)}")],
+        )
+    return sorted(set(scopes))
+
+
+def create_api_client(
+    *,
+    actor: Actor,
+    name: str,
+    scopes: str | list[str],
+    outlet_code: str | None = None,
+    bank_code: str | None = None,
+) -> IssuedClient:
+    """Make a client and its token. A bank outlet binds the client to that outlet's bank too."""
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise ValidationError(
+            "A client needs a name of 1 to 64 characters.",
+            code="invalid_name",
+            errors=[FieldError("name", "1 to 64 characters")],
+        )
+    clean_scopes = parse_scopes(scopes)
+    outlet = None
+    if outlet_code:
+        outlet = Outlet.objects.filter(code=outlet_code.strip().upper()).first()
+        if outlet is None:
+            raise NotFound(f"No outlet {outlet_code}.", code="outlet_not_found")
+    bank = None
+    if bank_code:
+        bank = Bank.objects.filter(code=bank_code.strip().upper()).first()
+        if bank is None:
+            raise NotFound(f"No bank {bank_code}.", code="bank_not_found")
+    if outlet is not None and outlet.type == OutletType.BANK_OUTLET:
+        if bank is not None and bank.pk != outlet.bank_id:
+            raise ValidationError(
+                f"Outlet {outlet.code} belongs to another bank.",
+                code="wrong_bank",
+                errors=[FieldError("bank", "is not the outlet's bank")],
+            )
+        bank = outlet.bank
+    token = _new_token(CLIENT_TOKEN_PREFIX)
+    with transaction.atomic():
+        if ApiClient.objects.filter(name=name).exists():
+            raise Conflict(f"A client named {name} exists.", code="client_exists")
+        try:
+            with transaction.atomic():
+                client = ApiClient.objects.create(
+                    name=name,
+                    scopes=clean_scopes,
+                    outlet=outlet,
+                    bank=bank,
+                    token_hash=hash_token(token),
+                    token_prefix=token[:8],
+                    created_at=clock.now(),
+                )
+        except IntegrityError:
+            raise Conflict(f"A client named {name} exists.", code="client_exists") from None
+        record_event(
+            actor=actor,
+            action="api_client.created",
+            object_type="api_client",
+            object_id=client.pk,
+            before={},
+            after={
+                "name": name,
+                "scopes": clean_scopes,
+                "outlet": outlet.code if outlet else None,
+                "bank": bank.code if bank else None,
+            },
+        )
+    return IssuedClient(client, token)
+
+
+def revoke_api_client(*, actor: Actor, name: str) -> ApiClient:
+    with transaction.atomic():
+        client = ApiClient.objects.select_for_update().filter(name=name.strip()).first()
+        if client is None:
+            raise NotFound(f"No client named {name}.", code="client_not_found")
+        if client.revoked_at is None:
+            client.revoked_at = clock.now()
+            client.save(update_fields=["revoked_at"])
+            record_event(
+                actor=actor,
+                action="api_client.revoked",
+                object_type="api_client",
+                object_id=client.pk,
+                before={"revoked": False},
+                after={"revoked": True},
+            )
+    return client
+
+
+def client_for_token(token: str) -> ApiClient | None:
+    if not token.startswith(CLIENT_TOKEN_PREFIX):
+        return None
+    return (
+        ApiClient.objects.select_related("outlet", "bank")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class IssuedCitizenToken:
+    token: str
+    expires_in: int
+
+
+def issue_citizen_token(*, person: Person) -> IssuedCitizenToken:
+    ttl = settings.CITIZEN_TOKEN_TTL_SECONDS
+    token = _new_token(CITIZEN_TOKEN_PREFIX)
+    now = clock.now()
+    CitizenToken.objects.create(
+        person=person,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(seconds=ttl),
+    )
+    return IssuedCitizenToken(token, ttl)
+
+
+def person_for_token(token: str) -> Person | None:
+    if not token.startswith(CITIZEN_TOKEN_PREFIX):
+        return None
+    row = (
+        CitizenToken.objects.select_related("person")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=clock.now())
+        .first()
+    )
+    return row.person if row else None

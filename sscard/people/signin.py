@@ -1,0 +1,214 @@
+"""Citizen sign-in by a one-time code sent by SMS, shared by the app (API) and the portal.
+
+The code is never stored: only an HMAC keyed with SECRET_KEY, so a copy of the database does
+not give away live codes. Requests are rate-limited per ID number and per client address; the
+answer to a request is the same whether or not the number and phone belong together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django_ratelimit.core import get_usage
+from redis.exceptions import RedisError
+
+from sscard.audit.services import record_event
+from sscard.common import clock
+from sscard.common.context import Actor, Channel, Role
+from sscard.common.errors import DomainError, FieldError, ValidationError
+from sscard.people.ids import parse_citizen_id
+from sscard.people.masking import mask_id_number
+from sscard.people.models import CodePurpose, OneTimeCode, Person
+
+log = logging.getLogger(__name__)
+
+CODE_DIGITS = 6
+
+
+class TooManyRequests(DomainError):
+    code = "too_many_requests"
+    status = 429
+    title = "Too many requests"
+
+
+class CodeNotSent(DomainError):
+    code = "sms_not_sent"
+    status = 503
+    title = "The code could not be sent"
+
+
+class LimitsUnavailable(DomainError):
+    """The cache that keeps the rate-limit counters (Redis) does not answer."""
+
+    code = "service_unavailable"
+    status = 503
+    title = "Service unavailable"
+
+
+class InvalidCode(DomainError):
+    code = "invalid_code"
+    status = 401
+    title = "The code is not valid"
+
+
+def _hash(person_id: int, purpose: str, code: str) -> str:
+    message = f"{person_id}:{purpose}:{code}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def _limited(group: str, value: str, rate: str) -> bool:
+    try:
+        usage = get_usage(
+            None,
+            group=f"sscard.signin.{group}",
+            key=lambda _g, _r: value,
+            rate=rate,
+            increment=True,
+        )
+    except (RedisError, OSError) as exc:
+        # Without its counters no code is sent (each one costs an SMS), and it is our fault.
+        log.error("sign-in rate limits unavailable: %s", type(exc).__name__)
+        raise LimitsUnavailable(
+            "Codes cannot be sent just now. Please try again in a few minutes."
+        ) from None
+    return bool(usage and usage["should_limit"])
+
+
+def _check_rates(number: str, client_address: str) -> None:
+    by_number = _limited("number", number, settings.OTP_RATE_PER_NUMBER)
+    by_address = _limited("address", client_address or "-", settings.OTP_RATE_PER_ADDRESS)
+    if by_number or by_address:
+        raise TooManyRequests("Too many codes were asked for. Please wait and try again.")
+
+
+def _normalise_phone(phone: str) -> str:
+    digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
+    return digits[-11:] if len(digits) >= 11 else digits
+
+
+def _send_code(person: Person, purpose: str, *, code_ttl: int) -> None:
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    now = clock.now()
+    with transaction.atomic():
+        # A new code replaces any earlier one of the same purpose.
+        OneTimeCode.objects.filter(person=person, purpose=purpose, used_at__isnull=True).update(
+            used_at=now
+        )
+        OneTimeCode.objects.create(
+            person=person,
+            purpose=purpose,
+            code_hash=_hash(person.pk, purpose, code),
+            created_at=now,
+            expires_at=now + dt.timedelta(seconds=code_ttl),
+        )
+    from sscard.notifications.channels import ChannelError, render, send_sms
+
+    topic = "confirmation_code" if purpose == CodePurpose.CONFIRM else "sign_in_code"
+    message = render(topic, {"code": code, "minutes": code_ttl // 60}, person.language)
+    try:
+        send_sms(phone=person.phone, text=message.text)
+    except ChannelError as exc:
+        log.warning(
+            "one-time code for %s not sent: %s",
+            mask_id_number(person.social_security_number),
+            exc.error,
+        )
+        raise CodeNotSent(
+            "The code could not be sent just now. Please try again in a few minutes."
+        ) from None
+
+
+def request_sign_in_code(*, social_security_number: str, phone: str, client_address: str) -> None:
+    """Send a code when the ID number and phone belong together; say nothing either way."""
+    number = parse_citizen_id(social_security_number).number
+    wanted = _normalise_phone(phone)
+    if len(wanted) < 7:
+        raise ValidationError(
+            "The phone number is not valid.",
+            code="invalid_phone",
+            errors=[FieldError("phone", "must be a mobile number")],
+        )
+    _check_rates(number, client_address)
+    person = Person.objects.filter(social_security_number=number).first()
+    if person is None or _normalise_phone(person.phone) != wanted:
+        log.info("sign-in code not sent: no match for %s", mask_id_number(number))
+        return
+    _send_code(person, CodePurpose.SIGN_IN, code_ttl=settings.OTP_TTL_SECONDS)
+    log.info("sign-in code sent for %s", mask_id_number(number))
+
+
+def send_confirmation_code(*, person: Person, client_address: str) -> None:
+    """A fresh code before a sensitive action (lifting a loss report online)."""
+    _check_rates(person.social_security_number, client_address)
+    _send_code(person, CodePurpose.CONFIRM, code_ttl=settings.OTP_TTL_SECONDS)
+
+
+def citizen_actor(person: Person, channel: str) -> Actor:
+    """A signed-in citizen acting for themselves or their wards through the app or the web."""
+    return Actor(kind="citizen", id=f"person:{person.pk}", role=Role.CITIZEN, channel=channel)
+
+
+def _use_code(person: Person | None, purpose: str, code: str, *, channel: str = "") -> Person:
+    wrong = InvalidCode("The code is wrong or has expired. Ask for a new one.")
+    wrong.errors = [FieldError("code", "wrong or expired")]
+    if person is None:
+        raise wrong
+    code = str(code or "").strip()
+    with transaction.atomic():
+        row = (
+            OneTimeCode.objects.select_for_update()
+            .filter(person=person, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if row is None or row.expires_at <= clock.now() or row.tries >= settings.OTP_MAX_TRIES:
+            raise wrong
+        if not hmac.compare_digest(row.code_hash, _hash(person.pk, purpose, code)):
+            row.tries += 1
+            row.save(update_fields=["tries"])
+        else:
+            row.used_at = clock.now()
+            row.save(update_fields=["used_at"])
+            if purpose == CodePurpose.SIGN_IN:
+                record_event(
+                    actor=citizen_actor(person, channel or Channel.APP),
+                    action="person.signed_in",
+                    object_type="person",
+                    object_id=person.pk,
+                    before={},
+                    after={"signed_in": True},
+                )
+            return person
+    raise wrong
+
+
+def sign_in_with_code(
+    *, social_security_number: str, code: str, channel: str = Channel.APP
+) -> Person:
+    """The person whose latest sign-in code this is; the sign-in is audited with its channel."""
+    number = parse_citizen_id(social_security_number).number
+    person = Person.objects.filter(social_security_number=number).first()
+    return _use_code(person, CodePurpose.SIGN_IN, code, channel=channel)
+
+
+def sign_out(*, person: Person, channel: str) -> None:
+    """Audited like the sign-in, so the log shows when a session ended by the person's choice."""
+    with transaction.atomic():
+        record_event(
+            actor=citizen_actor(person, channel),
+            action="person.signed_out",
+            object_type="person",
+            object_id=person.pk,
+            before={"signed_in": True},
+            after={"signed_in": False},
+        )
+
+
+def confirm_with_code(*, person: Person, code: str) -> None:
+    _use_code(person, CodePurpose.CONFIRM, code)

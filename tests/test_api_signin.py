@@ -1,0 +1,505 @@
+"""Citizen sign-in for the mobile app (API.md "Citizen sign-in"), end to end over HTTP.
+
+The one-time code goes out through the real SMS channel to a real HTTP gateway stand-in on
+localhost, and the test reads it there, as the citizen reads it on the phone. Rate-limit
+counters live in the cache: the local-memory cache by default, Redis when REDIS_URL is set;
+the limits are tested on both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django_ratelimit.core import _get_window
+
+from sscard.audit.models import AuditEvent
+from sscard.common.clock import frozen_at
+from sscard.notifications.models import OutboxMessage
+from sscard.partners.models import CitizenToken
+from sscard.people.masking import mask_id_number, mask_name, mask_phone
+from sscard.people.models import OneTimeCode, Person
+from tests.conftest import ApiCaller
+from tests.factories import (
+    BankFactory,
+    citizen_id,
+    db_state,
+    make_card,
+    make_guardianship,
+    make_person,
+)
+from tests.receivers import HttpReceiver, http_receiver
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+T0 = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
+SECOND = dt.timedelta(seconds=1)
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+REDIS_PREFIX = f"sscard-test-{os.getpid()}"
+SENT = {"detail": "If the ID number and phone match our records, a code has been sent."}
+
+
+@pytest.fixture(autouse=True)
+def clock_at_t0() -> Iterator[None]:
+    with frozen_at(T0):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache: every test starts and ends with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def sms(settings: Any) -> Iterator[HttpReceiver]:
+    """The SMS gateway: a real HTTP server on localhost, on a random port."""
+    with http_receiver() as receiver:
+        settings.SMS_BACKEND = "http"
+        settings.SMS_URL = receiver.url
+        yield receiver
+
+
+@pytest.fixture
+def holder() -> Person:
+    person = make_person(phone="13800138000")
+    make_card(person=person, bank=BankFactory.create())
+    return person
+
+
+def ask_code(api: ApiCaller, number: str, phone: str, address: str = "127.0.0.1") -> Response:
+    return api.http.post(
+        "/api/v1/auth/otp",
+        data={"social_security_number": number, "phone": phone},
+        content_type="application/json",
+        REMOTE_ADDR=address,
+    )
+
+
+def sign_in(api: ApiCaller, number: str, code: str) -> Response:
+    return api.post("/auth/token", {"social_security_number": number, "code": code})
+
+
+def code_in(text: str) -> str:
+    found = re.findall(r"(?<!\d)\d{6}(?!\d)", text)
+    assert len(found) == 1, text
+    return found[0]
+
+
+def last_code(sms: HttpReceiver, phone: str) -> str:
+    message = sms.received[-1]
+    assert message.json["to"] == phone
+    return code_in(message.json["text"])
+
+
+def problem(response: Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert (body["status"], body["code"]) == (status, code)
+    return body
+
+
+def signed_in(api: ApiCaller, sms: HttpReceiver, person: Person) -> str:
+    assert ask_code(api, person.social_security_number, person.phone).status_code == 202
+    response = sign_in(api, person.social_security_number, last_code(sms, person.phone))
+    assert response.status_code == 200, response.content
+    return str(response.json()["access_token"])
+
+
+def not_a_code(code: str) -> str:
+    return f"{(int(code) + 1) % 10**6:06d}"
+
+
+# ---------------------------------------------------------------- asking for a code
+
+
+def test_a_code_goes_by_sms_to_the_recorded_phone_and_signs_the_citizen_in(
+    api: ApiCaller, sms: HttpReceiver, holder: Person
+) -> None:
+    asked = ask_code(api, holder.social_security_number, "+86 138-0013-8000")
+
+    assert asked.status_code == 202
+    assert asked.json() == SENT
+    assert len(sms.received) == 1
+    message = sms.received[0]
+    assert message.path == "/hooks/sscard"
+    assert message.headers["Content-Type"] == "application/json"
+    assert message.json["to"] == "13800138000"
+    code = code_in(message.json["text"])
+
+    response = sign_in(api, holder.social_security_number, code)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == django_settings.CITIZEN_TOKEN_TTL_SECONDS == 3600
+    assert body["access_token"].startswith("ssc_")
+    me = api.get("/me", token=body["access_token"])
+    assert me.status_code == 200
+    assert me.json()["social_security_number"] == mask_id_number(holder.social_security_number)
+
+
+@pytest.mark.parametrize(
+    "who",
+    ["wrong phone", "unknown ID number", "the phone of another person"],
+)
+def test_the_answer_is_the_same_whether_or_not_the_pair_exists_and_no_sms_goes(
+    api: ApiCaller, sms: HttpReceiver, holder: Person, who: str
+) -> None:
+    other = make_person(phone="13900139000")
+    number, phone = {
+        "wrong phone": (holder.social_security_number, "13800138001"),
+        "unknown ID number": (citizen_id(age=30), holder.phone),
+        "the phone of another person": (holder.social_security_number, other.phone),
+    }[who]
+    before = db_state(holder)
+
+    wrong = ask_code(api, number, phone)
+    right = ask_code(api, holder.social_security_number, holder.phone)
+
+    assert wrong.status_code == right.status_code == 202
+    assert wrong.content == right.content
+    assert wrong.headers == right.headers
+    assert len(sms.received) == 1
+    assert sms.received[0].json["to"] == holder.phone
+    after = db_state(holder)
+    assert after["counts"].pop("people.OneTimeCode") == 1
+    assert before["counts"].pop("people.OneTimeCode") == 0
+    assert after == before
+
+
+def test_a_failing_sms_gateway_does_not_tell_that_the_pair_exists(
+    api: ApiCaller, settings: Any, holder: Person
+) -> None:
+    with http_receiver(then=503) as gateway:
+        settings.SMS_BACKEND = "http"
+        settings.SMS_URL = gateway.url
+        matched = ask_code(api, holder.social_security_number, holder.phone)
+        unmatched = ask_code(api, holder.social_security_number, "13800138001")
+
+    assert len(gateway.received) == 1  # it was tried, and refused
+    assert matched.status_code == unmatched.status_code == 202
+    assert matched.content == unmatched.content
+
+
+def test_without_its_rate_limit_counters_no_code_is_sent(
+    api: ApiCaller, settings: Any, sms: HttpReceiver, holder: Person
+) -> None:
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    before = db_state(holder)
+
+    response = ask_code(api, holder.social_security_number, holder.phone)
+
+    problem(response, 503, "service_unavailable")
+    assert sms.received == []
+    assert db_state(holder) == before
+
+
+def test_a_code_is_kept_only_as_a_keyed_hash(
+    api: ApiCaller, sms: HttpReceiver, holder: Person
+) -> None:
+    ask_code(api, holder.social_security_number, holder.phone)
+    code = last_code(sms, holder.phone)
+
+    row = OneTimeCode.objects.values().get(person=holder)
+
+    assert all(code not in str(value) for value in row.values())
+    expected = hmac.new(
+        django_settings.SECRET_KEY.encode(),
+        f"{holder.pk}:sign_in:{code}".encode(),
+        hashlib.sha256,
+    ).hexdigest()
+    assert row["code_hash"] == expected
+    assert row["code_hash"] != hashlib.sha256(code.encode()).hexdigest()
+    assert (row["expires_at"] - row["created_at"]).total_seconds() == 300
+    assert not any(code in str(m.payload) for m in OutboxMessage.objects.all())
+    assert not any(code in str(e.before) + str(e.after) for e in AuditEvent.objects.all())
+
+
+def test_a_code_works_once(api: ApiCaller, sms: HttpReceiver, holder: Person) -> None:
+    ask_code(api, holder.social_security_number, holder.phone)
+    code = last_code(sms, holder.phone)
+    assert sign_in(api, holder.social_security_number, code).status_code == 200
+
+    again = sign_in(api, holder.social_security_number, code)
+
+    body = problem(again, 401, "invalid_code")
+    assert body["errors"] == [{"field": "code", "message": "wrong or expired"}]
+    assert CitizenToken.objects.filter(person=holder).count() == 1
+
+
+def test_a_new_code_replaces_the_one_before(
+    api: ApiCaller, sms: HttpReceiver, holder: Person
+) -> None:
+    ask_code(api, holder.social_security_number, holder.phone)
+    first = last_code(sms, holder.phone)
+    ask_code(api, holder.social_security_number, holder.phone)
+    second = last_code(sms, holder.phone)
+
+    if first != second:
+        problem(sign_in(api, holder.social_security_number, first), 401, "invalid_code")
+    assert sign_in(api, holder.social_security_number, second).status_code == 200
+
+
+def test_a_code_expires_after_five_minutes(
+    api: ApiCaller, sms: HttpReceiver, holder: Person
+) -> None:
+    ask_code(api, holder.social_security_number, holder.phone)
+    code = last_code(sms, holder.phone)
+    ttl = dt.timedelta(seconds=django_settings.OTP_TTL_SECONDS)
+
+    with frozen_at(T0 + ttl):
+        late = sign_in(api, holder.social_security_number, code)
+    with frozen_at(T0 + ttl - SECOND):
+        just_in_time = sign_in(api, holder.social_security_number, code)
+
+    problem(late, 401, "invalid_code")
+    assert just_in_time.status_code == 200, just_in_time.content
+
+
+def test_wrong_codes_count_and_lock_the_code_after_the_allowed_tries(
+    api: ApiCaller, sms: HttpReceiver, holder: Person
+) -> None:
+    ask_code(api, holder.social_security_number, holder.phone)
+    code = last_code(sms, holder.phone)
+    tries = django_settings.OTP_MAX_TRIES
+    assert tries == 5
+
+    for attempt in range(1, tries + 1):
+        problem(sign_in(api, holder.social_security_number, not_a_code(code)), 401, "invalid_code")
+        assert OneTimeCode.objects.get(person=holder).tries == attempt
+
+    locked = sign_in(api, holder.social_security_number, code)
+
+    problem(locked, 401, "invalid_code")
+    assert OneTimeCode.objects.get(person=holder).tries == tries
+    assert not CitizenToken.objects.exists()
+
+
+def test_signing_in_as_an_unknown_person_reads_as_a_wrong_code(api: ApiCaller) -> None:
+    wrong = sign_in(api, citizen_id(age=30), "123456")
+
+    problem(wrong, 401, "invalid_code")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"social_security_number": "12345", "phone": "13800138000"}, "social_security_number"),
+        ({"social_security_number": "440106198507150019", "phone": "12"}, "phone"),
+    ],
+)
+def test_a_malformed_request_is_422_naming_the_field(
+    api: ApiCaller, sms: HttpReceiver, body: dict[str, str], field: str
+) -> None:
+    response = api.post("/auth/otp", body)
+
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert sms.received == []
+
+
+# ---------------------------------------------------------------- rate limits
+
+
+def _our_redis_keys(client: redis.Redis) -> list[bytes]:
+    return list(client.scan_iter(match=f"{REDIS_PREFIX}:*"))
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def rate_cache(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
+    """The same limits whichever cache keeps the counters. Another test run may share the
+    Redis database: this run's keys have their own prefix, and only they are removed."""
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    if request.param == "redis":
+        for key in _our_redis_keys(client):  # fails loudly when no Redis is running
+            client.delete(key)
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_TEST_URL,
+                "KEY_PREFIX": REDIS_PREFIX,
+            }
+        }
+    else:
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    try:
+        yield request.param
+    finally:
+        for key in _our_redis_keys(client):
+            client.delete(key)
+        client.close()
+
+
+def _well_inside_a_window(value: str, period: int) -> None:
+    """django-ratelimit counts in fixed windows of wall-clock time (not our clock); a burst that
+    straddles the end of one would be counted in two. Wait for the next if this one is ending."""
+    import time
+
+    left = _get_window(value, period) - int(time.time())
+    if left < 10:
+        time.sleep(left + 1)
+
+
+def test_at_most_three_codes_per_number_in_ten_minutes(
+    api: ApiCaller, sms: HttpReceiver, holder: Person, rate_cache: str
+) -> None:
+    assert django_settings.OTP_RATE_PER_NUMBER == "3/10m"
+    _well_inside_a_window(holder.social_security_number, 600)
+    for _ in range(3):
+        assert ask_code(api, holder.social_security_number, holder.phone).status_code == 202
+
+    fourth = ask_code(api, holder.social_security_number, holder.phone)
+    unmatched = ask_code(api, holder.social_security_number, "13800138999")
+    from_elsewhere = ask_code(api, holder.social_security_number, holder.phone, "10.1.2.3")
+
+    body = problem(fourth, 429, "too_many_requests")
+    assert body["title"] == "Too many requests"
+    assert unmatched.content == fourth.content
+    assert from_elsewhere.content == fourth.content
+    assert len(sms.received) == 3
+    assert OneTimeCode.objects.filter(person=holder).count() == 3
+
+
+def test_an_unknown_number_is_limited_as_a_known_one_is(
+    api: ApiCaller, sms: HttpReceiver, rate_cache: str
+) -> None:
+    number = citizen_id(age=30)
+    _well_inside_a_window(number, 600)
+    for _ in range(3):
+        assert ask_code(api, number, "13800138000").status_code == 202
+
+    problem(ask_code(api, number, "13800138000"), 429, "too_many_requests")
+    assert sms.received == []
+
+
+def test_at_most_twenty_requests_per_client_address_in_an_hour(
+    api: ApiCaller, sms: HttpReceiver, holder: Person, rate_cache: str
+) -> None:
+    assert django_settings.OTP_RATE_PER_ADDRESS == "20/h"
+    address = "203.0.113.7"
+    _well_inside_a_window(address, 3600)
+    numbers = [citizen_id(age=30) for _ in range(20)]
+    for number in numbers:
+        assert ask_code(api, number, "13800138000", address).status_code == 202
+
+    blocked = ask_code(api, holder.social_security_number, holder.phone, address)
+    elsewhere = ask_code(api, holder.social_security_number, holder.phone, "203.0.113.8")
+
+    problem(blocked, 429, "too_many_requests")
+    assert elsewhere.status_code == 202
+    assert [m.json["to"] for m in sms.received] == [holder.phone]
+
+
+def test_the_counters_are_in_the_configured_cache(
+    api: ApiCaller, sms: HttpReceiver, holder: Person, rate_cache: str
+) -> None:
+    ask_code(api, holder.social_security_number, holder.phone)
+
+    keys = _our_redis_keys(redis.Redis.from_url(REDIS_TEST_URL))
+    # In Redis: one counter per number and one per client address; else none there.
+    assert len(keys) == (2 if rate_cache == "redis" else 0)
+
+
+# ---------------------------------------------------------------- the signed-in citizen
+
+
+def test_me_is_the_person_masked_with_their_cards_and_their_wards_cards(
+    api: ApiCaller, sms: HttpReceiver
+) -> None:
+    icbc = BankFactory.create()
+    parent = make_person(phone="13800138000", name="陈大文")
+    own = make_card(person=parent, bank=icbc)
+    child = make_person(age=8, name="陈小明")
+    make_guardianship(guardian=parent, ward=child)
+    childs = make_card(person=child, bank=icbc)
+    make_card(person=make_person(), bank=icbc)
+    token = signed_in(api, sms, parent)
+
+    response = api.get("/me", token=token)
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["social_security_number"] == mask_id_number(parent.social_security_number)
+    assert body["name"] == mask_name(parent.name) == "陈**"
+    assert body["phone"] == mask_phone(parent.phone) == "138****8000"
+    assert [c["card_number"] for c in body["cards"]] == [own.number]
+    assert body["cards"][0]["status"] == "normal"
+    assert body["wards"] == [
+        {
+            "social_security_number": mask_id_number(child.social_security_number),
+            "name": "陈**",
+            "relation": "parent",
+        }
+    ]
+    assert [
+        (w["relation"], [c["card_number"] for c in w["cards"]]) for w in body["wards_cards"]
+    ] == [("parent", [childs.number])]
+    assert body["wards_cards"][0]["social_security_number"] == mask_id_number(
+        child.social_security_number
+    )
+    assert parent.social_security_number not in response.content.decode()
+    assert child.social_security_number not in response.content.decode()
+
+
+def test_a_citizen_sees_their_own_and_their_wards_cards_but_not_anothers(
+    api: ApiCaller, sms: HttpReceiver
+) -> None:
+    parent = make_person(phone="13800138000")
+    own = make_card(person=parent)
+    child = make_person(age=8)
+    make_guardianship(guardian=parent, ward=child)
+    childs = make_card(person=child)
+    stranger = make_card()
+    token = signed_in(api, sms, parent)
+
+    assert api.get(f"/cards/{own.number}", token=token).status_code == 200
+    assert api.get(f"/cards/{childs.number}", token=token).status_code == 200
+    problem(api.get(f"/cards/{stranger.number}", token=token), 404, "card_not_found")
+
+
+def test_a_citizen_token_expires(api: ApiCaller, sms: HttpReceiver, holder: Person) -> None:
+    token = signed_in(api, sms, holder)
+    ttl = dt.timedelta(seconds=django_settings.CITIZEN_TOKEN_TTL_SECONDS)
+
+    with frozen_at(T0 + ttl - SECOND):
+        still = api.get("/me", token=token)
+    with frozen_at(T0 + ttl):
+        expired = api.get("/me", token=token)
+
+    assert still.status_code == 200
+    problem(expired, 401, "unauthorized")
+    assert expired["WWW-Authenticate"] == 'Bearer realm="sscard"'
+
+
+def test_a_partner_token_has_no_me(api: ApiCaller, make_token: Callable[..., str]) -> None:
+    token = make_token(",".join(["persons:read", "cards:read"]))
+
+    problem(api.get("/me", token=token), 403, "citizen_token_required")
+
+
+def test_me_needs_a_token(api: ApiCaller) -> None:
+    problem(api.get("/me"), 401, "unauthorized")
+    problem(api.get("/me", token="ssc_" + "x" * 43), 401, "unauthorized")
