@@ -13,13 +13,16 @@ class OutboxKind(models.TextChoices):
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", "pending"
     DELIVERED = "delivered", "delivered"
+    SKIPPED = "skipped", "not sent: nowhere to send it"
     DEAD = "dead", "dead letter"
 
 
 class OutboxMessage(models.Model):
     """An event written in the same transaction as the change, delivered later.
 
-    `id` is the event id a bank uses to drop duplicates.
+    `id` is the event id a bank uses to drop duplicates. A worker claims a row by setting
+    `locked_until` (a lease): a worker killed mid-delivery leaves a lease that runs out, and the
+    row is claimed again. `attempts` counts the tries since the row was written or replayed.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -40,6 +43,11 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     last_error = models.CharField(max_length=300, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    # A notification goes out by SMS and by e-mail; a retry sends only what has not gone yet.
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
@@ -55,3 +63,41 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.topic}"
+
+
+class DeliveryChannel(models.TextChoices):
+    WEBHOOK = "webhook", "webhook"
+    SMS = "sms", "SMS"
+    EMAIL = "email", "e-mail"
+    NONE = "", "none"
+
+
+class DeliveryOutcome(models.TextChoices):
+    OK = "ok", "delivered"
+    FAILED = "failed", "failed"
+    SKIPPED = "skipped", "not sent"
+    INTERRUPTED = "interrupted", "interrupted: the worker stopped mid-try"
+
+
+class DeliveryAttempt(models.Model):
+    """One try to deliver an outbox message through one channel. Never holds personal data."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="tries")
+    number = models.PositiveIntegerField()
+    channel = models.CharField(max_length=8, choices=DeliveryChannel.choices, blank=True)
+    at = models.DateTimeField()
+    outcome = models.CharField(max_length=12, choices=DeliveryOutcome.choices)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["message", "number", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "number", "channel"], name="one_log_row_per_try_and_channel"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"try {self.number} {self.channel or '-'} {self.outcome}"

@@ -1,6 +1,7 @@
 """Writing outbox rows: webhooks to banks and notifications to people (DOMAIN.md section 9).
 
-Rows are written in the caller's transaction; delivery happens later, after commit.
+Rows are written in the caller's transaction; their delivery is queued when it commits
+(`delivery.py` does the sending, `sscard worker` runs it).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Any
 
 from sscard.common import clock
 from sscard.notifications.models import OutboxKind, OutboxMessage
+from sscard.notifications.tasks import deliver_after_commit
 from sscard.partners.models import Bank
 from sscard.people.models import Person
 from sscard.people.selectors import notification_recipients
@@ -57,6 +59,7 @@ def emit_webhook(*, bank: Bank | None, topic: str, data: dict[str, Any]) -> Outb
         "data": data,
     }
     message.save(force_insert=True)
+    deliver_after_commit([message.pk])
     return message
 
 
@@ -78,4 +81,5 @@ def notify(*, subject: Person, topic: str, params: dict[str, Any]) -> list[Outbo
         for recipient in notification_recipients(subject)
     ]
     OutboxMessage.objects.bulk_create(messages)
+    deliver_after_commit(m.pk for m in messages)
     return messages

@@ -1,0 +1,254 @@
+"""`sscard worker` as the separate process it is in production, against the test database.
+
+A worker killed with SIGKILL in the middle of a delivery loses nothing: the message's lease runs
+out and the next worker delivers it (the bank may see it twice, with the same id). SIGTERM lets
+the delivery in hand finish. The sweep runs inside the worker and its messages go out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from sscard.cards.models import CardStatus, LossReport, LossStatus
+from sscard.cards.services import report_loss
+from sscard.common import clock
+from sscard.notifications.delivery import INTERRUPTED
+from sscard.notifications.models import (
+    DeliveryAttempt,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+)
+from sscard.notifications.services import emit_webhook
+from sscard.partners.models import Bank
+from tests.factories import BankFactory, make_card, make_person
+from tests.receivers import http_receiver
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SECRET = "whsec_worker_tests_0b9c8d7e6f5a4b3c"
+SSCARD = Path(sys.executable).with_name("sscard")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url() -> str:
+    """The test database, for a process that is not this one."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Workers:
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.started: list[tuple[subprocess.Popen[bytes], Path]] = []
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": database_url(),
+            "SSCARD_VAR_DIR": str(self.tmp_path),
+            "PYTHONUNBUFFERED": "1",
+            # A try lasts at most 4 s, the lease 5 s: a dead worker's message waits 5 s.
+            "SSCARD_WEBHOOK_TIMEOUT_SECONDS": "4",
+            "SSCARD_OUTBOX_LEASE_SECONDS": "5",
+            "SSCARD_OUTBOX_RECOVER_AFTER_SECONDS": "0",
+            "SSCARD_WEBHOOK_BACKOFF_SECONDS": "0.1",
+            "SSCARD_SMS_BACKEND": "console",
+            **env,
+        }
+        output = self.tmp_path / f"worker-{len(self.started) + 1}.log"
+        process = subprocess.Popen(
+            [str(SSCARD), "worker", "--interval=0.1", "--recover-every=0.2", *args],
+            env=environment,
+            cwd=ROOT,
+            stdout=output.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        self.started.append((process, output))
+        return process
+
+    def output(self, process: subprocess.Popen[bytes]) -> str:
+        return next(path for p, path in self.started if p is process).read_text()
+
+    def stop_all(self) -> None:
+        for process, _ in self.started:
+            if process.poll() is None:
+                process.kill()
+                process.wait(10)
+
+
+@pytest.fixture
+def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
+    started = Workers(tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop_all()
+
+
+def wait_for(
+    what: str, check: Callable[[], bool], output: Callable[[], str], timeout: float = 90.0
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"waited {timeout}s for {what}; the worker wrote:\n{output()}")
+
+
+def a_bank(url: str) -> Bank:
+    bank = BankFactory.create()
+    bank.webhook_url, bank.webhook_secret = url, SECRET
+    bank.save()
+    return bank
+
+
+def log(message: OutboxMessage) -> list[tuple[Any, ...]]:
+    return list(
+        DeliveryAttempt.objects.filter(message=message)
+        .order_by("number", "channel")
+        .values_list("number", "channel", "outcome", "http_status", "error")
+    )
+
+
+def status_of(message: OutboxMessage) -> str:
+    return OutboxMessage.objects.values_list("status", flat=True).get(pk=message.pk)
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing(workers, hotline):
+    with http_receiver(hang_first=True) as bank_side:
+        holder = make_person(age=30)
+        card = make_card(person=holder, bank=a_bank(bank_side.url))
+        report_loss(actor=hotline, card=card, kind="temporary", reporter=holder, relation="self")
+        message = OutboxMessage.objects.get(kind=OutboxKind.WEBHOOK)
+
+        first = workers.start("--no-sweep")
+        assert bank_side.arrived.wait(90), workers.output(first)
+        first.send_signal(signal.SIGKILL)
+        first.wait(60)
+
+        message.refresh_from_db()
+        assert (message.status, message.attempts) == (OutboxStatus.PENDING, 1)
+        assert message.locked_until is not None
+        assert log(message) == []
+
+        second = workers.start("--no-sweep")
+        wait_for(
+            "the second worker to deliver",
+            lambda: status_of(message) == "delivered",
+            lambda: workers.output(second),
+        )
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(60) == 0, workers.output(second)
+
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.locked_until) == ("delivered", 2, None)
+    assert [r.json["id"] for r in bank_side.received] == [str(message.pk)] * 2
+    assert bank_side.signatures_valid(SECRET) == [True, True]
+    assert log(message) == [
+        (1, "webhook", "interrupted", None, INTERRUPTED),
+        (2, "webhook", "ok", 200, ""),
+    ]
+
+
+def test_sigterm_lets_the_delivery_in_hand_finish(workers):
+    with http_receiver(delay_first=1.0) as bank_side:
+        message = emit_webhook(
+            bank=a_bank(bank_side.url), topic="card.cancelled", data={"card_number": "A1"}
+        )
+        assert message is not None
+
+        worker = workers.start("--no-sweep")
+        assert bank_side.arrived.wait(90), workers.output(worker)
+        worker.send_signal(signal.SIGTERM)
+        code = worker.wait(60)
+
+    output = workers.output(worker)
+    assert code == 0, output
+    assert "shutting down gracefully" in output
+    assert status_of(message) == "delivered"
+    assert log(message) == [(1, "webhook", "ok", 200, "")]
+    assert len(bank_side.received) == 1
+
+
+def test_the_running_worker_sweeps_and_sends_what_the_sweep_wrote(workers, hotline):
+    holder = make_person(age=30, phone="13912345678", email="")
+    card = make_card(person=holder)
+    with clock.frozen_at(clock.now() - dt.timedelta(days=8)):
+        report = report_loss(
+            actor=hotline, card=card, kind="temporary", reporter=holder, relation="self"
+        ).report
+
+    with http_receiver() as gateway:
+        worker = workers.start(
+            "--sweep-every=0.3", SSCARD_SMS_BACKEND="http", SSCARD_SMS_URL=gateway.url
+        )
+        wait_for(
+            "the lapse notification",
+            lambda: OutboxMessage.objects.filter(
+                topic="temporary_report_lapsed", status="delivered"
+            ).exists(),
+            lambda: workers.output(worker),
+        )
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(60) == 0, workers.output(worker)
+
+    report.refresh_from_db()
+    card.refresh_from_db()
+    assert report.status == LossStatus.LAPSED
+    assert card.status == CardStatus.NORMAL
+    texts = [r.json["text"] for r in gateway.received]
+    assert texts[-1] == (
+        f"您的社保卡（卡号 {card.number}）的临时挂失（挂失编号 {report.reference}）已到期，"
+        "该卡已解除挂失。"
+    )
+    assert [r.json["to"] for r in gateway.received] == ["13912345678"] * 2
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {
+        "delivered",
+        "skipped",
+    }
+
+
+def test_once_sweeps_then_delivers_everything_due(hotline, capsys):
+    with http_receiver() as bank_side:
+        holder = make_person(age=30, phone="13912345678", email="")
+        card = make_card(person=holder, bank=a_bank(bank_side.url))
+        with clock.frozen_at(clock.now() - dt.timedelta(days=8)):
+            report_loss(
+                actor=hotline, card=card, kind="temporary", reporter=holder, relation="self"
+            )
+
+        call_command("worker", "--once", stdout=StringIO())
+
+    assert [(r.json["type"], r.json["data"]) for r in bank_side.received][1:] == [
+        ("card.unblocked", {"card_number": card.number, "reason": "temporary_report_lapsed"})
+    ]
+    assert bank_side.received[0].json["type"] == "card.blocked"
+    assert LossReport.objects.get().status == LossStatus.LAPSED
+    assert sorted(OutboxMessage.objects.values_list("topic", "status")) == [
+        ("card.blocked", "delivered"),
+        ("card.unblocked", "delivered"),
+        ("loss_report_effective", "delivered"),
+        ("temporary_report_lapsed", "delivered"),
+    ]
+    printed = capsys.readouterr().out
+    assert printed.count("SMS to 139****5678:\n") == 2
+    assert "13912345678" not in printed
