@@ -1,0 +1,93 @@
+"""The reads a page about someone's cards puts together: for the signed-in person and each
+ward, their cards with what may be done online, and their applications. Reads only, through the
+domain's selectors; the words are in the templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sscard.applications.guide import applications_of
+from sscard.applications.models import OPEN_STATUSES, ApplicationType, CardApplication
+from sscard.applications.selectors import fee_terms
+from sscard.cards.models import Card, CardStatus
+from sscard.cards.selectors import OnlineActions, online_actions
+from sscard.people.models import Guardianship, Person
+from sscard.people.selectors import documents_needed, guardianship, wards_of
+from sscard.portal import words
+
+_GONE = frozenset({CardStatus.CANCELLED, CardStatus.EXPIRED})
+
+
+@dataclass(frozen=True)
+class CardView:
+    card: Card
+    actions: OnlineActions
+    application: CardApplication | None  # the open application this card is part of
+    reissue_fee: Decimal
+    documents: list[str]  # the originals the holder (or guardian) brings to a counter
+
+    @property
+    def status(self) -> str:
+        return self.actions.state.status
+
+
+@dataclass(frozen=True)
+class HolderView:
+    person: Person
+    is_me: bool
+    relation: str  # the guardian's relation to a ward; "" for oneself
+    cards: list[CardView]
+    earlier: list[Card]
+    applications: list[CardApplication]
+
+    @property
+    def open_applications(self) -> list[CardApplication]:
+        return [a for a in self.applications if a.status in OPEN_STATUSES]
+
+
+def documents_for(holder: Person, acting: Person) -> list[str]:
+    link: Guardianship | None = None
+    if holder.pk != acting.pk:
+        link = guardianship(acting, holder)
+    return words.documents(documents_needed(guardian=link), for_ward=link is not None)
+
+
+def card_view(card: Card, *, acting: Person, apps: list[CardApplication]) -> CardView:
+    actions = online_actions(card, person=acting)
+    fee, _waiver = fee_terms(actions.policy, type=ApplicationType.REISSUE, reason="", fee_waiver="")
+    touching = [
+        a for a in apps if a.status in OPEN_STATUSES and card.pk in (a.old_card_id, a.new_card_id)
+    ]
+    return CardView(
+        card=card,
+        actions=actions,
+        application=touching[0] if touching else None,
+        reissue_fee=fee,
+        documents=documents_for(card.person, acting),
+    )
+
+
+def holder_view(holder: Person, *, acting: Person) -> HolderView:
+    apps = applications_of(holder)
+    cards = list(
+        Card.objects.filter(person=holder)
+        .select_related("bank", "person")
+        .order_by("-generation", "-pk")
+    )
+    views = [card_view(card, acting=acting, apps=apps) for card in cards]
+    current = [v for v in views if v.status not in _GONE] or views[:1]
+    link = guardianship(acting, holder) if holder.pk != acting.pk else None
+    return HolderView(
+        person=holder,
+        is_me=holder.pk == acting.pk,
+        relation=link.relation if link else "",
+        cards=current,
+        earlier=[v.card for v in views if v not in current],
+        applications=apps,
+    )
+
+
+def holders(person: Person) -> list[HolderView]:
+    """The signed-in person first, then each ward."""
+    return [holder_view(p, acting=person) for p in [person, *wards_of(person)]]

@@ -1,0 +1,165 @@
+"""Template filters and the accessible form-field tag of the portal."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms, template
+from django.forms.boundfield import BoundField
+
+from sscard.people.masking import mask_account, mask_id_number, mask_name, mask_phone
+from sscard.portal import words
+
+register = template.Library()
+
+TABLES = {
+    "card_status": words.CARD_STATUS,
+    "bank_status": words.BANK_STATUS,
+    "application_type": words.APPLICATION_TYPE,
+    "reason": words.REPLACEMENT_REASON,
+    "step": words.STEP,
+    "outlet_type": words.OUTLET_TYPE,
+    "service": words.SERVICE,
+    "waiver": words.FEE_WAIVER,
+    "relation": words.RELATION,
+    "channel": words.CHANNEL,
+}
+
+
+@register.filter
+def say(code: str, table: str) -> str:
+    """{{ card.status|say:"card_status" }}: a code in plain words."""
+    return words.label(TABLES[table], code)
+
+
+@register.filter
+def day(value: dt.date | None) -> str:
+    return words.day(value)
+
+
+@register.filter
+def moment(value: dt.datetime | None) -> str:
+    return words.moment(value)
+
+
+@register.filter
+def yuan(value: Decimal) -> str:
+    return words.money(value)
+
+
+@register.filter
+def km(value: float | None) -> str:
+    return words.distance(value)
+
+
+@register.filter
+def masked_id(value: str) -> str:
+    return mask_id_number(value or "")
+
+
+@register.filter
+def masked_name(value: str) -> str:
+    return mask_name(value or "")
+
+
+@register.filter
+def masked_phone(value: str) -> str:
+    return mask_phone(value or "")
+
+
+@register.filter
+def masked_account(value: str) -> str:
+    return mask_account(value or "") if value else ""
+
+
+@register.filter
+def hours_today(hours: dict[str, list[list[str]]]) -> str:
+    return words.hours_today(hours)
+
+
+@register.filter
+def week_hours(hours: dict[str, list[list[str]]]) -> list[tuple[str, str]]:
+    return words.week_hours(hours)
+
+
+def _ids(field: BoundField) -> tuple[str, str, str]:
+    base = field.auto_id or f"id_{field.html_name}"
+    return base, f"{base}-hint", f"{base}-error"
+
+
+@register.inclusion_tag("portal/_field.html")
+def field(bound: BoundField, **attrs: Any) -> dict[str, Any]:
+    """A field with its label, hint and error, tied together for screen readers."""
+    base, hint_id, error_id = _ids(bound)
+    described = []
+    if bound.help_text:
+        described.append(hint_id)
+    if bound.errors:
+        described.append(error_id)
+    widget_attrs = {k.replace("_", "-"): v for k, v in attrs.items()}
+    widget = bound.field.widget
+    radios = isinstance(widget, forms.RadioSelect)
+    if described and not radios:
+        widget_attrs["aria-describedby"] = " ".join(described)
+    if bound.errors and not radios:
+        widget_attrs["aria-invalid"] = "true"
+    return {
+        "f": bound,
+        "id": base,
+        "hint_id": hint_id,
+        "error_id": error_id,
+        "described": " ".join(described),
+        "checkbox": isinstance(widget, forms.CheckboxInput),
+        "radios": radios,
+        "widget": None if radios else bound.as_widget(attrs=widget_attrs),
+    }
+
+
+@register.inclusion_tag("portal/_error_summary.html")
+def error_summary(*forms_: forms.Form) -> dict[str, Any]:
+    """The errors of the forms at the top of the page, each a link to its field."""
+    items = []
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        for error in form.non_field_errors():
+            items.append({"href": "", "text": error})
+        for name, errors in form.errors.items():
+            if name == "__all__":
+                continue
+            bound = form[name]
+            target = bound.auto_id
+            if isinstance(bound.field.widget, forms.RadioSelect):
+                target = f"{bound.auto_id}_0"
+            for error in errors:
+                items.append({"href": f"#{target}", "text": error})
+    return {"items": items}
+
+
+@register.simple_tag(takes_context=True)
+def signed_in(context: template.Context) -> bool:
+    """Whether someone is signed in (for the menu): the session's key, no database read."""
+    from sscard.portal.session import PERSON_KEY
+
+    request = context.get("request")
+    return bool(request is not None and request.session.get(PERSON_KEY))
+
+
+@register.simple_tag
+def idle_minutes() -> int:
+    from django.conf import settings
+
+    return max(1, int(settings.SESSION_COOKIE_AGE) // 60)
+
+
+@register.filter
+def either(codes: list[str], table: str) -> str:
+    """["quality_fault", "hardship"]|either:"waiver" -> "the card has a fault or you are ..."."""
+    return words.either([words.label(TABLES[table], code) for code in codes])
+
+
+@register.filter
+def listing(items: list[str]) -> str:
+    return words.listing(items)

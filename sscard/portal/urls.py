@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from sscard.portal.views import account, applications, cards, guide, home, outlets
+
+app_name = "portal"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", home.home, name="home"),
+    path("sign-in/", account.sign_in, name="sign_in"),
+    path("sign-in/code/", account.sign_in_code, name="sign_in_code"),
+    path("sign-out/", account.sign_out, name="sign_out"),
+    path("cards/", cards.cards, name="cards"),
+    path("cards/<str:number>/", cards.card, name="card"),
+    path("cards/<str:number>/report/", cards.report, name="report"),
+    path("cards/<str:number>/found/", cards.lift, name="lift"),
+    path("applications/<str:number>/", applications.application, name="application"),
+    path("applications/<str:number>/receipt.pdf", applications.receipt, name="receipt"),
+    path("outlets/", outlets.outlets, name="outlets"),
+    path("guide/", guide.guide, name="guide"),
+]

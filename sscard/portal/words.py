@@ -1,0 +1,184 @@
+"""The portal's plain words for the domain's codes, dates, money, distances and opening hours.
+
+Only wording lives here: which status a card has, what it costs, when an outlet opens, all come
+from the domain; this module says it in a sentence a citizen understands, in zh-Hans or English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.utils import dateformat, timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+from sscard.common import clock
+
+CARD_STATUS = {
+    "in_production": gettext_lazy("Being made"),
+    "awaiting_collection": gettext_lazy("Ready to collect"),
+    "sealed": gettext_lazy("Collected, not yet activated"),
+    "normal": gettext_lazy("Works"),
+    "temporarily_lost": gettext_lazy("Blocked: reported lost"),
+    "formally_lost": gettext_lazy("Blocked: reported lost in writing"),
+    "pin_locked": gettext_lazy("PIN locked"),
+    "cancelled": gettext_lazy("Cancelled"),
+    "expired": gettext_lazy("Expired"),
+}
+BANK_STATUS = {
+    "not_opened": gettext_lazy("Not opened"),
+    "normal": gettext_lazy("Works"),
+    "frozen": gettext_lazy("Frozen"),
+    "closed": gettext_lazy("Closed"),
+}
+APPLICATION_TYPE = {
+    "new": gettext_lazy("First card"),
+    "reissue": gettext_lazy("New card after a loss"),
+    "replacement": gettext_lazy("Replacement card"),
+}
+REPLACEMENT_REASON = {
+    "damaged": gettext_lazy("the card is damaged"),
+    "expired": gettext_lazy("the card has expired"),
+    "info_change": gettext_lazy("your details changed"),
+    "quality_fault": gettext_lazy("the card has a fault"),
+}
+STEP = {
+    "submitted": gettext_lazy("Application received"),
+    "receipt_issued": gettext_lazy("Receipt issued"),
+    "bank_accepted": gettext_lazy("Accepted by the bank"),
+    "in_production": gettext_lazy("Card being made"),
+    "production_failed": gettext_lazy("Card could not be made: it is being made again"),
+    "ready_for_collection": gettext_lazy("Ready to collect"),
+    "mailed": gettext_lazy("Sent by post"),
+    "collected": gettext_lazy("Collected"),
+    "lapsed": gettext_lazy("Not collected in time"),
+    "cancelled": gettext_lazy("Application cancelled"),
+}
+OUTLET_TYPE = {
+    "community_committee": gettext_lazy("Community (village) committee"),
+    "subdistrict_office": gettext_lazy("Sub-district office"),
+    "social_insurance_agency": gettext_lazy("Social insurance agency"),
+    "hrss_bureau": gettext_lazy("Human resources and social security bureau"),
+    "bank_outlet": gettext_lazy("Bank outlet"),
+    "self_service_terminal": gettext_lazy("Self-service terminal"),
+}
+SERVICE = {
+    "intake": gettext_lazy("First help with a request"),
+    "temporary_loss_report": gettext_lazy("Report a lost card (temporary)"),
+    "formal_loss_report": gettext_lazy("Report a lost card in writing"),
+    "lift": gettext_lazy("Cancel a loss report (card found)"),
+    "reissue": gettext_lazy("Apply for a new card"),
+    "instant_issuance": gettext_lazy("New card made on the spot"),
+    "collection": gettext_lazy("Collect a new card"),
+    "activation": gettext_lazy("Activate a card"),
+    "pin_reset": gettext_lazy("Reset or unlock the PIN"),
+    "inquiry": gettext_lazy("Questions and records"),
+}
+# The originals to bring, for the holder acting alone and for a guardian acting for a child.
+DOCUMENT_SELF = {"id_card": gettext_lazy("your ID card")}
+DOCUMENT_WARD = {
+    "id_card": gettext_lazy("the child's ID card"),
+    "household_register": gettext_lazy("the household registration book (hukou)"),
+    "guardian_id_card": gettext_lazy("your own ID card"),
+    "guardianship_proof": gettext_lazy("proof that you are the child's guardian"),
+}
+FEE_WAIVER = {
+    "first_card": gettext_lazy("it is the first card"),
+    "quality_fault": gettext_lazy("the card has a manufacturing fault"),
+    "hardship": gettext_lazy("you are in financial hardship (ask at the counter)"),
+}
+RELATION = {"parent": gettext_lazy("your child"), "legal_guardian": gettext_lazy("in your care")}
+CHANNEL = {
+    "hotline": gettext_lazy("12333 hotline"),
+    "web": gettext_lazy("this website"),
+    "app": gettext_lazy("mobile app"),
+    "window": gettext_lazy("service window"),
+    "bank": gettext_lazy("bank outlet"),
+    "kiosk": gettext_lazy("self-service terminal"),
+    "system": gettext_lazy("automatically"),
+}
+
+
+def label(table: dict[str, Any], code: str) -> str:
+    return str(table.get(code, code))
+
+
+def documents(needs: list[tuple[str, ...]], *, for_ward: bool) -> list[str]:
+    """Each need as words: "the child's ID card or the household registration book (hukou)"."""
+    table = DOCUMENT_WARD if for_ward else DOCUMENT_SELF
+    return [either([label(table, code) for code in need]) for need in needs]
+
+
+def day(value: dt.date | None) -> str:
+    """28 Nov / 11月28日; the year only when it is not this year."""
+    if value is None:
+        return ""
+    if value.year == clock.today().year:
+        return dateformat.format(value, pgettext("date in this year", "j M"))
+    return dateformat.format(value, pgettext("date in another year", "j M Y"))
+
+
+def moment(value: dt.datetime | None) -> str:
+    """28 Nov 14:30 / 11月28日 14:30, in local time."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    return f"{day(local.date())} {local:%H:%M}"
+
+
+def money(amount: Decimal) -> str:
+    if amount == 0:
+        return _("free")
+    return _("%(amount)s yuan") % {"amount": f"{amount:.2f}"}
+
+
+def distance(km: float | None) -> str:
+    if km is None:
+        return ""
+    if km < 1:
+        return _("%(metres)d m") % {"metres": round(km * 1000, -1)}
+    return _("%(km)s km") % {"km": f"{km:.1f}"}
+
+
+def _spans(spans: list[list[str]]) -> str:
+    if spans == [["00:00", "24:00"]] or spans == [["00:00", "23:59"]]:
+        return _("open 24 hours")
+    return ", ".join(f"{start}–{end}" for start, end in spans)
+
+
+def hours_today(hours: dict[str, list[list[str]]], moment: dt.datetime | None = None) -> str:
+    local = timezone.localtime(moment or clock.now())
+    spans = hours.get(str(local.isoweekday()), []) if isinstance(hours, dict) else []
+    return _spans(spans) if spans else _("closed today")
+
+
+def week_hours(hours: dict[str, list[list[str]]]) -> list[tuple[str, str]]:
+    """Opening hours by runs of days with the same spans: ("Monday – Friday", "09:00–17:00")."""
+    if not isinstance(hours, dict):
+        return []
+    rows: list[tuple[int, int, list[list[str]]]] = []
+    for number in range(1, 8):
+        spans = hours.get(str(number), [])
+        if rows and rows[-1][2] == spans:
+            rows[-1] = (rows[-1][0], number, spans)
+        else:
+            rows.append((number, number, spans))
+    out = []
+    for first, last, spans in rows:
+        days = str(WEEKDAYS[first - 1])
+        if last != first:
+            days = _("%(first)s – %(last)s") % {"first": days, "last": WEEKDAYS[last - 1]}
+        out.append((days, _spans(spans) if spans else _("closed")))
+    return out
+
+
+def either(items: list[str]) -> str:
+    return _(" or ").join(items)
+
+
+def listing(items: list[str]) -> str:
+    """Items of a list in a sentence: "a, b" / "a、b"."""
+    return _(", ").join(str(item) for item in items)

@@ -1,0 +1,247 @@
+"""Reporting a loss, renewing it and lifting it on the portal, for oneself and as a guardian:
+each through the domain services, audited with the channel web; refusals next to the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from sscard.audit.models import AuditEvent
+from sscard.cards.models import BankStatus, CardStatus, LossReport, LossStatus
+from sscard.common import clock
+from sscard.policy.models import LapseAction, ValidityUnit
+from tests.factories import make_policy, nothing_changes
+from tests.portal_support import (
+    SmsGateway,
+    citizen,
+    family,
+    fresh_rate_limits,
+    reissue_ready_for_collection,
+    reported_temporarily,
+    sms_gateway,
+)
+from tests.test_portal_access import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sms(settings: Any) -> Iterator[SmsGateway]:
+    with sms_gateway(settings) as gateway:
+        yield gateway
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    with fresh_rate_limits():
+        yield
+
+
+def web_events(person: Any) -> list[tuple[str, str]]:
+    return list(
+        AuditEvent.objects.filter(actor_id=f"person:{person.pk}")
+        .order_by("seq")
+        .values_list("action", "channel")
+    )
+
+
+def test_reporting_ones_own_card_blocks_it_and_is_audited_with_the_channel_web():
+    person, card = citizen()
+    client = signed_in(Client(), person)
+
+    answer = client.post(f"/cards/{card.number}/report/", {"confirm": "on"})
+
+    assert answer.status_code == 302 and answer["Location"] == f"/cards/#card-{card.number}"
+    card.refresh_from_db()
+    assert (card.status, card.bank_status) == (CardStatus.TEMPORARILY_LOST, BankStatus.FROZEN)
+    report = LossReport.objects.get(card=card)
+    assert (report.channel, report.reporter_relation, report.reporter_id) == (
+        "web",
+        "self",
+        person.pk,
+    )
+    assert report.expires_at == card.lost_until
+    assert web_events(person) == [("loss_report.created", "web"), ("card.blocked", "web")]
+    page = client.get("/cards/").content.decode()
+    assert report.reference in page
+
+
+def test_without_the_confirmation_the_report_is_refused_next_to_the_field():
+    person, card = citizen()
+    client = signed_in(Client(), person)
+
+    with nothing_changes(card):
+        answer = client.post(f"/cards/{card.number}/report/", {})
+
+    html = answer.content.decode()
+    assert answer.status_code == 200
+    assert 'id="id_confirm-error"' in html and 'href="#id_confirm"' in html
+
+
+def test_a_second_report_renews_the_temporary_one():
+    person, card = citizen()
+    client = signed_in(Client(), person)
+    start = clock.now()
+    with clock.frozen_at(start):
+        client.post(f"/cards/{card.number}/report/", {"confirm": "on"})
+    first = LossReport.objects.get(card=card).expires_at
+    assert first == start + dt.timedelta(days=7)
+
+    with clock.frozen_at(start + dt.timedelta(days=2)):
+        page = client.get(f"/cards/{card.number}/report/").content.decode()
+        assert 'name="confirm"' not in page
+        answer = client.post(f"/cards/{card.number}/report/", {})
+
+    assert answer.status_code == 302
+    report = LossReport.objects.get(card=card)
+    assert report.renewals == 1 and report.expires_at == first + dt.timedelta(days=2)
+    assert web_events(person)[-2:] == [("loss_report.renewed", "web"), ("card.blocked", "web")]
+
+
+def test_the_page_says_when_the_report_lapses_and_what_the_lapse_does():
+    make_policy(
+        region_prefix="440106",
+        temporary_validity=3,
+        temporary_validity_unit=ValidityUnit.WORKING_DAYS,
+        on_temporary_lapse=LapseAction.CANCEL,
+    )
+    person, card = citizen()
+    client = signed_in(Client(), person)
+    client.cookies["sscard_language"] = "en"
+
+    client.post(f"/cards/{card.number}/report/", {"confirm": "on"})
+
+    card.refresh_from_db()
+    page = client.get("/cards/").content.decode()
+    from sscard.portal import words
+
+    assert f"Blocked until {words.moment(card.lost_until)}" in page
+    assert "the card is cancelled for good" in page
+
+
+def test_a_guardian_reports_the_childs_card_as_guardian():
+    parent, _parent_card, _child, child_card = family()
+    client = signed_in(Client(), parent)
+
+    answer = client.post(f"/cards/{child_card.number}/report/", {"confirm": "on"})
+
+    assert answer.status_code == 302
+    report = LossReport.objects.get(card=child_card)
+    assert (report.reporter_id, report.reporter_relation, report.channel) == (
+        parent.pk,
+        "guardian",
+        "web",
+    )
+    assert web_events(parent) == [("loss_report.created", "web"), ("card.blocked", "web")]
+
+
+def test_a_child_cannot_report_alone_and_is_told_who_can():
+    _parent, _pc, child, child_card = family()
+    client = signed_in(Client(), child)
+    client.cookies["sscard_language"] = "en"
+
+    with nothing_changes(child_card):
+        answer = client.post(f"/cards/{child_card.number}/report/", {"confirm": "on"})
+
+    html = answer.content.decode()
+    assert answer.status_code == 200
+    assert "A parent or guardian has to do this" in html
+
+
+def test_lifting_needs_a_fresh_code_sent_to_the_person_signed_in(sms):
+    person, card = citizen()
+    reported_temporarily(card)
+    client = signed_in(Client(), person)
+
+    sent = client.post(f"/cards/{card.number}/found/", {"send": "1"})
+    assert sent.status_code == 302
+    code = sms.code_for(person.phone)
+    answer = client.post(f"/cards/{card.number}/found/", {"lift": "1", "code": code})
+
+    assert answer.status_code == 302
+    card.refresh_from_db()
+    assert (card.status, card.bank_status) == (CardStatus.NORMAL, BankStatus.NORMAL)
+    report = LossReport.objects.get(card=card)
+    assert report.status == LossStatus.LIFTED
+    assert web_events(person) == [("loss_report.lifted", "web"), ("card.unblocked", "web")]
+
+
+def test_the_confirmation_text_is_not_a_sign_in_code(sms):
+    person, card = citizen()
+    reported_temporarily(card)
+    client = signed_in(Client(), person)
+    client.post(f"/cards/{card.number}/found/", {"send": "1"})
+    sms.code_for(person.phone)
+    text = sms.received(person.phone)[0]
+    assert "确认" in text or "confirmation" in text
+
+
+def test_a_wrong_code_lifts_nothing(sms):
+    person, card = citizen()
+    reported_temporarily(card)
+    client = signed_in(Client(), person)
+    client.post(f"/cards/{card.number}/found/", {"send": "1"})
+    real = sms.code_for(person.phone)
+    wrong = "000000" if real != "000000" else "111111"
+
+    answer = client.post(f"/cards/{card.number}/found/", {"lift": "1", "code": wrong})
+
+    html = answer.content.decode()
+    assert answer.status_code == 200 and 'id="id_code-error"' in html
+    assert f'value="{wrong}"' in html
+    card.refresh_from_db()
+    assert card.status == CardStatus.TEMPORARILY_LOST
+
+
+def test_a_sign_in_code_does_not_lift(sms):
+    person, card = citizen()
+    reported_temporarily(card)
+    client = Client()
+    client.post(
+        "/sign-in/",
+        {"social_security_number": person.social_security_number, "phone": person.phone},
+    )
+    client.post("/sign-in/code/", {"code": sms.code_for(person.phone)})
+    Client().post(
+        "/sign-in/",
+        {"social_security_number": person.social_security_number, "phone": person.phone},
+    )
+    unused_sign_in_code = sms.code_for(person.phone, after=1)
+
+    client.post(f"/cards/{card.number}/found/", {"send": "1"})
+    client.post(f"/cards/{card.number}/found/", {"lift": "1", "code": unused_sign_in_code})
+
+    card.refresh_from_db()
+    assert card.status == CardStatus.TEMPORARILY_LOST
+
+
+def test_a_guardian_lifts_the_childs_report_with_a_code_to_the_guardians_phone(sms):
+    parent, _pc, child, child_card = family()
+    reported_temporarily(child_card, by=parent)
+    client = signed_in(Client(), parent)
+
+    client.post(f"/cards/{child_card.number}/found/", {"send": "1"})
+    code = sms.code_for(parent.phone)
+    client.post(f"/cards/{child_card.number}/found/", {"lift": "1", "code": code})
+
+    assert sms.received(child.phone) == []
+    child_card.refresh_from_db()
+    assert child_card.status == CardStatus.NORMAL
+    report = LossReport.objects.get(card=child_card)
+    assert report.status == LossStatus.LIFTED
+    assert web_events(parent)[-2:] == [("loss_report.lifted", "web"), ("card.unblocked", "web")]
+
+
+def test_no_code_is_sent_for_a_card_that_cannot_be_lifted_online(sms):
+    person, card = citizen()
+    reissue_ready_for_collection(card)
+    client = signed_in(Client(), person)
+
+    answer = client.post(f"/cards/{card.number}/found/", {"send": "1"})
+
+    assert answer.status_code == 200
+    assert sms.texts == []

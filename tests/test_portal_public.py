@@ -1,0 +1,230 @@
+"""The portal's pages anyone may open (the outlet finder, the reissue guide), its languages, and
+following an application with its receipt, through Django's test client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from html import unescape
+
+import pytest
+from django.test import Client
+
+from sscard.outlets.models import OutletType, Service
+from sscard.policy.models import LapseAction, ValidityUnit
+from sscard.portal import words
+from tests.factories import ALL_HOURS, make_outlet, make_policy
+from tests.portal_support import citizen, fresh_rate_limits, reissue_ready_for_collection
+from tests.test_portal_access import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    with fresh_rate_limits():
+        yield
+
+
+def english() -> Client:
+    client = Client()
+    client.cookies["sscard_language"] = "en"
+    return client
+
+
+def text(html: str) -> str:
+    """The page's words without tags or runs of spaces."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+# ---------------------------------------------------------------- languages
+
+
+def test_pages_speak_chinese_unless_english_is_chosen():
+    client = Client(headers={"accept-language": "en-GB,en;q=0.9"})
+    page = client.get("/").content.decode()
+    assert '<html lang="zh-Hans">' in page and "社会保障卡" in page
+
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/outlets/"})
+
+    assert switched.status_code == 302 and switched["Location"] == "/outlets/"
+    assert '<html lang="en">' in client.get("/outlets/").content.decode()
+
+
+def test_every_portal_string_has_a_chinese_translation():
+    from pathlib import Path
+
+    import sscard.portal
+
+    po = Path(sscard.portal.__file__).parent / "locale/zh_Hans/LC_MESSAGES/django.po"
+    entries = po.read_text(encoding="utf-8").split("\n\n")[1:]
+    untranslated = [e for e in entries if re.search(r'^msgstr(\[0\])? ""\n(?!")', e + "\n", re.M)]
+    fuzzy = [e for e in entries if "#, fuzzy" in e]
+    assert untranslated == [] and fuzzy == []
+    assert (po.parent / "django.mo").stat().st_mtime >= po.stat().st_mtime - 1
+
+
+# ---------------------------------------------------------------- the outlet finder
+
+
+@pytest.fixture
+def outlets():
+    near = make_outlet(
+        code="SI0001", name="近的社保中心", lat=23.1300, lon=113.3300, region_code="440106"
+    )
+    far = make_outlet(code="SI0002", name="远的社保中心", lat=23.2000, lon=113.4000)
+    bank = make_outlet(
+        code="BK0009",
+        name="银行网点",
+        type=OutletType.SELF_SERVICE_TERMINAL,
+        services=[Service.TEMPORARY_LOSS_REPORT],
+        lat=23.1295,
+        lon=113.3295,
+        hours={},
+    )
+    other = make_outlet(
+        code="SI0003", name="海珠区社保中心", lat=23.1500, lon=113.3500, region_code="440105"
+    )
+    return near, far, bank, other
+
+
+def test_the_finder_lists_outlets_nearest_first_from_a_given_location(outlets):
+    page = english().get("/outlets/", {"near": "23.1291,113.3225"}).content.decode()
+    names = re.findall(r'<li class="outlet" id="outlet-(\w+)"', page)
+    assert names[:3] == ["BK0009", "SI0001", "SI0003"] and names[-1] == "SI0002"
+    assert "nearest first from your location" in page
+    assert "<svg" in page and page.count('class="plan-num"') == 4
+
+
+def test_the_finder_filters_by_service_type_and_district(outlets):
+    client = english()
+    by_service = client.get("/outlets/", {"service": "reissue"}).content.decode()
+    assert "BK0009" not in by_service and "SI0001" in by_service
+    by_type = client.get("/outlets/", {"type": "self_service_terminal"}).content.decode()
+    assert re.findall(r'id="outlet-(\w+)"', by_type) == ["BK0009"]
+    by_district = client.get("/outlets/", {"region": "440105"}).content.decode()
+    assert re.findall(r'id="outlet-(\w+)"', by_district) == ["SI0003"]
+
+
+def test_the_finder_says_whether_an_outlet_is_open_now(outlets):
+    page = text(english().get("/outlets/", {"open_now": "on"}).content.decode())
+    assert "Open now" in page and "银行网点" not in page  # a terminal with no hours
+
+
+def test_a_location_that_is_not_one_is_refused_next_to_the_field_and_kept(outlets):
+    answer = english().get("/outlets/", {"near": "somewhere", "service": "reissue"})
+    html = answer.content.decode()
+    assert answer.status_code == 200
+    assert 'id="id_near-error"' in html and 'value="somewhere"' in html
+    assert '<option value="reissue" selected>' in html
+    assert 'href="#id_near"' in html
+
+
+def test_htmx_gets_the_results_only(outlets):
+    partial = Client().get("/outlets/", {"region": "440105"}, headers={"HX-Request": "true"})
+    html = partial.content.decode()
+    assert html.lstrip().startswith('<section id="results"') and "<html" not in html
+
+
+# ---------------------------------------------------------------- the reissue guide
+
+
+def test_the_guide_for_an_adult_follows_the_regional_policy():
+    make_policy(
+        region_prefix="440106",
+        temporary_validity=3,
+        temporary_validity_unit=ValidityUnit.WORKING_DAYS,
+        on_temporary_lapse=LapseAction.CANCEL,
+        reissue_fee=Decimal("30.00"),
+        batch_production_working_days=10,
+    )
+    make_outlet(code="SI0001", name="天河区社会保险基金管理中心", region_code="440106")
+
+    page = text(
+        english()
+        .get("/guide/", {"who": "adult", "what": "lost", "bank": "yes", "region": "440106"})
+        .content.decode()
+    )
+
+    assert "Rules of 天河区" in page
+    assert "30.00 yuan" in page and "About 10 working days" in page
+    assert "lasts 3 working days here" in page
+    assert "the card is cancelled when the report ends" in page
+    assert "Your ID card" in page and "household" not in page
+    assert "天河区社会保险基金管理中心" in page
+    assert "Social Insurance Law" in page
+
+
+def test_the_guide_for_a_child_names_the_guardians_documents_and_age():
+    make_policy(region_prefix="440106", age_acting_alone=18)
+    make_outlet(code="SI0001", region_code="440106")
+
+    page = text(
+        english()
+        .get("/guide/", {"who": "child", "what": "lost", "bank": "no", "region": "440106"})
+        .content.decode()
+    )
+
+    assert "The child's ID card or the household registration book (hukou)" in page
+    assert "Your own ID card" in page
+    assert "Also bring proof that you are the child's guardian" in page
+    assert "Until the age of 18" in page
+    assert "20.00 yuan" in page
+
+
+def test_the_guide_for_a_damaged_card_is_a_replacement():
+    page = text(
+        english().get("/guide/", {"who": "adult", "what": "damaged", "bank": "no"}).content.decode()
+    )
+    assert "Apply for a replacement" in page and "free" in page
+    assert "keeps working until you collect the new one" in page
+
+
+def test_unanswered_questions_are_shown_next_to_each_question():
+    answer = english().get("/guide/", {"region": ""})
+    html = answer.content.decode()
+    for name in ("who", "what", "bank"):
+        assert f'id="id_{name}-error"' in html and f'href="#id_{name}_0"' in html
+
+
+# ---------------------------------------------------------------- following an application
+
+
+def test_an_application_reads_like_a_parcel_and_its_receipt_is_a_pdf():
+    person, card = citizen()
+    app = reissue_ready_for_collection(card)
+    client = signed_in(english(), person)
+
+    page = text(client.get(f"/applications/{app.number}/").content.decode())
+
+    assert "The card is ready to collect" in page
+    assert f"by {words.day(app.collect_by)}" in page
+    assert app.collection_outlet is not None and app.collection_outlet.name in page
+    for step in ("Application received", "Receipt issued", "Accepted by the bank"):
+        assert f"Done: {step}" in page
+    assert "Now: Ready to collect" in page and "To come: Collected" in page
+    receipt = client.get(f"/applications/{app.number}/receipt.pdf")
+    assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
+    assert receipt.content.startswith(b"%PDF")
+    assert f"receipt-{app.receipt_number}.pdf" in receipt["Content-Disposition"]
+
+
+def test_my_cards_links_the_new_card_to_its_application():
+    person, card = citizen()
+    app = reissue_ready_for_collection(card)
+    page = signed_in(english(), person).get("/cards/").content.decode()
+    assert f'href="/applications/{app.number}/"' in page
+    assert ALL_HOURS  # the outlet of the story is open round the clock
+
+
+def test_htmx_gets_the_whole_page_body_when_a_field_is_refused(outlets):
+    answer = Client().get("/outlets/", {"near": "north"}, headers={"HX-Request": "true"})
+    assert (answer["HX-Retarget"], answer["HX-Reselect"]) == ("#main", "#main")
+    assert 'id="id_near-error"' in answer.content.decode()
+
+
+def test_htmx_shows_the_guide_only_once_every_question_is_answered():
+    partial = Client().get("/guide/", {"who": "adult"}, headers={"HX-Request": "true"})
+    html = partial.content.decode()
+    assert html.lstrip().startswith('<section id="answer"') and "error" not in html
