@@ -21,6 +21,7 @@ from sscard.applications.models import (
     ReplacementReason,
 )
 from sscard.applications.receipts import make_receipt_number
+from sscard.applications.selectors import fee_terms
 from sscard.audit.services import record_event
 from sscard.cards.models import LIVE_STATUSES, BankStatus, Card, CardStatus, LossKind, LossReport
 from sscard.cards.models import LossStatus as ReportStatus
@@ -185,8 +186,7 @@ def _terms(
                 "This person already has a card; apply for a reissue or a replacement instead.",
                 code="card_exists",
             )
-        old, fee = None, Decimal("0.00")
-        waiver: str = FeeWaiver.FIRST_CARD
+        old = None
     elif type == ApplicationType.REISSUE:
         if old is None:
             raise Conflict(
@@ -200,7 +200,6 @@ def _terms(
                     "A reissue after loss needs a formal (written) loss report on the card first.",
                     code="formal_loss_report_required",
                 )
-        fee, waiver = policy.reissue_fee, fee_waiver
     else:
         if old is None or old_state not in (
             CardStatus.NORMAL,
@@ -212,10 +211,7 @@ def _terms(
                 "reissued.",
                 code="card_not_replaceable",
             )
-        fee = policy.replacement_fee
-        waiver = (
-            FeeWaiver.QUALITY_FAULT if reason == ReplacementReason.QUALITY_FAULT else (fee_waiver)
-        )
+    fee, waiver = fee_terms(policy, type=type, reason=reason, fee_waiver=fee_waiver)
     chosen_bank = bank or (old.bank if old is not None else None)
     if chosen_bank is None:
         raise ValidationError(
@@ -223,7 +219,7 @@ def _terms(
             code="bank_required",
             errors=[FieldError("bank_code", "is required")],
         )
-    return Terms(old, chosen_bank, Decimal("0.00") if waiver else fee, waiver, policy)
+    return Terms(old, chosen_bank, fee, waiver, policy)
 
 
 def _check_open(person: Person) -> None:
@@ -569,6 +565,46 @@ def record_production_event(
             actor, app, cards, type, outlet=outlet, tracking_number=tracking_number, note=note
         )
         return app
+
+
+def hand_over_card(
+    *,
+    actor: Actor,
+    application: CardApplication,
+    outlet: Outlet,
+    presenter: Person,
+    relation: str,
+    documents: list[str] | None,
+) -> CardApplication:
+    """The holder, or a guardian, collects the card with the original documents at the outlet
+    where it waits (DOMAIN.md section 5, step 6): the card is then sealed until activated."""
+    require_channel(actor, COUNTER_CHANNELS, "Handing over a card")
+    require_outlet_service(outlet, Service.COLLECTION)
+    docs = clean_documents(documents)
+    check_counter_documents(
+        subject=application.person, presenter=presenter, relation=relation, documents=docs
+    )
+    if application.status != S.READY_FOR_COLLECTION:
+        raise Conflict(
+            f"The application is {application.status}; only a card ready for collection is "
+            "handed over at a counter.",
+            code="invalid_transition",
+            current_status=application.status,
+        )
+    waits_at = application.collection_outlet
+    if waits_at is not None and waits_at.pk != outlet.pk:
+        raise Conflict(
+            f"The card waits at outlet {waits_at.code}; it is handed over there.",
+            code="card_elsewhere",
+            collection_outlet=waits_at.code,
+        )
+    return record_production_event(
+        actor=actor,
+        application=application,
+        type=S.COLLECTED,
+        outlet=outlet,
+        note="handed over at the counter",
+    )
 
 
 def _apply_event(

@@ -10,16 +10,29 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from sscard.cards.models import LIVE_STATUSES, BankStatus, Card, CardStatus, LossReport, LossStatus
+from sscard.cards.models import (
+    LIVE_STATUSES,
+    BankStatus,
+    Card,
+    CardStatus,
+    LossKind,
+    LossReport,
+    LossStatus,
+)
 from sscard.cards.numbers import is_valid_card_number
 from sscard.common import clock
-from sscard.common.errors import NotFound
+from sscard.common.errors import DomainError, NotFound
 from sscard.people.models import Person
-from sscard.policy.models import LapseAction
+from sscard.people.selectors import check_acting_party
+from sscard.policy.models import LapseAction, RegionalPolicy
+from sscard.policy.selectors import policy_for_region, temporary_report_expiry
 
 _EXPIRING = frozenset({CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED})
+# A card in the hand that is not blocked yet: a loss report may start on it.
+REPORTABLE = frozenset({CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED})
 
 
 @dataclass(frozen=True)
@@ -174,3 +187,86 @@ def get_loss_report(reference: str) -> LossReport:
 
 def is_usable(card: Card) -> bool:
     return effective_of(card).status == CardStatus.NORMAL
+
+
+@dataclass(frozen=True)
+class OnlineActions:
+    """What a holder, or a guardian for a ward, may do with a card online (web or app).
+
+    The services decide in the end; this says beforehand which actions to offer, so that a
+    person is not shown a button only to be refused.
+    """
+
+    card: Card
+    state: Effective
+    report: LossReport | None  # the loss report in force, if any (a lapsed one is not)
+    policy: RegionalPolicy
+    refusal: str  # why this person may not act for the card at all (an error code), or ""
+    may_report: bool  # start a temporary loss report
+    may_renew: bool  # renew the temporary report in force
+    may_lift: bool  # lift the temporary report in force, after a fresh one-time code
+    blocked_until_if_reported: dt.datetime  # when a temporary report made now would lapse
+    lapse_action: str  # what that lapse does to the card (release or cancel)
+    freezes_bank: bool  # whether a report made now freezes the bank account too
+
+
+def online_actions(card: Card, *, person: Person) -> OnlineActions:
+    now = clock.now()
+    state = effective_of(card, now)
+    report = None if state.lapsed else effective_report(card)
+    relation = "self" if person.pk == card.person_id else "guardian"
+    refusal = ""
+    try:
+        check_acting_party(subject=card.person, actor=person, relation=relation)
+    except DomainError as exc:
+        refusal = exc.code
+    policy = policy_for_region(card.issuing_region_code)
+    temporary = (
+        report is not None
+        and report.kind == LossKind.TEMPORARY
+        and report.reissue_applied_at is None
+    )
+    return OnlineActions(
+        card=card,
+        state=state,
+        report=report,
+        policy=policy,
+        refusal=refusal,
+        may_report=not refusal and report is None and state.status in REPORTABLE,
+        may_renew=not refusal and temporary,
+        may_lift=not refusal and temporary,
+        blocked_until_if_reported=temporary_report_expiry(policy, now),
+        lapse_action=policy.on_temporary_lapse,
+        freezes_bank=policy.linked_loss_reporting and state.bank_status == BankStatus.NORMAL,
+    )
+
+
+# ---------------------------------------------------------------- supervision
+
+
+def loss_reports_per_day(*, first: dt.date, last: dt.date) -> dict[tuple[dt.date, str], int]:
+    """Loss reports made each local day from `first` to `last`, by the channel they came
+    through (a report counts on the day it was first made, whatever became of it)."""
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    rows = (
+        LossReport.objects.filter(effective_at__gte=start, effective_at__lt=end)
+        .annotate(day=TruncDate("effective_at", tzinfo=zone))
+        .values_list("day", "channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(day, channel): n for day, channel, n in rows}
+
+
+def pin_locked_cards() -> QuerySet[Card]:
+    """Cards whose PIN is locked: unlocked only at a window or bank with the original ID."""
+    return (
+        Card.objects.filter(status=CardStatus.PIN_LOCKED)
+        .select_related("person", "bank")
+        .order_by("-updated_at", "pk")
+    )

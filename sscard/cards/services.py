@@ -25,7 +25,7 @@ from sscard.cards.models import (
     ReporterRelation,
 )
 from sscard.cards.pins import check_pin_strength, hash_pin, pin_matches
-from sscard.cards.selectors import effective_of
+from sscard.cards.selectors import REPORTABLE, effective_of
 from sscard.common import clock
 from sscard.common.context import COUNTER_CHANNELS, Actor, Channel
 from sscard.common.errors import (
@@ -45,7 +45,6 @@ from sscard.people.selectors import check_acting_party, missing_documents
 from sscard.policy.models import LapseAction, RegionalPolicy
 from sscard.policy.selectors import policy_for_region, temporary_report_expiry
 
-REPORTABLE = frozenset({CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED})
 KNOWN_DOCUMENTS = frozenset(
     {"id_card", "household_register", "guardian_id_card", "guardianship_proof", "receipt"}
 )

@@ -1,0 +1,320 @@
+"""Console forms: they parse what the clerk typed or ticked. The rules are the domain's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import pgettext, pgettext_lazy
+
+from sscard.console.labels import (
+    APPLICATION_TYPE,
+    DELIVERY,
+    DOCUMENT,
+    LOSS_KIND,
+    PRODUCTION,
+    RELATION,
+    REPLACEMENT_REASON,
+    REVEAL_REASON,
+)
+from sscard.people.masking import mask_name
+from sscard.people.models import Guardianship, Person
+
+DOCUMENT_CODES = ("id_card", "household_register", "guardian_id_card", "guardianship_proof")
+
+
+class ConsoleForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def set_choices(self, name: str, choices: list[tuple[str, Any]]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+class IdNumberForm(ConsoleForm):
+    id_number = forms.CharField(
+        label=pgettext_lazy("console", "ID number (social security number)"),
+        max_length=24,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+
+class RevealForm(ConsoleForm):
+    reason = forms.ChoiceField(
+        label=pgettext_lazy("console", "Why is the whole number needed?"),
+        choices=[(k, v) for k, v in REVEAL_REASON.items()],
+    )
+
+
+# ---------------------------------------------------------------- who presents the documents
+
+
+def presenter_choices(subject: Person, links: list[Guardianship]) -> list[tuple[str, str]]:
+    choices = [("self", str(pgettext_lazy("console", "The holder in person")))]
+    for link in links:
+        relation = RELATION.get(link.relation, link.relation)
+        choices.append(
+            (
+                f"g{link.pk}",
+                pgettext("console", "%(name)s (%(relation)s, guardian)")
+                % {"name": mask_name(link.guardian.name), "relation": relation},
+            )
+        )
+    return choices
+
+
+class PresenterForm(ConsoleForm):
+    """Who acts: the holder, or one of the holder's recorded guardians."""
+
+    subject: Person
+    links: list[Guardianship]
+
+    def guardianship(self) -> Guardianship | None:
+        value = self.cleaned_data.get("presenter") or "self"
+        return next((g for g in self.links if f"g{g.pk}" == value), None)
+
+    def presenter_and_relation(self) -> tuple[Person, str]:
+        link = self.guardianship()
+        if link is None:
+            return self.subject, "self"
+        return link.guardian, "guardian"
+
+
+class CounterForm(PresenterForm):
+    """A form for business done with original documents on the desk, by the holder or one of
+    the holder's recorded guardians."""
+
+    presenter = forms.ChoiceField(
+        label=pgettext_lazy("console", "Who is presenting?"), widget=forms.RadioSelect
+    )
+    documents = forms.MultipleChoiceField(
+        label=pgettext_lazy("console", "Original documents on the desk"),
+        choices=[(code, DOCUMENT[code]) for code in DOCUMENT_CODES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self, *args: Any, subject: Person, links: list[Guardianship], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.subject, self.links = subject, links
+        self.set_choices("presenter", presenter_choices(subject, links))
+
+
+class LossReportForm(CounterForm):
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("console", "Kind of loss report"),
+        choices=[("formal", LOSS_KIND["formal"]), ("temporary", LOSS_KIND["temporary"])],
+        initial="formal",
+        widget=forms.RadioSelect,
+    )
+    field_order = ["kind", "presenter", "documents"]
+
+
+class LiftForm(CounterForm):
+    reason = forms.CharField(
+        label=pgettext_lazy("console", "Why is the report lifted?"),
+        max_length=200,
+        required=False,
+        initial="",
+        help_text=pgettext_lazy("console", "For example: the card was found."),
+    )
+
+
+class ApplyForm(CounterForm):
+    type = forms.ChoiceField(
+        label=pgettext_lazy("console", "Application"),
+        choices=[(k, v) for k, v in APPLICATION_TYPE.items()],
+    )
+    reason = forms.ChoiceField(
+        label=pgettext_lazy("console", "Reason for a replacement"),
+        choices=[("", "—"), *REPLACEMENT_REASON.items()],
+        required=False,
+    )
+    bank = forms.ChoiceField(
+        label=pgettext_lazy("console", "Co-operating bank that makes the card"), required=False
+    )
+    production = forms.ChoiceField(label=pgettext_lazy("console", "Production"), initial="batch")
+    delivery = forms.ChoiceField(
+        label=pgettext_lazy("console", "Delivery"),
+        choices=[(k, v) for k, v in DELIVERY.items()],
+        initial="pickup",
+        widget=forms.RadioSelect,
+    )
+    mail_address = forms.CharField(
+        label=pgettext_lazy("console", "Mail address"), max_length=200, required=False
+    )
+    fee_waiver = forms.ChoiceField(
+        label=pgettext_lazy("console", "Fee waiver"),
+        choices=[
+            ("", pgettext_lazy("console", "none")),
+            ("hardship", pgettext_lazy("console", "hardship")),
+        ],
+        required=False,
+    )
+    field_order = [
+        "type",
+        "reason",
+        "presenter",
+        "documents",
+        "bank",
+        "production",
+        "delivery",
+        "mail_address",
+        "fee_waiver",
+    ]
+
+    def __init__(
+        self,
+        *args: Any,
+        banks: list[tuple[str, str]],
+        instant: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices(
+            "bank",
+            [
+                ("", pgettext_lazy("console", "the bank of the old card")),
+                *banks,
+            ],
+        )
+        productions = [("batch", PRODUCTION["batch"])]
+        if instant:
+            productions.append(("instant", PRODUCTION["instant"]))
+        self.set_choices("production", productions)
+
+
+class CompleteIntakeForm(ApplyForm):
+    """The window's half of an intake: documents, bank, production and fee."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["type"], self.fields["reason"], self.fields["presenter"]
+
+
+class IntakeForm(PresenterForm):
+    type = forms.ChoiceField(
+        label=pgettext_lazy("console", "What is needed?"),
+        choices=[(k, v) for k, v in APPLICATION_TYPE.items()],
+    )
+    reason = forms.ChoiceField(
+        label=pgettext_lazy("console", "Reason for a replacement"),
+        choices=[("", "—"), *REPLACEMENT_REASON.items()],
+        required=False,
+    )
+    presenter = forms.ChoiceField(
+        label=pgettext_lazy("console", "Who is applying?"), widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label=pgettext_lazy("console", "Note for the agency"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self, *args: Any, subject: Person, links: list[Guardianship], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.subject, self.links = subject, links
+        self.set_choices("presenter", presenter_choices(subject, links))
+
+
+class WithdrawForm(ConsoleForm):
+    note = forms.CharField(
+        label=pgettext_lazy("console", "Why is the application withdrawn?"),
+        max_length=200,
+        required=False,
+    )
+
+
+class ReceiptNumberForm(ConsoleForm):
+    receipt_number = forms.CharField(
+        label=pgettext_lazy("console", "Receipt number"),
+        max_length=24,
+        help_text=pgettext_lazy(
+            "console", "Scan the QR code on the receipt, or type the 16 characters."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+
+class ProductionForm(ConsoleForm):
+    event = forms.ChoiceField(
+        label=pgettext_lazy("console", "What happened?"), widget=forms.RadioSelect
+    )
+    tracking_number = forms.CharField(
+        label=pgettext_lazy("console", "Tracking number (mailed cards)"),
+        max_length=40,
+        required=False,
+    )
+    note = forms.CharField(label=pgettext_lazy("console", "Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, events: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("event", events)
+
+
+class IdentityForm(ConsoleForm):
+    name = forms.CharField(
+        label=pgettext_lazy("console", "Name the caller gives"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        from sscard.console.labels import QUESTION
+
+        super().__init__(*args, **kwargs)
+        self.question_codes = []
+        for question in questions:
+            name = f"q_{question.code}"
+            self.question_codes.append(question.code)
+            if question.choices:
+                self.fields[name] = forms.ChoiceField(
+                    label=QUESTION.get(question.code, question.code),
+                    choices=[("", "—"), *question.choices],
+                )
+            else:
+                self.fields[name] = forms.CharField(
+                    label=QUESTION.get(question.code, question.code),
+                    max_length=20,
+                    widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                )
+
+    def answers(self) -> dict[str, str]:
+        return {code: self.cleaned_data.get(f"q_{code}", "") for code in self.question_codes}
+
+
+class PinForm(ConsoleForm):
+    pin = forms.CharField(
+        label=pgettext_lazy("console", "New PIN (6 digits)"),
+        min_length=6,
+        max_length=6,
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{6}"}
+        ),
+    )
+    pin_again = forms.CharField(
+        label=pgettext_lazy("console", "The same PIN again"),
+        min_length=6,
+        max_length=6,
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{6}"}
+        ),
+    )
+
+
+class EmptyForm(ConsoleForm):
+    """An action with nothing to fill in: the confirmation is the whole form."""

@@ -1,0 +1,194 @@
+"""The words the console shows for the domain's codes, in the reader's language."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import pgettext_lazy
+
+Labels = dict[str, Promise]
+
+ROLE_LABELS: Labels = {
+    "community_clerk": pgettext_lazy("console", "community intake clerk"),
+    "window_clerk": pgettext_lazy("console", "window clerk"),
+    "bank_clerk": pgettext_lazy("console", "bank clerk"),
+    "hotline_agent": pgettext_lazy("console", "hotline agent"),
+    "supervisor": pgettext_lazy("console", "supervisor"),
+    "admin": pgettext_lazy("console", "system administrator"),
+    "citizen": pgettext_lazy("console", "citizen"),
+    "partner": pgettext_lazy("console", "partner system"),
+    "system": pgettext_lazy("console", "system"),
+}
+
+PERMISSION_LABELS: Labels = {
+    "find_person": pgettext_lazy("console", "find a person by ID number"),
+    "reveal_id_number": pgettext_lazy("console", "reveal a whole ID number"),
+    "report_loss": pgettext_lazy("console", "file a loss report at a counter"),
+    "lift_loss_report": pgettext_lazy("console", "lift a loss report"),
+    "apply_for_card": pgettext_lazy("console", "take card applications"),
+    "print_receipt": pgettext_lazy("console", "print the Receipt for Reissuing"),
+    "issue_instantly": pgettext_lazy("console", "issue a card on the spot"),
+    "hand_over_card": pgettext_lazy("console", "hand over a card"),
+    "activate_card": pgettext_lazy("console", "activate a card"),
+    "reset_pin": pgettext_lazy("console", "reset and unlock a PIN"),
+    "cancel_application": pgettext_lazy("console", "withdraw an application"),
+    "record_intake": pgettext_lazy("console", "take a preliminary intake"),
+    "complete_intake": pgettext_lazy("console", "complete a preliminary intake at a window"),
+    "accept_receipt": pgettext_lazy("console", "accept a receipt at the bank"),
+    "record_production": pgettext_lazy("console", "record production events"),
+    "check_caller_identity": pgettext_lazy("console", "check a caller's identity"),
+    "report_loss_by_phone": pgettext_lazy("console", "file a temporary loss report for a caller"),
+    "view_outlet_lists": pgettext_lazy("console", "see the lists of your outlet"),
+    "view_all_lists": pgettext_lazy("console", "see the lists of every outlet"),
+    "view_hotline_reports": pgettext_lazy(
+        "console", "see the loss reports made through the hotline"
+    ),
+    "view_dashboard": pgettext_lazy("console", "see the supervisor's dashboard"),
+    "view_audit_log": pgettext_lazy("console", "read the audit log"),
+    "export_csv": pgettext_lazy("console", "export lists as CSV"),
+}
+
+CARD_STATUS: Labels = {
+    "in_production": pgettext_lazy("console", "in production"),
+    "awaiting_collection": pgettext_lazy("console", "awaiting collection"),
+    "sealed": pgettext_lazy("console", "collected, not yet activated"),
+    "normal": pgettext_lazy("console", "normal"),
+    "temporarily_lost": pgettext_lazy("console", "temporarily reported lost"),
+    "formally_lost": pgettext_lazy("console", "formally reported lost"),
+    "pin_locked": pgettext_lazy("console", "PIN locked"),
+    "cancelled": pgettext_lazy("console", "cancelled"),
+    "expired": pgettext_lazy("console", "expired"),
+}
+
+BANK_STATUS: Labels = {
+    "not_opened": pgettext_lazy("console", "not opened"),
+    "normal": pgettext_lazy("console", "normal"),
+    "frozen": pgettext_lazy("console", "frozen"),
+    "closed": pgettext_lazy("console", "closed"),
+}
+
+APPLICATION_STATUS: Labels = {
+    "submitted": pgettext_lazy("console", "submitted"),
+    "receipt_issued": pgettext_lazy("console", "receipt issued"),
+    "bank_accepted": pgettext_lazy("console", "accepted by the bank"),
+    "in_production": pgettext_lazy("console", "in production"),
+    "production_failed": pgettext_lazy("console", "production failed"),
+    "ready_for_collection": pgettext_lazy("console", "ready for collection"),
+    "mailed": pgettext_lazy("console", "mailed"),
+    "collected": pgettext_lazy("console", "collected"),
+    "lapsed": pgettext_lazy("console", "lapsed"),
+    "cancelled": pgettext_lazy("console", "cancelled"),
+}
+
+APPLICATION_TYPE: Labels = {
+    "new": pgettext_lazy("console", "first card"),
+    "reissue": pgettext_lazy("console", "reissue after loss"),
+    "replacement": pgettext_lazy("console", "replacement"),
+}
+
+REPLACEMENT_REASON: Labels = {
+    "damaged": pgettext_lazy("console", "damaged"),
+    "expired": pgettext_lazy("console", "expired"),
+    "info_change": pgettext_lazy("console", "changed information"),
+    "quality_fault": pgettext_lazy("console", "quality fault"),
+}
+
+FEE_WAIVER: Labels = {
+    "": pgettext_lazy("console", "no waiver"),
+    "first_card": pgettext_lazy("console", "first card"),
+    "quality_fault": pgettext_lazy("console", "quality fault"),
+    "hardship": pgettext_lazy("console", "hardship"),
+}
+
+PRODUCTION: Labels = {
+    "batch": pgettext_lazy("console", "batch production"),
+    "instant": pgettext_lazy("console", "instant issuance"),
+}
+DELIVERY: Labels = {
+    "pickup": pgettext_lazy("console", "pick up at an outlet"),
+    "mail": pgettext_lazy("console", "by mail"),
+}
+
+LOSS_KIND: Labels = {
+    "temporary": pgettext_lazy("console", "temporary"),
+    "formal": pgettext_lazy("console", "formal (written)"),
+}
+LOSS_STATUS: Labels = {
+    "effective": pgettext_lazy("console", "effective"),
+    "lifted": pgettext_lazy("console", "lifted"),
+    "lapsed": pgettext_lazy("console", "lapsed"),
+    "closed": pgettext_lazy("console", "closed: the card was cancelled"),
+}
+
+CHANNEL: Labels = {
+    "hotline": pgettext_lazy("console", "12333 hotline"),
+    "web": pgettext_lazy("console", "website"),
+    "app": pgettext_lazy("console", "mobile app"),
+    "window": pgettext_lazy("console", "service window"),
+    "bank": pgettext_lazy("console", "bank outlet"),
+    "kiosk": pgettext_lazy("console", "self-service terminal"),
+    "system": pgettext_lazy("console", "system"),
+}
+
+RELATION: Labels = {
+    "self": pgettext_lazy("console", "the holder"),
+    "guardian": pgettext_lazy("console", "guardian"),
+    "agent": pgettext_lazy("console", "agent"),
+    "parent": pgettext_lazy("console", "parent"),
+    "legal_guardian": pgettext_lazy("console", "legal guardian"),
+}
+
+DOCUMENT: Labels = {
+    "id_card": pgettext_lazy("console", "the holder's ID card"),
+    "household_register": pgettext_lazy("console", "the household registration book"),
+    "guardian_id_card": pgettext_lazy("console", "the guardian's ID card"),
+    "guardianship_proof": pgettext_lazy("console", "proof of guardianship"),
+    "receipt": pgettext_lazy("console", "the Receipt for Reissuing"),
+}
+
+REVEAL_REASON: Labels = {
+    "compare_document": pgettext_lazy("console", "compare with the document on the desk"),
+    "correct_record": pgettext_lazy("console", "correct or complete a record"),
+    "holder_request": pgettext_lazy("console", "the holder asks to see it"),
+}
+
+QUESTION: Labels = {
+    "phone_last4": pgettext_lazy("console", "The last four digits of the mobile number on record"),
+    "card_bank": pgettext_lazy("console", "The bank of the social security card"),
+}
+
+OUTLET_TYPE: Labels = {
+    "community_committee": pgettext_lazy("console", "community (village) committee"),
+    "subdistrict_office": pgettext_lazy("console", "sub-district office / township government"),
+    "social_insurance_agency": pgettext_lazy("console", "social insurance agency"),
+    "hrss_bureau": pgettext_lazy("console", "human resources and social security bureau"),
+    "bank_outlet": pgettext_lazy("console", "bank outlet"),
+    "self_service_terminal": pgettext_lazy("console", "self-service terminal"),
+}
+
+SEX: Labels = {"M": pgettext_lazy("console", "male"), "F": pgettext_lazy("console", "female")}
+
+GROUPS: dict[str, Labels] = {
+    "card_status": CARD_STATUS,
+    "bank_status": BANK_STATUS,
+    "application_status": APPLICATION_STATUS,
+    "application_type": APPLICATION_TYPE,
+    "reason": REPLACEMENT_REASON,
+    "fee_waiver": FEE_WAIVER,
+    "production": PRODUCTION,
+    "delivery": DELIVERY,
+    "loss_kind": LOSS_KIND,
+    "loss_status": LOSS_STATUS,
+    "channel": CHANNEL,
+    "relation": RELATION,
+    "document": DOCUMENT,
+    "role": ROLE_LABELS,
+    "outlet_type": OUTLET_TYPE,
+    "sex": SEX,
+    "question": QUESTION,
+}
+
+
+def label(group: str, value: object) -> str:
+    text = str(value or "")
+    found = GROUPS.get(group, {}).get(text)
+    return str(found) if found is not None else text

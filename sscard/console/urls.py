@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path
+
+from sscard.console.views import bank, counter, desk, hotline, lists, people, pinpad, supervisor
+
+app_name = "console"
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", desk.home, name="home"),
+    path("sign-in/", desk.SignIn.as_view(), name="login"),
+    path("sign-out/", desk.SignOut.as_view(), name="logout"),
+    # people and their cards
+    path("people/", people.find_person, name="find_person"),
+    path("people/<int:pk>/", people.person_page, name="person"),
+    path("people/<int:pk>/reveal/", people.reveal, name="reveal"),
+    path("people/<int:pk>/checklist/", people.documents_checklist, name="checklist"),
+    path("people/<int:pk>/apply/", counter.Apply.as_desk_view(), name="apply"),
+    path("people/<int:pk>/intake/", counter.Intake.as_desk_view(), name="intake"),
+    path("cards/<str:number>/report-loss/", counter.ReportLoss.as_desk_view(), name="report_loss"),
+    path("cards/<str:number>/activate/", counter.Activate.as_desk_view(), name="activate"),
+    path("cards/<str:number>/reset-pin/", counter.ResetPin.as_desk_view(), name="reset_pin"),
+    path("cards/pin-locked/", lists.pin_lock_list, name="pin_locks"),
+    path("loss-reports/", lists.loss_report_list, name="loss_reports"),
+    path("loss-reports/<str:reference>/lift/", counter.Lift.as_desk_view(), name="lift"),
+    # the PIN pad
+    path("pin-pad/<str:token>/", pinpad.wait, name="pinpad_wait"),
+    path("pin-pad/<str:token>/status/", pinpad.status, name="pinpad_status"),
+    path("pin-pad/<str:token>/pad/", pinpad.pad_page, name="pinpad"),
+    path("pin-pad/<str:token>/cancel/", pinpad.cancel, name="pinpad_cancel"),
+    # applications
+    path("applications/", lists.application_list, name="applications"),
+    path("applications/<str:number>/", bank.application_page, name="application"),
+    path("applications/<str:number>/receipt.pdf", bank.receipt, name="receipt"),
+    path(
+        "applications/<str:number>/complete/",
+        counter.CompleteIntake.as_desk_view(),
+        name="complete_intake",
+    ),
+    path(
+        "applications/<str:number>/issue/",
+        counter.IssueInstantly.as_desk_view(),
+        name="issue_instantly",
+    ),
+    path("applications/<str:number>/hand-over/", counter.HandOver.as_desk_view(), name="hand_over"),
+    path("applications/<str:number>/withdraw/", counter.Withdraw.as_desk_view(), name="withdraw"),
+    path(
+        "applications/<str:number>/production/",
+        bank.Production.as_desk_view(),
+        name="production",
+    ),
+    path("intakes/", lists.intake_queue_list, name="intake_queue"),
+    # the bank
+    path("bank/accept/", bank.AcceptReceipt.as_desk_view(), name="accept_receipt"),
+    path("bank/queue/", lists.bank_queue_list, name="bank_queue"),
+    # the hotline
+    path("hotline/", hotline.find_caller, name="hotline"),
+    path("hotline/callers/<int:pk>/check/", hotline.check_caller, name="hotline_check"),
+    path("hotline/callers/<int:pk>/", hotline.caller, name="hotline_caller"),
+    path(
+        "hotline/callers/<int:pk>/cards/<str:number>/report/",
+        hotline.HotlineReport.as_desk_view(),
+        name="hotline_report",
+    ),
+    # supervision
+    path("dashboard/", supervisor.dashboard, name="dashboard"),
+    path("audit/", supervisor.audit_log, name="audit"),
+    path("audit/verify/", supervisor.verify, name="audit_verify"),
+]

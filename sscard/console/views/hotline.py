@@ -1,0 +1,215 @@
+"""12333: find the caller, check identity by ID number, name and security questions, and file a
+temporary loss report for the caller's card or a ward's card."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import pgettext, pgettext_lazy
+
+from sscard.cards.models import Card, CardStatus, LossKind
+from sscard.cards.selectors import effective_of, effective_report, get_card
+from sscard.cards.services import report_loss
+from sscard.common import clock
+from sscard.common.errors import DomainError, Forbidden
+from sscard.console.access import Desk, desk_view
+from sscard.console.errors import add_refusal
+from sscard.console.forms import EmptyForm, IdentityForm, IdNumberForm
+from sscard.console.views.base import DeskAction, Summary, refused
+from sscard.console.views.counter import holder_text
+from sscard.people.masking import mask_name
+from sscard.people.models import Person
+from sscard.people.selectors import get_person, security_questions, wards_of
+from sscard.people.services import check_caller_identity
+
+VERIFIED = "console.hotline_verified"
+VERIFIED_FOR = dt.timedelta(minutes=15)
+REPORTABLE = (CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED)
+
+
+def _mark_verified(request: HttpRequest, person: Person) -> None:
+    verified = dict(request.session.get(VERIFIED, {}))
+    verified[str(person.pk)] = clock.now().isoformat()
+    request.session[VERIFIED] = verified
+
+
+def is_verified(request: HttpRequest, person: Person) -> bool:
+    stamp = request.session.get(VERIFIED, {}).get(str(person.pk))
+    if not stamp:
+        return False
+    return clock.now() - dt.datetime.fromisoformat(stamp) < VERIFIED_FOR
+
+
+@desk_view("check_caller_identity")
+def find_caller(request: HttpRequest) -> HttpResponse:
+    form = IdNumberForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = get_person(form.cleaned_data["id_number"])
+        except DomainError as error:
+            add_refusal(form, error)
+            status = error.status
+        else:
+            return HttpResponseRedirect(reverse("console:hotline_check", args=[person.pk]))
+    elif request.method == "POST":
+        status = 422
+    return render(request, "console/hotline_find.html", {"form": form}, status=status)
+
+
+@desk_view("check_caller_identity")
+def check_caller(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    form = IdentityForm(request.POST or None, questions=security_questions(person))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                passed = check_caller_identity(
+                    actor=desk.actor,
+                    person=person,
+                    name=form.cleaned_data["name"],
+                    answers=form.answers(),
+                )
+            except DomainError as error:
+                return refused(
+                    request,
+                    add_refusal(form, error),
+                    status=error.status,
+                    back=reverse("console:hotline"),
+                )
+            if passed:
+                _mark_verified(request, person)
+                return HttpResponseRedirect(reverse("console:hotline_caller", args=[person.pk]))
+            form.add_error(
+                None,
+                pgettext(
+                    "console",
+                    "The name or the answers do not match the record. Nothing was filed; the "
+                    "failed check is recorded.",
+                ),
+            )
+            status = 403
+        else:
+            status = 422
+    return render(
+        request, "console/hotline_check.html", {"form": form, "person": person}, status=status
+    )
+
+
+def _card_rows(people: list[tuple[Person, str]]) -> list[dict[str, Any]]:
+    rows = []
+    for person, relation in people:
+        for card in (
+            Card.objects.filter(person=person)
+            .select_related("bank")
+            .order_by("-generation", "-pk")[:3]
+        ):
+            state = effective_of(card)
+            report = effective_report(card)
+            reportable = state.status in REPORTABLE or (
+                report is not None and report.kind == LossKind.TEMPORARY
+            )
+            rows.append(
+                {
+                    "person": person,
+                    "relation": relation,
+                    "card": card,
+                    "state": state,
+                    "report": report,
+                    "reportable": reportable,
+                }
+            )
+    return rows
+
+
+@desk_view("check_caller_identity")
+def caller(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    if not is_verified(request, person):
+        return HttpResponseRedirect(reverse("console:hotline_check", args=[person.pk]))
+    people = [(person, "self"), *[(ward, "guardian") for ward in wards_of(person)]]
+    return render(
+        request,
+        "console/hotline_caller.html",
+        {"person": person, "rows": _card_rows(people)},
+    )
+
+
+class HotlineReport(DeskAction):
+    permission = "report_loss_by_phone"
+    title = pgettext_lazy("console", "Temporary loss report by phone")
+    confirm_label = pgettext_lazy("console", "File the temporary report")
+    caller: Person
+    card: Card
+
+    def load(self, **kwargs: Any) -> None:
+        self.caller = get_object_or_404(Person, pk=kwargs["pk"])
+        if not is_verified(self.request, self.caller):
+            raise Forbidden(
+                "The caller's identity has not been checked.", code="identity_not_checked"
+            )
+        self.card = get_card(kwargs["number"])
+        if self.card.person_id != self.caller.pk and self.card.person not in wards_of(self.caller):
+            raise Http404
+
+    @property
+    def relation(self) -> str:
+        return "self" if self.card.person_id == self.caller.pk else "guardian"
+
+    def make_form(self, data: Any = None) -> forms.Form:
+        return EmptyForm(data)
+
+    def back_url(self) -> str:
+        return reverse("console:hotline_caller", args=[self.caller.pk])
+
+    def summary(self, form: forms.Form) -> Summary:
+        who = (
+            pgettext("console", "the holder")
+            if self.relation == "self"
+            else pgettext("console", "%(name)s, guardian") % {"name": mask_name(self.caller.name)}
+        )
+        return [
+            (pgettext("console", "Card"), self.card.number),
+            (pgettext("console", "Holder"), holder_text(self.card.person)),
+            (pgettext("console", "Reported by"), who),
+            (
+                pgettext("console", "Effect"),
+                pgettext(
+                    "console",
+                    "The card is blocked at once; the report lapses unless it is made formal at "
+                    "a window or bank.",
+                ),
+            ),
+        ]
+
+    def perform(self, form: forms.Form) -> HttpResponse:
+        outcome = report_loss(
+            actor=self.desk.actor,
+            card=self.card,
+            kind=LossKind.TEMPORARY,
+            reporter=self.caller,
+            relation=self.relation,
+        )
+        report = outcome.report
+        until = timezone.localtime(report.expires_at) if report.expires_at else None
+        self.done(
+            pgettext(
+                "console",
+                "Temporary loss report %(reference)s is effective until %(until)s: card "
+                "%(card)s is blocked. Tell the caller the reference.",
+            )
+            % {
+                "reference": report.reference,
+                "until": f"{until:%Y-%m-%d %H:%M}" if until else "—",
+                "card": self.card.number,
+            }
+        )
+        return HttpResponseRedirect(self.back_url())

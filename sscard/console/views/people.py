@@ -1,0 +1,294 @@
+"""Finding a person, the person's page at the desk, and the audited reveal of an ID number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import pgettext
+
+from sscard.applications.models import OPEN_STATUSES, ApplicationStatus, CardApplication, Production
+from sscard.applications.services import TRANSITIONS
+from sscard.cards.models import Card, CardStatus, LossReport
+from sscard.cards.selectors import Effective, effective_of, effective_report
+from sscard.common.errors import DomainError
+from sscard.console.access import Desk, desk_view
+from sscard.console.errors import add_refusal
+from sscard.console.forms import IdNumberForm, RevealForm
+from sscard.console.labels import DOCUMENT, REVEAL_REASON
+from sscard.outlets.models import Service
+from sscard.people.models import Guardianship, Person
+from sscard.people.selectors import (
+    acts_alone,
+    documents_needed,
+    get_person,
+    guardianships_of,
+    wards_of,
+)
+from sscard.people.services import reveal_social_security_number
+from sscard.staff.selectors import may_print_receipt, may_see_application
+
+S = ApplicationStatus
+
+
+def person_url(person: Person) -> str:
+    return reverse("console:person", args=[person.pk])
+
+
+@desk_view("find_person")
+def find_person(request: HttpRequest) -> HttpResponse:
+    """The ID number is posted, never put in a URL: URLs end up in logs."""
+    form = IdNumberForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = get_person(form.cleaned_data["id_number"])
+        except DomainError as error:
+            add_refusal(form, error)
+            status = error.status
+        else:
+            return HttpResponseRedirect(person_url(person))
+    elif request.method == "POST":
+        status = 422
+    return render(request, "console/find_person.html", {"form": form}, status=status)
+
+
+# ---------------------------------------------------------------- the documents checklist
+
+
+@dataclass(frozen=True)
+class Need:
+    codes: list[tuple[str, str, bool]]  # code, label, ticked
+
+    @property
+    def alternatives(self) -> bool:
+        return len(self.codes) > 1
+
+
+def checklist(guardianship: Guardianship | None, ticked: list[str]) -> list[Need]:
+    """The documents the rules ask of this presenter (adult, or guardian of a minor), as
+    checkboxes: one row per need, alternatives side by side."""
+    return [
+        Need([(code, str(DOCUMENT.get(code, code)), code in ticked) for code in need])
+        for need in documents_needed(guardian=guardianship)
+    ]
+
+
+def guardianship_for(person: Person, value: str) -> Guardianship | None:
+    if not value.startswith("g") or not value[1:].isdigit():
+        return None
+    return Guardianship.objects.filter(pk=value[1:], ward=person).select_related("guardian").first()
+
+
+@desk_view()
+def documents_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+    """The checklist for another presenter, swapped in when the clerk changes who presents."""
+    person = get_object_or_404(Person, pk=pk)
+    presenter = request.GET.get("presenter", "self")
+    ticked = request.GET.getlist("documents")
+    return render(
+        request,
+        "console/_checklist.html",
+        {
+            "checklist": checklist(guardianship_for(person, presenter), ticked),
+            "checklist_url": reverse("console:checklist", args=[person.pk]),
+        },
+    )
+
+
+def default_presenter(person: Person, links: list[Guardianship]) -> str:
+    """A minor's first guardian presents; an adult presents in person."""
+    if links and not acts_alone(person):
+        return f"g{links[0].pk}"
+    return "self"
+
+
+# ---------------------------------------------------------------- the person's page
+
+
+@dataclass
+class CardRow:
+    card: Card
+    state: Effective
+    report: LossReport | None
+    actions: list[tuple[str, str]]
+
+
+@dataclass
+class ApplicationRow:
+    app: CardApplication
+    actions: list[tuple[str, str]]
+
+
+def card_actions(
+    desk: Desk, card: Card, state: Effective, report: LossReport | None
+) -> list[tuple[str, str]]:
+    """The buttons the card's status makes sense for; the services decide on submit."""
+    actions = []
+    status = state.status
+    if desk.may("report_loss"):
+        if report is None and status in (
+            CardStatus.NORMAL,
+            CardStatus.SEALED,
+            CardStatus.PIN_LOCKED,
+        ):
+            actions.append(
+                (
+                    reverse("console:report_loss", args=[card.number]),
+                    pgettext("console", "Report lost"),
+                )
+            )
+        elif report is not None and report.kind == "temporary":
+            actions.append(
+                (
+                    reverse("console:report_loss", args=[card.number]),
+                    pgettext("console", "Convert to a formal report"),
+                )
+            )
+    if desk.may("lift_loss_report") and report is not None and report.reissue_applied_at is None:
+        actions.append(
+            (
+                reverse("console:lift", args=[report.reference]),
+                pgettext("console", "Lift the report"),
+            )
+        )
+    if desk.may("activate_card") and status == CardStatus.SEALED:
+        actions.append(
+            (reverse("console:activate", args=[card.number]), pgettext("console", "Activate"))
+        )
+    if desk.may("reset_pin") and status in (CardStatus.NORMAL, CardStatus.PIN_LOCKED):
+        label = (
+            pgettext("console", "Unlock and reset the PIN")
+            if status == CardStatus.PIN_LOCKED
+            else pgettext("console", "Reset the PIN")
+        )
+        actions.append((reverse("console:reset_pin", args=[card.number]), label))
+    return actions
+
+
+def application_actions(desk: Desk, app: CardApplication) -> list[tuple[str, str]]:
+    actions = []
+    number = app.number
+    outlet = desk.member.outlet
+    if desk.may("complete_intake") and app.status == S.SUBMITTED:
+        actions.append(
+            (
+                reverse("console:complete_intake", args=[number]),
+                pgettext("console", "Complete the intake"),
+            )
+        )
+    if desk.may("print_receipt") and app.receipt_number and may_print_receipt(desk.member, app):
+        actions.append(
+            (reverse("console:receipt", args=[number]), pgettext("console", "Print the receipt"))
+        )
+    if desk.may("accept_receipt") and app.status == S.RECEIPT_ISSUED:
+        actions.append(
+            (reverse("console:accept_receipt"), pgettext("console", "Accept the receipt"))
+        )
+    if (
+        desk.may("issue_instantly")
+        and app.production == Production.INSTANT
+        and app.status in (S.RECEIPT_ISSUED, S.BANK_ACCEPTED, S.PRODUCTION_FAILED)
+        and outlet.offers(Service.INSTANT_ISSUANCE)
+    ):
+        actions.append(
+            (
+                reverse("console:issue_instantly", args=[number]),
+                pgettext("console", "Issue the card now"),
+            )
+        )
+    if desk.may("record_production") and app.status in (
+        S.BANK_ACCEPTED,
+        S.IN_PRODUCTION,
+        S.PRODUCTION_FAILED,
+    ):
+        actions.append(
+            (reverse("console:production", args=[number]), pgettext("console", "Record production"))
+        )
+    if desk.may("hand_over_card") and app.status == S.READY_FOR_COLLECTION:
+        actions.append(
+            (reverse("console:hand_over", args=[number]), pgettext("console", "Hand over the card"))
+        )
+    if desk.may("cancel_application") and app.status in TRANSITIONS[S.CANCELLED]:
+        actions.append(
+            (reverse("console:withdraw", args=[number]), pgettext("console", "Withdraw"))
+        )
+    return actions
+
+
+def person_context(desk: Desk, person: Person) -> dict[str, Any]:
+    cards = []
+    for card in (
+        Card.objects.filter(person=person).select_related("bank").order_by("-generation", "-pk")
+    ):
+        state = effective_of(card)
+        report = effective_report(card)
+        cards.append(CardRow(card, state, report, card_actions(desk, card, state, report)))
+    apps = [
+        ApplicationRow(
+            app, application_actions(desk, app) if may_see_application(desk.member, app) else []
+        )
+        for app in CardApplication.objects.filter(person=person)
+        .select_related("outlet", "bank", "new_card", "old_card")
+        .order_by("-created_at", "-pk")[:20]
+    ]
+    open_app = next((row.app for row in apps if row.app.status in OPEN_STATUSES), None)
+    return {
+        "person": person,
+        "acts_alone": acts_alone(person),
+        "guardians": guardianships_of(person),
+        "wards": wards_of(person),
+        "cards": cards,
+        "applications": apps,
+        "open_application": open_app,
+        "may_apply": desk.may("apply_for_card") and open_app is None,
+        "may_intake": desk.may("record_intake") and open_app is None,
+        "reveal_form": RevealForm() if desk.may("reveal_id_number") else None,
+    }
+
+
+@desk_view("find_person")
+def person_page(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    context = person_context(request.desk, person)  # type: ignore[attr-defined]
+    return render(request, "console/person.html", context)
+
+
+@desk_view("find_person", "reveal_id_number")
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, record in the audit log, then show the whole number on this response only."""
+    person = get_object_or_404(Person, pk=pk)
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    if request.method != "POST" or "back" in request.POST:
+        return HttpResponseRedirect(person_url(person))
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        context = person_context(desk, person) | {"reveal_form": form}
+        return render(request, "console/person.html", context, status=422)
+    reason = form.cleaned_data["reason"]
+    if "confirm" not in request.POST:
+        return render(
+            request,
+            "console/confirm.html",
+            {
+                "title": pgettext("console", "Reveal the whole ID number"),
+                "summary": [(pgettext("console", "Reason"), str(REVEAL_REASON[reason]))],
+                "note": pgettext(
+                    "console", "Revealing is recorded in the audit log under your name."
+                ),
+                "hidden": [("reason", reason)],
+                "confirm_label": pgettext("console", "Reveal"),
+                "back": person_url(person),
+            },
+        )
+    number = reveal_social_security_number(actor=desk.actor, person=person, reason=reason)
+    context = person_context(desk, person) | {"revealed": number}
+    return render(request, "console/person.html", context)
+
+
+def require_visible(desk: Desk, app: CardApplication) -> None:
+    if not may_see_application(desk.member, app):
+        raise Http404

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest
+
+from sscard.common.context import Role
+
+
+class StaffAdminSite(admin.AdminSite):
+    """The Django admin (outlets, policies, banks, API clients, staff) for system
+    administrators only: a console user who is somehow marked as staff still cannot enter."""
+
+    site_header = "sscard administration"
+    site_title = "sscard admin"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        if user.is_superuser:
+            return True
+        from sscard.staff.models import StaffMember
+
+        return StaffMember.objects.filter(user_id=user.pk, role=Role.ADMIN).exists()
+
+
+class StaffAdminConfig(AdminConfig):
+    """Django's admin app with `StaffAdminSite` as its site."""
+
+    default = False
+    default_site = "sscard.staff.admin_site.StaffAdminSite"
