@@ -46,7 +46,7 @@ STATUS_COLUMNS = (
 DATABASES = ("postgres", "sqlite")
 
 
-def _label(cards: int) -> str:
+def label(cards: int) -> str:
     return f"{cards // 1_000_000}m" if cards % 1_000_000 == 0 else f"{cards // 1000}k"
 
 
@@ -54,8 +54,8 @@ def _database_url(db: str, cards: int, pg: str) -> str:
     if db == "sqlite":
         folder = ROOT / "var" / "bench"
         folder.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{folder / f'cards-{_label(cards)}.sqlite3'}"
-    return f"{pg.rstrip('/')}/sscard_bench_{_label(cards)}"
+        return f"sqlite:///{folder / f'cards-{label(cards)}.sqlite3'}"
+    return f"{pg.rstrip('/')}/sscard_bench_{label(cards)}"
 
 
 def _create_pg_database(url: str) -> None:
@@ -68,7 +68,7 @@ def _create_pg_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -78,7 +78,12 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def run_one(db: str, cards: int, *, lookups: int, warmup: int, reload: bool, pg: str) -> dict:
+def prepare_database(db: str, cards: int, *, reload: bool, pg: str) -> tuple[str, float | None]:
+    """Set Django up in this process on the bench database for N people, loading it if needed.
+
+    Returns the database URL and the seconds the load took (None when the data was reused).
+    Django is set up once per process, for one database. Also used by bench/http_status.py.
+    """
     url = _database_url(db, cards, pg)
     if db == "postgres":
         _create_pg_database(url)
@@ -89,10 +94,8 @@ def run_one(db: str, cards: int, *, lookups: int, warmup: int, reload: bool, pg:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
     from sscard.cards.models import Card
-    from sscard.cards.selectors import card_status
     from sscard.common.demo.bulk import analyze, load_people_and_cards, wipe
     from sscard.common.demo.reference import load_reference_data
     from sscard.people.models import Person
@@ -108,6 +111,17 @@ def run_one(db: str, cards: int, *, lookups: int, warmup: int, reload: bool, pg:
         load_seconds = round(time.perf_counter() - started, 1)
     else:
         analyze()
+    return url, load_seconds
+
+
+def run_one(db: str, cards: int, *, lookups: int, warmup: int, reload: bool, pg: str) -> dict:
+    _url, load_seconds = prepare_database(db, cards, reload=reload, pg=pg)
+    import django
+    from django.db import connection
+
+    from sscard.cards.models import Card
+    from sscard.cards.selectors import card_status
+
     numbers = list(Card.objects.values_list("number", flat=True))
     rng = random.Random(20_120_101)
     for number in rng.choices(numbers, k=warmup):
@@ -182,7 +196,7 @@ def run_one(db: str, cards: int, *, lookups: int, warmup: int, reload: bool, pg:
         "python": platform.python_version(),
         "django": django.get_version(),
         "cpus": os.cpu_count(),
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
@@ -248,7 +262,7 @@ def main() -> None:
         print(json.dumps(result))
         return
     print(table([result]))
-    path = save([result], f"card_status-{args.db}-{_label(args.cards)}")
+    path = save([result], f"card_status-{args.db}-{label(args.cards)}")
     print(f"written to {path.relative_to(ROOT)}")
 
 
