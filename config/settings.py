@@ -101,8 +101,10 @@ def database_from_url(url: str) -> dict[str, object]:
             ),
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
-        config["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
         config["CONN_HEALTH_CHECKS"] = True
+    # Keep connections open between requests on both: opening one costs about 1 ms of CPU on
+    # SQLite (connect, pragmas, reading the schema), a round trip and a fork on PostgreSQL.
+    config["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
     return config
 
 

@@ -116,3 +116,10 @@ def idempotent(run: Callable[..., Any]) -> Callable[..., Any]:
         return response
 
     return wrapper
+
+
+def prune_expired_keys() -> int:
+    """Forget the answers kept past IDEMPOTENCY_TTL_HOURS (the worker's sweep calls this)."""
+    cutoff = clock.now() - dt.timedelta(hours=settings.IDEMPOTENCY_TTL_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.decorators import decorate_view
 
 from sscard.api.auth import Principal, principal_of
@@ -23,7 +23,7 @@ ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem
 
 @router.post("/persons", response={201: PersonOut, **ERRORS}, summary="Record a person")
 @decorate_view(idempotent)
-def create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+def create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     principal = principal_of(request)
     principal.require(Scope.PERSONS_WRITE)
     person = create_person(
@@ -38,7 +38,7 @@ def create(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]
         ],
         language=payload.language or Language.ZH_HANS,
     )
-    return 201, person_seen_by(principal, person)
+    return Status(201, person_seen_by(principal, person))
 
 
 @router.get("/persons/{ssn}", response={200: PersonOut, **ERRORS}, summary="Read a person")

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from django.db import transaction
+from django.utils import timezone
 from django_tasks import task
 
 logger = logging.getLogger(__name__)
@@ -52,3 +53,15 @@ def deliver_after_commit(message_ids: Iterable[UUID | str]) -> None:
             enqueue_delivery(pk)
 
     transaction.on_commit(enqueue_all, robust=True)
+
+
+# Finished task results are only a trace (each delivery has its own log): kept two weeks.
+FINISHED_TASKS_KEPT = dt.timedelta(days=14)
+
+
+def prune_finished_tasks() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - FINISHED_TASKS_KEPT
+    deleted, _ = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
+    return deleted

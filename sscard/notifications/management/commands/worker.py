@@ -24,9 +24,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_tasks_db.management.commands.db_worker import Worker, valid_interval
 
+from sscard.api.idempotency import prune_expired_keys
 from sscard.applications.services import lapse_uncollected
 from sscard.cards.services import expire_cards, lapse_due_reports, remind_lapsing_reports
 from sscard.notifications.delivery import deliver_stranded
+from sscard.notifications.tasks import prune_finished_tasks
 
 logger = logging.getLogger("sscard.worker")
 
@@ -39,6 +41,8 @@ def run_sweep() -> dict[str, int]:
         "reminders": remind_lapsing_reports(),
         "uncollected cards lapsed": lapse_uncollected(),
         "cards expired": expire_cards(),
+        "idempotency keys expired": prune_expired_keys(),
+        "finished tasks pruned": prune_finished_tasks(),
     }
 
 
