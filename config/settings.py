@@ -163,6 +163,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("SSCARD_CACHE_PREFIX", "sscard"),
+            # A Redis that hangs must not hang sign-in: it fails fast and sign-in answers 503.
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
         }
     }
 else:
@@ -268,3 +270,6 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "sscard.common.http.client_address"
+# How many reverse proxies of ours stand in front (each appends to X-Forwarded-For); 0: none.
+TRUSTED_PROXIES = int(os.environ.get("SSCARD_TRUSTED_PROXIES", "0"))

@@ -503,3 +503,38 @@ def test_a_partner_token_has_no_me(api: ApiCaller, make_token: Callable[..., str
 def test_me_needs_a_token(api: ApiCaller) -> None:
     problem(api.get("/me"), 401, "unauthorized")
     problem(api.get("/me", token="ssc_" + "x" * 43), 401, "unauthorized")
+
+
+def test_behind_a_proxy_each_client_has_its_own_address_budget(
+    api: ApiCaller, sms: HttpReceiver, holder: Person, rate_cache: str, settings: Any
+) -> None:
+    """With SSCARD_TRUSTED_PROXIES=1 every request comes from the proxy; the limit follows the
+    address the proxy saw, and what a client wrote into X-Forwarded-For itself counts for nothing.
+    """
+    settings.TRUSTED_PROXIES = 1
+    proxy, client, neighbour = "10.0.0.5", "198.51.100.20", "198.51.100.21"
+    _well_inside_a_window(client, 3600)
+
+    def through_proxy(number: str, forwarded: str) -> Response:
+        return api.http.post(
+            "/api/v1/auth/otp",
+            data={"social_security_number": number, "phone": "13800138000"},
+            content_type="application/json",
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forwarded,
+        )
+
+    for i in range(20):
+        # A client inventing a new "address" each time: the proxy appended the real one.
+        assert through_proxy(citizen_id(age=30), f"192.0.2.{i}, {client}").status_code == 202
+
+    problem(through_proxy(citizen_id(age=30), f"192.0.2.99, {client}"), 429, "too_many_requests")
+    neighbour_asks = api.http.post(
+        "/api/v1/auth/otp",
+        data={"social_security_number": holder.social_security_number, "phone": holder.phone},
+        content_type="application/json",
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR=neighbour,
+    )
+    assert neighbour_asks.status_code == 202
+    assert [m.json["to"] for m in sms.received] == [holder.phone]

@@ -13,6 +13,7 @@ from sscard.api.render import Masker, card_brief, person_full
 from sscard.api.schemas import MeOut, OtpIn, OtpOut, Problem, TokenIn, TokenOut
 from sscard.cards.models import Card
 from sscard.common.errors import Forbidden
+from sscard.common.http import client_address
 from sscard.partners.services import issue_citizen_token
 from sscard.people.models import Guardianship
 from sscard.people.signin import CodeNotSent, request_sign_in_code, sign_in_with_code
@@ -33,7 +34,7 @@ def otp(request: HttpRequest, payload: OtpIn) -> Status[dict[str, str]]:
         request_sign_in_code(
             social_security_number=payload.social_security_number,
             phone=payload.phone,
-            client_address=request.META.get("REMOTE_ADDR", ""),
+            client_address=client_address(request),
         )
     return Status(
         202, {"detail": "If the ID number and phone match our records, a code has been sent."}

@@ -5,8 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+from django.utils import timezone
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, PlainSerializer
+
+# Every time in an answer is in the service's local time with its offset ("+08:00"), whether it
+# was just computed or read back from the database (which returns UTC).
+Moment = Annotated[dt.datetime, PlainSerializer(timezone.localtime, return_type=dt.datetime)]
 
 DocumentCode = Literal[
     "id_card", "household_register", "guardian_id_card", "guardianship_proof", "receipt"
@@ -104,7 +109,7 @@ class CardBrief(Schema):
     issuing_region_code: str
     issued_on: dt.date | None
     expires_on: dt.date | None
-    blocked_until: dt.datetime | None
+    blocked_until: Moment | None
     generation: int
 
 
@@ -142,7 +147,7 @@ class CardStatusOut(Schema):
     usable: bool
     bank_status: BankStatusName
     expires_on: dt.date | None
-    blocked_until: dt.datetime | None
+    blocked_until: Moment | None
 
 
 class LossReportOut(Schema):
@@ -152,11 +157,11 @@ class LossReportOut(Schema):
     status: Literal["effective", "lifted", "lapsed", "closed"] | str
     channel: str
     sides: str
-    effective_at: dt.datetime
-    expires_at: dt.datetime | None
+    effective_at: Moment
+    expires_at: Moment | None
     renewals: int
-    converted_at: dt.datetime | None
-    ended_at: dt.datetime | None
+    converted_at: Moment | None
+    ended_at: Moment | None
     reissue_applied: bool
     card_status: CardStatusName
     bank_status: BankStatusName
@@ -164,7 +169,7 @@ class LossReportOut(Schema):
 
 class TimelineEntry(Schema):
     status: ApplicationStatusName
-    at: dt.datetime
+    at: Moment
     channel: str
     outlet_code: str
     note: str
@@ -190,7 +195,7 @@ class ApplicationOut(Schema):
     expected_ready_on: dt.date | None
     collect_by: dt.date | None
     holder: PersonRef
-    created_at: dt.datetime
+    created_at: Moment
     timeline: list[TimelineEntry]
 
 
@@ -259,8 +264,8 @@ class LossReportCreated(Schema):
     kind: Literal["temporary", "formal"]
     status: str
     channel: str
-    effective_at: dt.datetime
-    expires_at: dt.datetime | None
+    effective_at: Moment
+    expires_at: Moment | None
     card_status: CardStatusName
     bank_status: BankStatusName
     action: Literal["created", "renewed", "converted", "extended"] | str

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from sscard.common import http
 from sscard.common.context import Actor, Channel
 from sscard.people.models import Person
 from sscard.people.signin import citizen_actor
@@ -51,7 +52,7 @@ def actor(person: Person) -> Actor:
 
 
 def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return http.client_address(request)
 
 
 def safe_next(request: HttpRequest, value: str | None) -> str | None:
