@@ -11,10 +11,10 @@ from sscard.common.http import client_address
 
 
 def _request(remote: str, forwarded: str | None = None) -> Any:
-    meta = {"REMOTE_ADDR": remote}
+    request = RequestFactory().get("/", REMOTE_ADDR=remote)
     if forwarded is not None:
-        meta["HTTP_X_FORWARDED_FOR"] = forwarded
-    return RequestFactory().get("/", **meta)
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded
+    return request
 
 
 def test_with_no_proxy_the_header_is_the_clients_claim_and_ignored(settings: Any) -> None:
