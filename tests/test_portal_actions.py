@@ -245,3 +245,50 @@ def test_no_code_is_sent_for_a_card_that_cannot_be_lifted_online(sms):
 
     assert answer.status_code == 200
     assert sms.texts == []
+
+
+# ---------------------------------------------------------------- language
+
+
+def test_switching_language_signed_in_changes_the_language_of_ones_messages():
+    person, _ = citizen()
+    assert person.language == "zh-hans"
+    client = signed_in(Client(), person)
+
+    switched = client.post("/language/", {"language": "en", "next": "/cards/"})
+
+    assert switched.status_code == 302 and switched["Location"] == "/cards/"
+    assert client.cookies["sscard_language"].value == "en"
+    person.refresh_from_db()
+    assert person.language == "en"
+    assert web_events(person)[-1] == ("person.language_changed", "web")
+    assert "Report" in client.get("/cards/").content.decode()  # the page speaks English now
+
+    # Choosing the same again changes nothing and writes nothing.
+    with nothing_changes():
+        client.post("/language/", {"language": "en", "next": "/cards/"})
+
+
+def test_switching_language_signed_out_sets_only_the_cookie():
+    person, _ = citizen()
+    client = Client()
+
+    with nothing_changes():
+        switched = client.post("/language/", {"language": "en", "next": "/outlets/"})
+
+    assert switched["Location"] == "/outlets/"
+    assert client.cookies["sscard_language"].value == "en"
+    person.refresh_from_db()
+    assert person.language == "zh-hans"
+
+
+def test_an_unknown_language_changes_nothing():
+    person, _ = citizen()
+    client = signed_in(Client(), person)
+
+    with nothing_changes():
+        client.post("/language/", {"language": "fr", "next": "/cards/"})
+
+    person.refresh_from_db()
+    assert person.language == "zh-hans"
+    assert "sscard_language" not in client.cookies

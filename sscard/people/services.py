@@ -176,6 +176,31 @@ class RevealReason(models.TextChoices):
     HOLDER_REQUEST = "holder_request", "the holder asks to see it"
 
 
+def set_language(*, actor: Actor, person: Person, language: str) -> bool:
+    """The language of the person's notifications. True when it changed."""
+    if language not in Language.values:
+        raise ValidationError(
+            "Choose a language sscard speaks.",
+            code="invalid_language",
+            errors=[FieldError("language", "must be one of: " + ", ".join(Language.values))],
+        )
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        if locked.language == language:
+            return False
+        record_event(
+            actor=actor,
+            action="person.language_changed",
+            object_type="person",
+            object_id=person.pk,
+            before={"language": locked.language},
+            after={"language": language},
+        )
+        Person.objects.filter(pk=person.pk).update(language=language)
+    person.language = language
+    return True
+
+
 def reveal_social_security_number(*, actor: Actor, person: Person, reason: str) -> str:
     """The whole ID number, for a deliberate reason, written to the audit log first."""
     if reason not in RevealReason.values:

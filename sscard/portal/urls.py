@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sign-in/", account.sign_in, name="sign_in"),
     path("sign-in/code/", account.sign_in_code, name="sign_in_code"),
     path("sign-out/", account.sign_out, name="sign_out"),
+    path("language/", account.language, name="language"),
     path("cards/", cards.cards, name="cards"),
     path("cards/<str:number>/", cards.card, name="card"),
     path("cards/<str:number>/report/", cards.report, name="report"),

@@ -10,11 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from sscard.common.context import Channel
 from sscard.common.errors import DomainError
+from sscard.people import services as people_services
 from sscard.people import signin
 from sscard.people.masking import mask_id_number, mask_phone
+from sscard.people.models import Language
 from sscard.portal import session
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import CodeForm, SignInForm
@@ -81,3 +84,17 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     session.sign_out(request)
     messages.success(request, _("You are signed out."))
     return HttpResponseRedirect(reverse("portal:home"))
+
+
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The language switch: Django's set_language (the cookie), and for a signed-in person also
+    the language of their SMS and e-mail from now on."""
+    chosen = request.POST.get("language", "")
+    if chosen not in Language.values:  # Django's view would take any language it has words for
+        return redirect(session.safe_next(request, request.POST.get("next")) or "portal:home")
+    response = set_language(request)
+    person = session.signed_in_person(request)
+    if person is not None:
+        people_services.set_language(actor=session.actor(person), person=person, language=chosen)
+    return response
