@@ -179,6 +179,24 @@ def test_a_wrong_method_is_405_with_allow(api, writer, method, path, allow):
     assert response["Allow"] == allow
 
 
+def test_head_answers_as_get_without_a_body(api, make_token):
+    card = make_card(person=make_person(age=30))
+    token = make_token("cards:verify")
+    headers = {"Authorization": f"Bearer {token}"}
+    path = f"/api/v1/cards/{card.number}/status"
+
+    got = api.http.get(path, headers=headers)
+    head = api.http.head(path, headers=headers)
+
+    assert got.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Type"] == got["Content-Type"]
+    assert head["Content-Length"] == str(len(got.content))
+    missing = api.http.head("/api/v1/cards/A99999999/status", headers=headers)
+    assert (missing.status_code, missing.content) == (404, b"")
+    assert api.http.head(path).status_code == 401
+
+
 # ---------------------------------------------------------------- bodies
 
 

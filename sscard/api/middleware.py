@@ -88,6 +88,15 @@ class ApiProblemsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        if request.method == "HEAD":
+            # HEAD is GET without the body (RFC 9110 9.3.2): same status and headers.
+            request.method = "GET"
+            response = self(request)
+            if isinstance(response, HttpResponse):
+                length = len(response.content)
+                response.content = b""
+                response["Content-Length"] = str(length)
+            return response
         if request.method in BODY_METHODS:
             try:
                 length = int(request.headers.get("Content-Length") or 0)
