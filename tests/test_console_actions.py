@@ -727,3 +727,116 @@ def test_a_mangled_presenter_or_page_is_not_an_error(world):
             {"kind": "formal", "presenter": "g999999", "documents": ["id_card"], "confirm": "1"},
         )
     assert answer.status_code == 422
+
+
+def test_lifting_after_a_reissue_is_refused_before_the_confirmation(world):
+    """The clerk learns of the refusal on opening the form, not after confirming a summary
+    that promises the card is usable again."""
+    client = world.client("window_clerk")
+    confirm(
+        client,
+        u("report_loss", world.adult_card.number),
+        {"kind": "formal", "presenter": "self", "documents": ["id_card"]},
+    )
+    confirm(
+        client,
+        u("apply", world.adult.pk),
+        {
+            "type": "reissue",
+            "presenter": "self",
+            "documents": ["id_card"],
+            "delivery": "pickup",
+            "production": "batch",
+        },
+    )
+    report = LossReport.objects.get(card=world.adult_card)
+    opened = client.get(u("lift", report.reference))
+    assert opened.status_code == 409
+    assert "已申请补卡" in opened.content.decode()
+    with nothing_changes(report, world.adult_card):
+        review = client.post(
+            u("lift", report.reference), {"presenter": "self", "documents": ["id_card"]}
+        )
+    page = review.content.decode()
+    assert review.status_code == 409
+    assert 'name="confirm"' not in page
+    assert "已申请补卡" in page
+
+
+def test_an_application_without_its_reason_or_mail_address_is_refused_in_chinese(world):
+    client = world.client("window_clerk")
+    data = {
+        "type": "replacement",
+        "reason": "",
+        "presenter": "self",
+        "documents": ["id_card"],
+        "production": "batch",
+        "delivery": "mail",
+        "mail_address": " ",
+    }
+    with nothing_changes(world.adult_card):
+        review = client.post(u("apply", world.adult.pk), data)
+        done = client.post(u("apply", world.adult.pk), {**data, "confirm": "1"})
+    for answer in (review, done):
+        page = answer.content.decode()
+        assert answer.status_code == 422
+        assert 'name="confirm"' not in page
+        assert "请选择换卡原因" in page
+        assert "邮寄需要填写邮寄地址" in page
+        assert "Unknown" not in page and "Mail delivery" not in page
+    assert not CardApplication.objects.filter(person=world.adult).exists()
+
+
+def test_an_intake_for_a_replacement_needs_its_reason_in_chinese(world):
+    client = world.client("community_clerk")
+    data = {"type": "replacement", "reason": "", "presenter": "self", "note": ""}
+    review = client.post(u("intake", world.adult.pk), data)
+    done = client.post(u("intake", world.adult.pk), {**data, "confirm": "1"})
+    for answer in (review, done):
+        page = answer.content.decode()
+        assert answer.status_code == 422
+        assert 'name="confirm"' not in page
+        assert "请选择换卡原因" in page and "Unknown" not in page
+    assert not CardApplication.objects.filter(person=world.adult).exists()
+
+
+def test_the_pin_pad_does_not_open_for_a_card_that_cannot_be_activated(world):
+    """The holder is not asked to type a PIN that the card's service will refuse anyway."""
+    client = world.client("window_clerk")
+    data = {"presenter": "self", "documents": ["id_card"]}
+    review = client.post(u("activate", world.adult_card.number), data)
+    done = client.post(u("activate", world.adult_card.number), {**data, "confirm": "1"})
+    for answer in (review, done):
+        page = answer.content.decode()
+        assert answer.status_code == 409
+        assert 'name="confirm"' not in page
+        assert "只有已领取的卡才能启用" in page
+    assert not PinPadRequest.objects.exists()
+
+
+def test_the_pin_pad_does_not_open_to_reset_the_pin_of_a_lost_card(world):
+    client = world.client("window_clerk")
+    confirm(
+        client,
+        u("report_loss", world.adult_card.number),
+        {"kind": "formal", "presenter": "self", "documents": ["id_card"]},
+    )
+    answer = client.post(
+        u("reset_pin", world.adult_card.number), {"presenter": "self", "documents": ["id_card"]}
+    )
+    assert answer.status_code == 409
+    assert 'name="confirm"' not in answer.content.decode()
+    assert "不能办理" in answer.content.decode()
+    assert not PinPadRequest.objects.exists()
+
+
+def test_a_report_by_phone_without_an_identity_check_is_refused_in_chinese(world):
+    client = world.client("hotline_agent")
+    with nothing_changes(world.adult_card):
+        answer = client.post(
+            u("hotline_report", world.adult.pk, world.adult_card.number), {"confirm": "1"}
+        )
+    page = answer.content.decode()
+    assert answer.status_code == 403
+    assert "尚未核验来电人身份" in page and "has not been checked" not in page
+    assert not LossReport.objects.exists()

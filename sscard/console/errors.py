@@ -95,6 +95,10 @@ MESSAGES = {
     ),
     "pin_pad_not_found": pgettext_lazy("console", "No such PIN pad."),
     "reveal_reason_required": pgettext_lazy("console", "Say why the whole number is needed."),
+    "identity_not_checked": pgettext_lazy(
+        "console",
+        "The caller's identity has not been checked (or the check is too old): check it first.",
+    ),
     "role_outlet_mismatch": pgettext_lazy(
         "console", "This role does not work at this kind of outlet."
     ),

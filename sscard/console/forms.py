@@ -127,7 +127,42 @@ class LiftForm(CounterForm):
     )
 
 
-class ApplyForm(CounterForm):
+class TermsChecks:
+    """What an application needs besides the documents, checked before the confirmation so
+    the clerk reads the rule in the page's language: a replacement names its reason (and only
+    a replacement has one), a mailed card its address, a card made on the spot is handed over
+    on the spot."""
+
+    fields: dict[str, forms.Field]
+
+    def check_terms(self, data: dict[str, Any]) -> None:
+        add_error = self.add_error  # type: ignore[attr-defined]
+        if "type" in self.fields:
+            if data.get("type") == "replacement":
+                if not data.get("reason"):
+                    add_error(
+                        "reason", pgettext("console", "Choose the reason for the replacement.")
+                    )
+            else:
+                data["reason"] = ""
+        if "delivery" in self.fields:
+            if data.get("delivery") == "mail" and not (data.get("mail_address") or "").strip():
+                add_error(
+                    "mail_address",
+                    pgettext("console", "A mailed card needs the address to mail it to."),
+                )
+            if data.get("production") == "instant" and data.get("delivery") == "mail":
+                add_error(
+                    "delivery",
+                    pgettext(
+                        "console",
+                        "A card made on the spot is handed over here: choose collection at "
+                        "the outlet.",
+                    ),
+                )
+
+
+class ApplyForm(TermsChecks, CounterForm):
     type = forms.ChoiceField(
         label=pgettext_lazy("console", "Application"),
         choices=[(k, v) for k, v in APPLICATION_TYPE.items()],
@@ -190,6 +225,11 @@ class ApplyForm(CounterForm):
             productions.append(("instant", PRODUCTION["instant"]))
         self.set_choices("production", productions)
 
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.check_terms(self.cleaned_data)
+        return self.cleaned_data
+
 
 class CompleteIntakeForm(ApplyForm):
     """The window's half of an intake: documents, bank, production and fee."""
@@ -199,7 +239,7 @@ class CompleteIntakeForm(ApplyForm):
         del self.fields["type"], self.fields["reason"], self.fields["presenter"]
 
 
-class IntakeForm(PresenterForm):
+class IntakeForm(TermsChecks, PresenterForm):
     type = forms.ChoiceField(
         label=pgettext_lazy("console", "What is needed?"),
         choices=[(k, v) for k, v in APPLICATION_TYPE.items()],
@@ -225,6 +265,11 @@ class IntakeForm(PresenterForm):
         super().__init__(*args, **kwargs)
         self.subject, self.links = subject, links
         self.set_choices("presenter", presenter_choices(subject, links))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.check_terms(self.cleaned_data)
+        return self.cleaned_data
 
 
 class WithdrawForm(ConsoleForm):

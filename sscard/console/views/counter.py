@@ -21,9 +21,15 @@ from sscard.applications.services import (
     issue_instantly,
     record_intake,
 )
-from sscard.cards.models import Card, CardStatus, LossKind, LossReport
+from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.cards.selectors import effective_of, effective_report, get_card, get_loss_report
-from sscard.cards.services import check_counter_documents, lift_loss_report, report_loss
+from sscard.cards.services import (
+    check_counter_documents,
+    lift_loss_report,
+    report_loss,
+    require_outlet_service,
+)
+from sscard.common.errors import Conflict
 from sscard.console.forms import (
     ApplyForm,
     CompleteIntakeForm,
@@ -243,6 +249,17 @@ class Lift(CounterAction):
         self.report = get_loss_report(kwargs["reference"])
         self.subject = self.report.card.person
         self.links = guardianships_of(self.subject)
+        # Refused before the form and its confirmation; the service checks again under lock.
+        if self.report.status != LossStatus.EFFECTIVE:
+            raise Conflict(
+                f"This loss report is {self.report.status}, not effective.",
+                code="report_not_effective",
+            )
+        if self.report.reissue_applied_at is not None:
+            raise Conflict(
+                "A reissue has been applied for; the old card is on its way to cancellation.",
+                code="reissue_in_progress",
+            )
 
     def summary(self, form: forms.Form) -> Summary:
         return [
@@ -624,6 +641,36 @@ class IssueInstantly(ApplicationAction):
 class OpenPinPad(CardAction):
     purpose = "activate"
 
+    def check_card(self) -> None:
+        """What the card's service refuses, refused before the holder types a PIN."""
+        status = effective_of(self.card).status
+        if self.purpose == "activate":
+            require_outlet_service(self.desk.member.outlet, Service.ACTIVATION)
+            if status in (CardStatus.IN_PRODUCTION, CardStatus.AWAITING_COLLECTION):
+                raise Conflict(
+                    "The card has not been collected yet.",
+                    code="card_not_collected",
+                    card_status=status,
+                )
+            if status != CardStatus.SEALED:
+                raise Conflict(
+                    "Only a collected card is activated.",
+                    code="card_not_activatable",
+                    card_status=status,
+                )
+        else:
+            require_outlet_service(self.desk.member.outlet, Service.PIN_RESET)
+            if status not in (CardStatus.NORMAL, CardStatus.PIN_LOCKED):
+                raise Conflict(
+                    "The PIN of this card cannot be reset.",
+                    code="card_not_usable",
+                    card_status=status,
+                )
+
+    def precheck(self, form: forms.Form) -> None:
+        self.check_card()
+        super().precheck(form)
+
     def summary(self, form: forms.Form) -> Summary:
         return [
             (pgettext("console", "Card"), self.card.number),
@@ -635,6 +682,7 @@ class OpenPinPad(CardAction):
         ]
 
     def perform(self, form: forms.Form) -> HttpResponse:
+        self.check_card()
         presenter, relation = self.presenter(form)
         _pad, token = open_pin_pad(
             member=self.desk.member,
