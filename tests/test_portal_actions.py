@@ -292,3 +292,85 @@ def test_an_unknown_language_changes_nothing():
     person.refresh_from_db()
     assert person.language == "zh-hans"
     assert "sscard_language" not in client.cookies
+
+
+def test_the_day_a_report_lapses_is_the_local_day_even_early_in_the_morning():
+    # At 07:15 Beijing time (23:15 UTC the day before) a report lapses seven days later at
+    # 07:15 local: the card works again on 9 Dec, not on 8 Dec (the date in UTC).
+    person, card = citizen()
+    other, other_card = citizen()
+    client = signed_in(Client(), person)
+    client.cookies["sscard_language"] = "en"
+    other_client = signed_in(Client(), other)
+    other_client.cookies["sscard_language"] = "en"
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    with clock.frozen_at(dt.datetime(2026, 12, 2, 7, 15, tzinfo=beijing)):
+        client.post(f"/cards/{card.number}/report/", {"confirm": "on"})
+        page = client.get("/cards/").content.decode()
+        form = other_client.get(f"/cards/{other_card.number}/report/").content.decode()
+
+    assert "Blocked until 9 Dec 07:15" in page
+    assert "the card works again on 9 Dec." in page and "8 Dec" not in page
+    assert "It stays blocked until 9 Dec 07:15." in form
+    assert "the card works again on 9 Dec." in form and "8 Dec" not in form
+
+
+def test_a_card_reported_lost_in_writing_can_still_be_unblocked_at_a_counter():
+    # A written report has no end date but is lifted at a window or bank when the card is found
+    # (until a new card is applied for); it is not "blocked for good", and it is not to be
+    # reported in writing a second time before applying for the new card.
+    from sscard.cards.models import LossKind
+    from sscard.cards.services import report_loss
+    from tests.factories import make_outlet
+    from tests.portal_support import window_actor
+
+    person, card = citizen()
+    outlet = make_outlet(code="SI4401060X", name="天河区社会保险基金管理中心")
+    report_loss(
+        actor=window_actor(outlet),
+        card=card,
+        kind=LossKind.FORMAL,
+        reporter=person,
+        relation="self",
+        documents=["id_card"],
+        outlet=outlet,
+    )
+    client = signed_in(Client(), person)
+    client.cookies["sscard_language"] = "en"
+
+    page = " ".join(client.get(f"/cards/{card.number}/").content.decode().split())
+
+    assert "Blocked for good" not in page
+    assert "report the loss in writing" not in page
+    assert (
+        "Found it? To unblock it, go to a service window or bank outlet with your ID card." in page
+    )
+    assert "Need a new card? Apply for it at a service window or bank outlet" in page
+
+    chinese = signed_in(Client(), person).get(f"/cards/{card.number}/").content.decode()
+    assert "这张卡不能再使用" not in chinese and "办理书面挂失并申请补卡" not in chinese
+    assert "找到卡了？" in chinese and "解除挂失" in chinese
+
+
+def test_where_a_report_does_not_freeze_the_bank_account_the_person_is_told_to_call_the_bank():
+    # Under a "separate" policy a report blocks only the social security side: the person must
+    # hear, before and after reporting, that the bank account still works and whom to tell.
+    make_policy(region_prefix="440106", linked_loss_reporting=False)
+    person, card = citizen()
+    assert card.bank is not None and card.bank_status == BankStatus.NORMAL
+    client = signed_in(Client(), person)
+    client.cookies["sscard_language"] = "en"
+    warning = (
+        f"The bank account on the card is not frozen by this report: call {card.bank.name} "
+        "or go to one of its outlets to freeze it too."
+    )
+
+    form = " ".join(client.get(f"/cards/{card.number}/report/").content.decode().split())
+    client.post(f"/cards/{card.number}/report/", {"confirm": "on"})
+    page = " ".join(client.get("/cards/").content.decode().split())
+
+    card.refresh_from_db()
+    assert card.bank_status == BankStatus.NORMAL
+    assert warning in form and warning in page
+    chinese = signed_in(Client(), person).get("/cards/").content.decode()
+    assert f"这次挂失不会冻结卡上的银行账户：请致电{card.bank.name}或到其网点" in chinese

@@ -210,6 +210,85 @@ def test_an_application_reads_like_a_parcel_and_its_receipt_is_a_pdf():
     assert f"receipt-{app.receipt_number}.pdf" in receipt["Content-Disposition"]
 
 
+def test_a_card_that_could_not_be_made_still_shows_the_steps_to_come():
+    from sscard.applications.services import apply_for_card, record_production_event
+    from sscard.cards.models import LossKind
+    from sscard.cards.services import report_loss
+    from tests.portal_support import bank_actor, window_actor
+
+    person, card = citizen()
+    outlet = make_outlet(code="SI4401060X", name="天河区社会保险基金管理中心")
+    clerk = window_actor(outlet)
+    report_loss(
+        actor=clerk,
+        card=card,
+        kind=LossKind.FORMAL,
+        reporter=person,
+        relation="self",
+        documents=["id_card"],
+        outlet=outlet,
+    )
+    app = apply_for_card(
+        actor=clerk,
+        type="reissue",
+        person=person,
+        applicant=person,
+        relation="self",
+        documents=["id_card"],
+        outlet=outlet,
+    )
+    for step in ("bank_accepted", "in_production", "production_failed"):
+        app = record_production_event(actor=bank_actor(card), application=app, type=step)
+
+    page = text(signed_in(english(), person).get(f"/applications/{app.number}/").content.decode())
+
+    assert "Now: Card could not be made: it is being made again" in page
+    assert "To come: Card being made" in page
+    assert "To come: Ready to collect" in page and "To come: Collected" in page
+
+
+def test_after_the_receipt_the_person_is_told_to_take_it_to_the_bank():
+    # Seed step 3: the applicant takes the receipt to the bank, which then has the card made
+    # (as the receipt and the text message say); the bank is not making it yet.
+    from sscard.applications.services import apply_for_card
+    from sscard.cards.models import LossKind
+    from sscard.cards.services import report_loss
+    from tests.portal_support import window_actor
+
+    person, card = citizen()
+    outlet = make_outlet(code="SI4401060X", name="天河区社会保险基金管理中心")
+    clerk = window_actor(outlet)
+    report_loss(
+        actor=clerk,
+        card=card,
+        kind=LossKind.FORMAL,
+        reporter=person,
+        relation="self",
+        documents=["id_card"],
+        outlet=outlet,
+    )
+    app = apply_for_card(
+        actor=clerk,
+        type="reissue",
+        person=person,
+        applicant=person,
+        relation="self",
+        documents=["id_card"],
+        outlet=outlet,
+    )
+    assert app.status == "receipt_issued" and app.bank is not None
+
+    page = text(signed_in(english(), person).get(f"/applications/{app.number}/").content.decode())
+    chinese = text(signed_in(Client(), person).get(f"/applications/{app.number}/").content.decode())
+
+    assert "now has the card made" not in page and "If the bank asks" not in page
+    assert (
+        f"Next, take the receipt (below) and your ID card to an outlet of {app.bank.name}: "
+        "the bank then has the new card made." in page
+    )
+    assert f"请带上回执（见下方）和您的身份证，到{app.bank.name}的网点" in chinese
+
+
 def test_my_cards_links_the_new_card_to_its_application():
     person, card = citizen()
     app = reissue_ready_for_collection(card)
@@ -228,3 +307,17 @@ def test_htmx_shows_the_guide_only_once_every_question_is_answered():
     partial = Client().get("/guide/", {"who": "adult"}, headers={"HX-Request": "true"})
     html = partial.content.decode()
     assert html.lstrip().startswith('<section id="answer"') and "error" not in html
+
+
+def test_htmx_shows_a_refused_location_in_the_guide_once_every_question_is_answered():
+    # Every question answered but the location is not one: the person is told so next to the
+    # field and at the top, not asked to "answer the questions" with the error nowhere to see.
+    answer = english().get(
+        "/guide/",
+        {"who": "adult", "what": "lost", "bank": "yes", "near": "north"},
+        headers={"HX-Request": "true"},
+    )
+    html = answer.content.decode()
+    assert (answer["HX-Retarget"], answer["HX-Reselect"]) == ("#main", "#main")
+    assert 'id="id_near-error"' in html and 'href="#id_near"' in html
+    assert 'value="north"' in html

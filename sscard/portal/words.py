@@ -113,9 +113,12 @@ def documents(needs: list[tuple[str, ...]], *, for_ward: bool) -> list[str]:
 
 
 def day(value: dt.date | None) -> str:
-    """28 Nov / 11月28日; the year only when it is not this year."""
+    """28 Nov / 11月28日; the year only when it is not this year. A moment is taken on its
+    local day (a report lapsing at 07:15 in Beijing lapses on that day, not the day before)."""
     if value is None:
         return ""
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date()
     if value.year == clock.today().year:
         return dateformat.format(value, pgettext("date in this year", "j M"))
     return dateformat.format(value, pgettext("date in another year", "j M Y"))

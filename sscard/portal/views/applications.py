@@ -42,8 +42,10 @@ def _steps(app_events: list[ApplicationEvent], path: list[str], current: str) ->
         )
         for i, e in enumerate(app_events)
     ]
-    if current in path:
-        steps += [Step(s, "todo", None, None) for s in path[path.index(current) + 1 :]]
+    # A card that could not be made is made again: production and what follows are to come.
+    resume = S.BANK_ACCEPTED if current == S.PRODUCTION_FAILED else current
+    if resume in path:
+        steps += [Step(s, "todo", None, None) for s in path[path.index(resume) + 1 :]]
     return steps
 
 

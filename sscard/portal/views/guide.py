@@ -46,5 +46,17 @@ def guide(request: HttpRequest) -> HttpResponse:
     }
     # While the questions are being answered (htmx, on each change), an unfinished form shows
     # no errors yet: they appear when the person asks for the steps.
-    template = "portal/_guide_answer.html" if request.htmx else "portal/guide.html"  # type: ignore[attr-defined]
-    return render(request, template, context)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return render(request, "portal/guide.html", context)
+    questions = ("who", "what", "bank")
+    if form.errors and not any(name in form.errors for name in questions):
+        # Every question answered, yet refused (the location): the errors belong next to the
+        # field and in the summary, so the whole page body is swapped.
+        response = render(request, "portal/guide.html", context)
+        response["HX-Retarget"], response["HX-Reswap"], response["HX-Reselect"] = (
+            "#main",
+            "outerHTML",
+            "#main",
+        )
+        return response
+    return render(request, "portal/_guide_answer.html", context)
