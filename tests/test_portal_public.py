@@ -321,3 +321,33 @@ def test_htmx_shows_a_refused_location_in_the_guide_once_every_question_is_answe
     assert (answer["HX-Retarget"], answer["HX-Reselect"]) == ("#main", "#main")
     assert 'id="id_near-error"' in html and 'href="#id_near"' in html
     assert 'value="north"' in html
+
+
+# ---------------------------------------------------------------- error pages
+
+
+def test_an_unknown_address_gets_a_page_in_plain_words():
+    client = Client()
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    assert "此地址没有页面" in missing.content.decode()
+
+    client.cookies["sscard_language"] = "en"
+    missing = client.get("/cards/../nothing-here/")
+    assert missing.status_code == 404
+    assert "There is no page at this address" in missing.content.decode()
+
+
+def test_a_form_sent_without_its_security_token_is_explained():
+    refused = Client(enforce_csrf_checks=True).post(
+        "/sign-in/", {"social_security_number": "x", "phone": "13800138000"}
+    )
+    assert refused.status_code == 403
+    assert "表单已失效" in refused.content.decode()
+    assert "禁止访问" not in refused.content.decode()
+
+
+def test_the_api_keeps_answering_problems_for_unknown_addresses():
+    missing = Client().get("/api/v1/no-such-thing")
+    assert missing.status_code == 404
+    assert missing["Content-Type"].startswith("application/problem+json")
