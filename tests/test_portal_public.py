@@ -351,3 +351,28 @@ def test_the_api_keeps_answering_problems_for_unknown_addresses():
     missing = Client().get("/api/v1/no-such-thing")
     assert missing.status_code == 404
     assert missing["Content-Type"].startswith("application/problem+json")
+
+
+def test_the_guide_speaks_of_an_unsure_bank_account_only_to_the_unsure():
+    def answer(bank: str) -> str:
+        page = english().get("/guide/", {"who": "adult", "what": "lost", "bank": bank})
+        return unescape(page.content.decode())
+
+    assert "If you are not sure about the bank account" in answer("unsure")
+    assert "If you are not sure about the bank account" not in answer("no")
+    assert "The co-operating bank makes the card." in answer("no")
+
+
+def test_typing_the_sign_out_or_language_address_gets_a_page_not_an_error():
+    from tests.portal_support import citizen
+    from tests.test_portal_access import signed_in
+
+    person, _ = citizen()
+    client = signed_in(Client(), person)
+    page = client.get("/sign-out/")
+    assert page.status_code == 200
+    assert 'action="/sign-out/" method="post"' in page.content.decode()
+    assert client.get("/cards/").status_code == 200  # still signed in: a GET signs nobody out
+
+    assert Client().get("/sign-out/")["Location"] == "/"
+    assert Client().get("/language/")["Location"] == "/"

@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from sscard.common.context import Channel
@@ -76,9 +75,13 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/sign_in_code.html", context)
 
 
-@require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     person = session.signed_in_person(request)
+    if request.method != "POST":
+        # Typed in or followed as a link: a button, so that no link can sign anyone out.
+        if person is None:
+            return redirect("portal:home")
+        return render(request, "portal/sign_out.html")
     if person is not None:
         signin.sign_out(person=person, channel=Channel.WEB)
     session.sign_out(request)
@@ -86,10 +89,11 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("portal:home"))
 
 
-@require_POST
 def language(request: HttpRequest) -> HttpResponse:
     """The language switch: Django's set_language (the cookie), and for a signed-in person also
     the language of their SMS and e-mail from now on."""
+    if request.method != "POST":
+        return redirect("portal:home")
     chosen = request.POST.get("language", "")
     if chosen not in Language.values:  # Django's view would take any language it has words for
         return redirect(session.safe_next(request, request.POST.get("next")) or "portal:home")
