@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape
 
 import pytest
 from django.test import Client
@@ -840,3 +841,16 @@ def test_a_report_by_phone_without_an_identity_check_is_refused_in_chinese(world
     assert answer.status_code == 403
     assert "尚未核验来电人身份" in page and "has not been checked" not in page
     assert not LossReport.objects.exists()
+
+
+def test_the_audit_log_names_each_action_in_words_with_its_code(world):
+    _reissue(world, desk(world, "window_clerk"))
+    chinese = world.client("supervisor").get(u("audit"), {"action": "loss_report."})
+    page = chinese.content.decode()
+    assert "已登记挂失 (loss_report.created)" in page
+    english_page = desk(world, "supervisor").get(u("audit"), {"action": "application."})
+    assert "Receipt for Reissuing issued (application.receipt_issued)" in unescape(
+        english_page.content.decode()
+    )
+    exported = desk(world, "supervisor").get(u("audit"), {"format": "csv"})
+    assert "(loss_report.created)" in exported.getvalue().decode("utf-8-sig")

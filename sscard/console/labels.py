@@ -167,6 +167,52 @@ OUTLET_TYPE: Labels = {
 
 SEX: Labels = {"M": pgettext_lazy("console", "male"), "F": pgettext_lazy("console", "female")}
 
+AUDIT_ACTION: Labels = {
+    "application.submitted": pgettext_lazy("console", "application submitted"),
+    "application.receipt_issued": pgettext_lazy("console", "Receipt for Reissuing issued"),
+    "application.bank_accepted": pgettext_lazy("console", "application accepted by the bank"),
+    "application.in_production": pgettext_lazy("console", "card production started"),
+    "application.production_failed": pgettext_lazy("console", "card production failed"),
+    "application.ready_for_collection": pgettext_lazy("console", "card ready for collection"),
+    "application.mailed": pgettext_lazy("console", "card mailed"),
+    "application.collected": pgettext_lazy("console", "card collected"),
+    "application.lapsed": pgettext_lazy("console", "uncollected card lapsed"),
+    "application.cancelled": pgettext_lazy("console", "application withdrawn or cancelled"),
+    "card.activated": pgettext_lazy("console", "card activated"),
+    "card.blocked": pgettext_lazy("console", "card blocked"),
+    "card.cancelled": pgettext_lazy("console", "card cancelled"),
+    "card.collected": pgettext_lazy("console", "card handed over"),
+    "card.expired": pgettext_lazy("console", "card expired"),
+    "card.loss_report_lapsed": pgettext_lazy("console", "temporary loss report lapsed on the card"),
+    "card.made": pgettext_lazy("console", "card made"),
+    "card.numbered": pgettext_lazy("console", "card number assigned"),
+    "card.pin_counter_reset": pgettext_lazy("console", "PIN attempts reset"),
+    "card.pin_locked": pgettext_lazy("console", "PIN locked"),
+    "card.pin_reset": pgettext_lazy("console", "PIN reset"),
+    "card.pin_wrong": pgettext_lazy("console", "wrong PIN entered"),
+    "card.unblocked": pgettext_lazy("console", "card unblocked"),
+    "loss_report.created": pgettext_lazy("console", "loss report filed"),
+    "loss_report.closed": pgettext_lazy("console", "loss report closed"),
+    "loss_report.lapsed": pgettext_lazy("console", "temporary loss report lapsed"),
+    "loss_report.lifted": pgettext_lazy("console", "loss report lifted"),
+    "loss_report.reissue_applied": pgettext_lazy("console", "reissue applied for on the report"),
+    "loss_report.reissue_withdrawn": pgettext_lazy("console", "reissue on the report withdrawn"),
+    "person.created": pgettext_lazy("console", "person recorded"),
+    "person.id_number_revealed": pgettext_lazy("console", "whole ID number revealed"),
+    "person.identity_checked": pgettext_lazy("console", "caller's identity checked"),
+    "person.identity_check_failed": pgettext_lazy("console", "caller's identity check failed"),
+    "person.language_changed": pgettext_lazy("console", "language of messages changed"),
+    "person.signed_in": pgettext_lazy("console", "citizen signed in"),
+    "person.signed_out": pgettext_lazy("console", "citizen signed out"),
+    "guardianship.created": pgettext_lazy("console", "guardian recorded"),
+    "receipt.printed": pgettext_lazy("console", "receipt printed"),
+    "staff.bound": pgettext_lazy("console", "staff member bound to outlet and role"),
+    "list.exported": pgettext_lazy("console", "list exported"),
+    "audit.chain_verified": pgettext_lazy("console", "audit chain verified"),
+    "api_client.created": pgettext_lazy("console", "API client created"),
+    "api_client.revoked": pgettext_lazy("console", "API client revoked"),
+}
+
 GROUPS: dict[str, Labels] = {
     "card_status": CARD_STATUS,
     "bank_status": BANK_STATUS,
@@ -185,6 +231,7 @@ GROUPS: dict[str, Labels] = {
     "outlet_type": OUTLET_TYPE,
     "sex": SEX,
     "question": QUESTION,
+    "audit_action": AUDIT_ACTION,
 }
 
 

@@ -377,6 +377,12 @@ def _change(event: AuditEvent) -> str:
     return "; ".join(parts)
 
 
+def _action(code: str) -> str:
+    """The action in words, with its code for searching and for the record."""
+    words = label("audit_action", code)
+    return code if words == code else f"{words} ({code})"
+
+
 AUDIT_COLUMNS = [
     Column(pgettext_lazy("console", "No."), lambda e: e.seq),
     Column(pgettext_lazy("console", "When"), lambda e: _date(e.at)),
@@ -384,7 +390,7 @@ AUDIT_COLUMNS = [
     Column(pgettext_lazy("console", "Role"), lambda e: label("role", e.actor_role)),
     Column(pgettext_lazy("console", "Outlet"), lambda e: e.outlet_code),
     Column(pgettext_lazy("console", "Channel"), lambda e: label("channel", e.channel)),
-    Column(pgettext_lazy("console", "Action"), lambda e: e.action),
+    Column(pgettext_lazy("console", "Action"), lambda e: _action(e.action)),
     Column(pgettext_lazy("console", "Object"), lambda e: f"{e.object_type} {e.object_id}"),
     Column(pgettext_lazy("console", "Change"), _change),
 ]
