@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from sscard.common import http
 from sscard.common.context import Actor, Channel
 from sscard.people.models import Person
 from sscard.people.signin import citizen_actor
@@ -49,10 +48,6 @@ def sign_out(request: HttpRequest) -> None:
 
 def actor(person: Person) -> Actor:
     return citizen_actor(person, Channel.WEB)
-
-
-def client_address(request: HttpRequest) -> str:
-    return http.client_address(request)
 
 
 def safe_next(request: HttpRequest, value: str | None) -> str | None:

@@ -13,6 +13,7 @@ from django.views.i18n import set_language
 
 from sscard.common.context import Channel
 from sscard.common.errors import DomainError
+from sscard.common.http import client_address
 from sscard.people import services as people_services
 from sscard.people import signin
 from sscard.people.masking import mask_id_number, mask_phone
@@ -37,7 +38,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             signin.request_sign_in_code(
                 social_security_number=number,
                 phone=phone,
-                client_address=session.client_address(request),
+                client_address=client_address(request),
             )
         except DomainError as exc:
             add_domain_error(form, exc)

@@ -14,6 +14,7 @@ from sscard.applications.guide import applications_of
 from sscard.cards.models import LossKind
 from sscard.cards.services import lift_loss_report, report_loss
 from sscard.common.errors import Conflict, DomainError
+from sscard.common.http import client_address
 from sscard.people import signin
 from sscard.people.masking import mask_phone
 from sscard.portal import session, words
@@ -117,7 +118,7 @@ def lift(request: HttpRequest, number: str) -> HttpResponse:
         try:
             if not view.actions.may_lift:
                 raise Conflict("Nothing to lift.", code="report_not_effective")
-            signin.send_confirmation_code(person=me, client_address=session.client_address(request))
+            signin.send_confirmation_code(person=me, client_address=client_address(request))
         except DomainError as exc:
             add_domain_error(send_form, exc)
         else:
