@@ -567,13 +567,9 @@ class HandOver(ApplicationAction):
         )
 
 
-class Withdraw(ApplicationAction):
-    permission = "cancel_application"
-    title = pgettext_lazy("console", "Withdraw an application")
-    confirm_label = pgettext_lazy("console", "Withdraw the application")
-
-    def make_form(self, data: Any = None) -> forms.Form:
-        return WithdrawForm(data)
+class PaperlessApplicationAction(ApplicationAction):
+    """An act on an application that needs no documents at the counter: nothing to check
+    before the confirmation, whose summary opens with the application and its holder."""
 
     def precheck(self, form: forms.Form) -> None:
         return None
@@ -581,10 +577,24 @@ class Withdraw(ApplicationAction):
     def context(self) -> dict[str, Any]:
         return {"person": self.subject}
 
-    def summary(self, form: forms.Form) -> Summary:
+    def application_rows(self) -> Summary:
         return [
             (pgettext("console", "Application"), self.app.number),
             (pgettext("console", "Holder"), holder_text(self.subject)),
+        ]
+
+
+class Withdraw(PaperlessApplicationAction):
+    permission = "cancel_application"
+    title = pgettext_lazy("console", "Withdraw an application")
+    confirm_label = pgettext_lazy("console", "Withdraw the application")
+
+    def make_form(self, data: Any = None) -> forms.Form:
+        return WithdrawForm(data)
+
+    def summary(self, form: forms.Form) -> Summary:
+        return [
+            *self.application_rows(),
             (pgettext("console", "Status"), label("application_status", self.app.status)),
             (pgettext("console", "Note"), form.cleaned_data.get("note") or "—"),
         ]
@@ -598,7 +608,7 @@ class Withdraw(ApplicationAction):
         )
 
 
-class IssueInstantly(ApplicationAction):
+class IssueInstantly(PaperlessApplicationAction):
     permission = "issue_instantly"
     title = pgettext_lazy("console", "Issue the card on the spot")
     confirm_label = pgettext_lazy("console", "Make the card now")
@@ -606,16 +616,9 @@ class IssueInstantly(ApplicationAction):
     def make_form(self, data: Any = None) -> forms.Form:
         return EmptyForm(data)
 
-    def precheck(self, form: forms.Form) -> None:
-        return None
-
-    def context(self) -> dict[str, Any]:
-        return {"person": self.subject}
-
     def summary(self, form: forms.Form) -> Summary:
         return [
-            (pgettext("console", "Application"), self.app.number),
-            (pgettext("console", "Holder"), holder_text(self.subject)),
+            *self.application_rows(),
             (pgettext("console", "Bank"), self.app.bank.name if self.app.bank else "—"),
             (
                 pgettext("console", "Next"),
