@@ -25,7 +25,7 @@ from sscard.applications.models import CardApplication, Production
 from sscard.applications.selectors import applications, check_receipt_number, get_application
 from sscard.applications.services import apply_for_card, issue_instantly, record_production_event
 from sscard.common.context import Actor
-from sscard.common.errors import FieldError, Forbidden, NotFound, ValidationError
+from sscard.common.errors import FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet
 from sscard.partners.models import Bank, Scope
 from sscard.people.selectors import get_person
@@ -60,8 +60,6 @@ def _bank(principal: Principal, code: str | None) -> Bank | None:
         raise ValidationError(
             f"No bank {code}.", code="bank_not_found", errors=[FieldError("bank_code", "unknown")]
         )
-    if principal.bank_id is not None and bank.pk != principal.bank_id:
-        raise Forbidden("This token acts for its own bank only.", code="wrong_bank")
     return bank
 
 

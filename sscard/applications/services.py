@@ -20,10 +20,15 @@ from sscard.applications.models import (
     Production,
     ReplacementReason,
 )
+from sscard.applications.permissions import (
+    apply_refusal,
+    check_application_action,
+    terms_refusal,
+)
 from sscard.applications.receipts import make_receipt_number
-from sscard.applications.selectors import fee_terms
+from sscard.applications.selectors import card_to_replace, fee_terms
 from sscard.audit.services import record_event
-from sscard.cards.models import LIVE_STATUSES, BankStatus, Card, CardStatus, LossKind, LossReport
+from sscard.cards.models import BankStatus, Card, CardStatus, LossKind, LossReport
 from sscard.cards.models import LossStatus as ReportStatus
 from sscard.cards.numbers import card_number_for, new_account_number, new_identification_code
 from sscard.cards.selectors import effective_of
@@ -40,7 +45,7 @@ from sscard.cards.services import (
 )
 from sscard.common import clock
 from sscard.common.context import COUNTER_CHANNELS, Actor, Channel
-from sscard.common.errors import Conflict, FieldError, Forbidden, ValidationError
+from sscard.common.errors import Conflict, DomainError, FieldError, ValidationError
 from sscard.common.locking import lock, lock_one
 from sscard.common.models import next_value
 from sscard.notifications.services import emit_webhook, notify
@@ -151,11 +156,9 @@ class Terms:
     policy: RegionalPolicy
 
 
-def _live_or_latest(person: Person) -> Card | None:
-    return (
-        Card.objects.filter(person=person, status__in=[s.value for s in LIVE_STATUSES]).first()
-        or Card.objects.filter(person=person).order_by("-generation", "-pk").first()
-    )
+def _refuse(refusal: DomainError | None) -> None:
+    if refusal is not None:
+        raise refusal
 
 
 def _terms(
@@ -168,7 +171,7 @@ def _terms(
     fee_waiver: str,
 ) -> Terms:
     """The rules of DOMAIN.md section 5, checked against the current cards. Inside the lock."""
-    old = _live_or_latest(person)
+    old = card_to_replace(person)
     if old is not None:
         old = settle_card(lock_one(Card, old.pk))
     old_state = effective_of(old).status if old is not None else None
@@ -318,6 +321,7 @@ def apply_for_card(
 ) -> CardApplication:
     """Apply at a counter: the documents are checked and the receipt issued at once."""
     require_channel(actor, COUNTER_CHANNELS, "A card application")
+    _refuse(apply_refusal(actor, person=person, type=type, bank=bank))
     require_outlet_service(outlet, Service.REISSUE)
     _validate_request(
         type=type,
@@ -342,6 +346,7 @@ def apply_for_card(
                 bank=bank,
                 fee_waiver=fee_waiver,
             )
+            _refuse(terms_refusal(actor, old_card=terms.old_card, bank=terms.bank))
             now = clock.now()
             app = CardApplication(
                 number=_new_number(),
@@ -450,7 +455,9 @@ def complete_intake(
     fee_waiver: str = "",
 ) -> CardApplication:
     """A window clerk checks the documents of an intake and issues the receipt."""
+    check_application_action(actor, application, "complete_intake")
     require_channel(actor, COUNTER_CHANNELS, "Completing an intake")
+    _refuse(apply_refusal(actor, person=application.person, type=application.type, bank=bank))
     require_outlet_service(outlet, Service.REISSUE)
     app = application
     _validate_request(
@@ -478,6 +485,7 @@ def complete_intake(
             bank=bank,
             fee_waiver=fee_waiver,
         )
+        _refuse(terms_refusal(actor, old_card=terms.old_card, bank=terms.bank))
         app.documents, app.outlet, app.bank = docs, outlet, terms.bank
         app.production, app.delivery, app.mail_address = production, delivery, mail_address
         app.fee_amount, app.fee_waived, app.fee_waiver = (
@@ -531,13 +539,12 @@ def record_production_event(
 ) -> CardApplication:
     """A step reported by the bank: acceptance, production, failure, readiness, mailing,
     collection or cancellation. A bank-bound actor moves only its own bank's applications."""
+    check_application_action(actor, application, "record_production_event")
     if type not in BANK_EVENTS:
         raise ValidationError(
             "Unknown production event.",
             errors=[FieldError("type", "must be one of: " + ", ".join(sorted(BANK_EVENTS)))],
         )
-    if actor.bank_code and (application.bank is None or application.bank.code != actor.bank_code):
-        raise Forbidden("This application belongs to another bank.", code="wrong_bank")
     if type == S.MAILED and not tracking_number.strip():
         raise ValidationError(
             "A mailed card needs its tracking number.",
@@ -578,6 +585,7 @@ def hand_over_card(
 ) -> CardApplication:
     """The holder, or a guardian, collects the card with the original documents at the outlet
     where it waits (DOMAIN.md section 5, step 6): the card is then sealed until activated."""
+    check_application_action(actor, application, "hand_over_card")
     require_channel(actor, COUNTER_CHANNELS, "Handing over a card")
     require_outlet_service(outlet, Service.COLLECTION)
     docs = clean_documents(documents)
@@ -745,6 +753,7 @@ def issue_instantly(
     *, actor: Actor, application: CardApplication, outlet: Outlet
 ) -> CardApplication:
     """Instant issuance at an equipped outlet: accepted, made and ready in one step."""
+    check_application_action(actor, application, "issue_instantly")
     require_outlet_service(outlet, Service.INSTANT_ISSUANCE)
     if application.production != Production.INSTANT:
         raise Conflict(
@@ -752,8 +761,6 @@ def issue_instantly(
             code="invalid_transition",
             current_status=application.status,
         )
-    if actor.bank_code and (application.bank is None or application.bank.code != actor.bank_code):
-        raise Forbidden("This application belongs to another bank.", code="wrong_bank")
     with transaction.atomic():
         app, cards = _lock_application(application)
         if app.status not in (S.RECEIPT_ISSUED, S.BANK_ACCEPTED, S.PRODUCTION_FAILED):
@@ -804,6 +811,7 @@ def cancel_application(
     *, actor: Actor, application: CardApplication, note: str = ""
 ) -> CardApplication:
     """Withdraw an application at the applicant's request, at a counter."""
+    check_application_action(actor, application, "cancel_application")
     require_channel(actor, COUNTER_CHANNELS | {Channel.SYSTEM}, "Cancelling an application")
     with transaction.atomic():
         app, cards = _lock_application(application)
