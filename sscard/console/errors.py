@@ -60,6 +60,18 @@ MESSAGES = {
         "console", "The application is %(status)s: this step does not apply now."
     ),
     "wrong_bank": pgettext_lazy("console", "This application belongs to another bank."),
+    "wrong_bank:card": pgettext_lazy(
+        "console",
+        "This card belongs to another bank: only that bank's staff act on it. A holder who "
+        "wants to move to another bank applies for a reissue at a service window.",
+    ),
+    "wrong_bank:old_card": pgettext_lazy(
+        "console",
+        "The holder's card belongs to another bank: a reissue or replacement is made by the "
+        "bank that holds the card's account. A holder who wants to move to your bank chooses "
+        "it at a service window.",
+    ),
+    "wrong_bank:bank": pgettext_lazy("console", "A bank applies for cards of its own bank only."),
     "tracking_number_required": pgettext_lazy(
         "console", "A mailed card needs its tracking number."
     ),
@@ -153,7 +165,10 @@ FIELDS = {
 
 def refusal_message(error: DomainError) -> str:
     """The sentence for a refusal; the domain's own words where the console has none."""
-    template = MESSAGES.get(error.code)
+    # A code's message may vary by what it is about (e.g. `wrong_bank` for a card).
+    subject = error.extra.get("subject")
+    template = MESSAGES.get(f"{error.code}:{subject}") if subject else None
+    template = template or MESSAGES.get(error.code)
     if template is None:
         return error.detail
     why = error.errors[0].message if error.errors else ""
