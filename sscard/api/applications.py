@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 
 from sscard.api.auth import Principal, principal_of
 from sscard.api.idempotency import idempotent
-from sscard.api.render import Masker, application
+from sscard.api.render import application, seen_by
 from sscard.api.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -104,7 +104,7 @@ def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
         if app.production == Production.INSTANT:
             app = issue_instantly(actor=actor, application=app, outlet=outlet)
     app = get_application(app.number)
-    return Status(201, application(app, Masker(principal.sees_personal_data)))
+    return Status(201, application(app, seen_by(principal)))
 
 
 @router.get(
@@ -115,7 +115,7 @@ def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
 def read(request: HttpRequest, number: str) -> dict[str, Any]:
     principal = principal_of(request)
     principal.require(Scope.APPLICATIONS_READ, citizen_ok=True)
-    return application(_visible(principal, number), Masker(principal.sees_personal_data))
+    return application(_visible(principal, number), seen_by(principal))
 
 
 class ApplicationFilter(Schema):
@@ -143,7 +143,7 @@ def find(request: HttpRequest, filters: Query[ApplicationFilter]) -> list[dict[s
     if principal.bank_id is not None:
         rows = rows.filter(bank_id=principal.bank_id)
     page = rows[filters.offset : filters.offset + filters.limit]
-    mask = Masker(principal.sees_personal_data)
+    mask = seen_by(principal)
     return [application(app, mask) for app in page]
 
 
@@ -166,4 +166,4 @@ def event(request: HttpRequest, number: str, payload: ProductionEventIn) -> dict
         tracking_number=payload.tracking_number or "",
         note=payload.note or "",
     )
-    return application(get_application(number), Masker(principal.sees_personal_data))
+    return application(get_application(number), seen_by(principal))

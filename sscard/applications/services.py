@@ -289,7 +289,12 @@ def _issue_receipt(actor: Actor, app: CardApplication) -> None:
             "number": app.number,
             "receipt_number": app.receipt_number,
             "type": app.type,
-            "old_card_number": app.old_card.number if app.old_card else None,
+            # A holder moving banks: the new bank is not told the old bank's card.
+            "old_card_number": (
+                app.old_card.number
+                if app.old_card and app.old_card.bank_id == app.bank_id
+                else None
+            ),
         },
     )
     notify(
