@@ -67,7 +67,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.READY_FOR_COLLECTION: frozenset({S.IN_PRODUCTION}),
     S.MAILED: frozenset({S.IN_PRODUCTION}),
     S.COLLECTED: frozenset({S.READY_FOR_COLLECTION, S.MAILED}),
-    S.LAPSED: frozenset({S.READY_FOR_COLLECTION}),
+    # A card waits for its holder at an outlet, or in the holder's hands after the post, until
+    # the policy's period runs out.
+    S.LAPSED: frozenset({S.READY_FOR_COLLECTION, S.MAILED}),
     S.CANCELLED: frozenset(
         {
             S.SUBMITTED,
@@ -589,7 +591,11 @@ def hand_over_card(
     documents: list[str] | None,
 ) -> CardApplication:
     """The holder, or a guardian, collects the card with the original documents at the outlet
-    where it waits (DOMAIN.md section 5, step 6): the card is then sealed until activated."""
+    where it waits (DOMAIN.md section 5, step 6): the card is then sealed until activated.
+
+    A mailed card is in the holder's hands already: brought with the original documents to any
+    counter that hands cards over, it is recorded received (collected) there, and can then be
+    activated."""
     check_application_action(actor, application, "hand_over_card")
     require_channel(actor, COUNTER_CHANNELS, "Handing over a card")
     require_outlet_service(outlet, Service.COLLECTION)
@@ -597,14 +603,15 @@ def hand_over_card(
     check_counter_documents(
         subject=application.person, presenter=presenter, relation=relation, documents=docs
     )
-    if application.status != S.READY_FOR_COLLECTION:
+    if application.status not in (S.READY_FOR_COLLECTION, S.MAILED):
         raise Conflict(
-            f"The application is {application.status}; only a card ready for collection is "
-            "handed over at a counter.",
+            f"The application is {application.status}; only a card ready for collection, or "
+            "mailed, is handed over or recorded received at a counter.",
             code="invalid_transition",
             current_status=application.status,
         )
-    waits_at = application.collection_outlet
+    mailed = application.status == S.MAILED
+    waits_at = None if mailed else application.collection_outlet
     if waits_at is not None and waits_at.pk != outlet.pk:
         raise Conflict(
             f"The card waits at outlet {waits_at.code}; it is handed over there.",
@@ -616,7 +623,7 @@ def hand_over_card(
         application=application,
         type=S.COLLECTED,
         outlet=outlet,
-        note="handed over at the counter",
+        note="mailed card received at the counter" if mailed else "handed over at the counter",
     )
 
 
@@ -657,15 +664,17 @@ def _apply_event(
     elif type in (S.READY_FOR_COLLECTION, S.MAILED):
         assert new is not None
         _card_status(actor, new, CardStatus.AWAITING_COLLECTION, "card.made")
+        # Collected at the outlet, or brought with the ID to a counter after the post, by then.
+        app.collect_by = today + dt.timedelta(days=policy.uncollected_lapse_days)
+        fields.append("collect_by")
+        params["collect_by"] = app.collect_by.isoformat()
         if type == S.READY_FOR_COLLECTION:
             app.collection_outlet = outlet or app.collection_outlet or app.outlet
-            app.collect_by = today + dt.timedelta(days=policy.uncollected_lapse_days)
-            fields += ["collection_outlet", "collect_by"]
+            fields.append("collection_outlet")
             params.update(
                 outlet_code=app.collection_outlet.code,
                 outlet_name=app.collection_outlet.name,
                 address=app.collection_outlet.address,
-                collect_by=app.collect_by.isoformat(),
             )
         else:
             app.tracking_number = tracking_number.strip()[:40]
@@ -784,10 +793,14 @@ def issue_instantly(
         return app
 
 
+WAITING = (S.READY_FOR_COLLECTION, S.MAILED)
+
+
 def lapse_uncollected(*, limit: int = 10_000) -> int:
-    """Applications whose card waited past the policy's period: the card is sealed off."""
+    """Applications whose card waited past the policy's period, at an outlet or, mailed, for
+    its holder to bring it to a counter: the card is sealed off."""
     due = list(
-        CardApplication.objects.filter(status=S.READY_FOR_COLLECTION, collect_by__lt=clock.today())
+        CardApplication.objects.filter(status__in=WAITING, collect_by__lt=clock.today())
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -795,20 +808,14 @@ def lapse_uncollected(*, limit: int = 10_000) -> int:
     for pk in due:
         with transaction.atomic():
             app, cards = _lock_application(CardApplication.objects.get(pk=pk))
-            if (
-                app.status != S.READY_FOR_COLLECTION
-                or not app.collect_by
-                or (app.collect_by >= clock.today())
-            ):
+            if app.status not in WAITING or not app.collect_by or app.collect_by >= clock.today():
                 continue
-            _apply_event(
-                actor,
-                app,
-                cards,
-                S.LAPSED,
-                outlet=None,
-                note="not collected within the policy's period",
+            note = (
+                "mailed card not brought to a counter within the policy's period"
+                if app.status == S.MAILED
+                else "not collected within the policy's period"
             )
+            _apply_event(actor, app, cards, S.LAPSED, outlet=None, note=note)
     return len(due)
 
 

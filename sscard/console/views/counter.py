@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import pgettext, pgettext_lazy
 
-from sscard.applications.models import ApplicationType, CardApplication
+from sscard.applications.models import ApplicationStatus, ApplicationType, CardApplication
 from sscard.applications.permissions import application_permissions, apply_refusal
 from sscard.applications.selectors import get_application, quote_fee
 from sscard.applications.services import (
@@ -552,15 +552,33 @@ class CompleteIntake(TermsMixin, ApplicationAction):
 
 
 class HandOver(ApplicationAction):
+    """A card ready at this outlet is handed over; a mailed card the holder brings in is
+    recorded received. Either way it is then sealed until activated."""
+
     permission = "hand_over_card"
     title = pgettext_lazy("console", "Hand over a card")
     confirm_label = pgettext_lazy("console", "Hand over")
 
+    def heading(self) -> Any:
+        if self.app.status == ApplicationStatus.MAILED:
+            return pgettext("console", "Record a mailed card received")
+        return self.title
+
+    def confirm_text(self) -> Any:
+        if self.app.status == ApplicationStatus.MAILED:
+            return pgettext("console", "Record it received")
+        return self.confirm_label
+
     def summary(self, form: forms.Form) -> Summary:
         card = self.app.new_card
-        return [
+        rows = [
             (pgettext("console", "Application"), self.app.number),
             (pgettext("console", "New card"), card.number if card else "—"),
+        ]
+        if self.app.status == ApplicationStatus.MAILED:
+            rows.append((pgettext("console", "Tracking number"), self.app.tracking_number or "—"))
+        return [
+            *rows,
             *self.presenter_summary(form),
             (
                 pgettext("console", "Next"),

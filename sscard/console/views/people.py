@@ -221,14 +221,15 @@ def application_actions(desk: Desk, app: CardApplication) -> list[tuple[str, str
         actions.append(
             (reverse("console:production", args=[number]), pgettext("console", "Record production"))
         )
-    if (
-        desk.may("hand_over_card")
-        and allowed.may("hand_over_card")
-        and app.status == S.READY_FOR_COLLECTION
-    ):
-        actions.append(
-            (reverse("console:hand_over", args=[number]), pgettext("console", "Hand over the card"))
-        )
+    if desk.may("hand_over_card") and allowed.may("hand_over_card"):
+        if app.status == S.READY_FOR_COLLECTION:
+            label = pgettext("console", "Hand over the card")
+        elif app.status == S.MAILED:
+            label = pgettext("console", "Record the mailed card received")
+        else:
+            label = ""
+        if label:
+            actions.append((reverse("console:hand_over", args=[number]), label))
     if (
         desk.may("cancel_application")
         and allowed.may("cancel_application")
