@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Q
 
@@ -18,6 +18,9 @@ from sscard.people.models import Guardianship, Person
 
 if TYPE_CHECKING:
     from sscard.api.auth import Principal
+
+
+T = TypeVar("T")
 
 
 class Masker:
@@ -45,6 +48,11 @@ class Masker:
 
     def account(self, value: str) -> str:
         return value if self.unmasked else mask_account(value)
+
+    def hidden(self, value: T) -> T | None:
+        """What a masked ID number hides (the birth date, the sex), and a card's chip
+        identification code: whole, or null."""
+        return value if self.unmasked else None
 
 
 def seen_by(principal: Principal) -> Masker:
@@ -156,7 +164,7 @@ def card_full(card: Card, mask: Masker) -> dict[str, Any]:
     reports = card.loss_reports.order_by("effective_at", "pk")
     return {
         **card_brief(card),
-        "identification_code": card.identification_code,
+        "identification_code": mask.hidden(card.identification_code),
         "holder": person_ref(card.person, mask),
         "bank_name": card.bank.name if card.bank else None,
         "account_number": mask.account(card.account_number) if card.account_number else None,
@@ -174,8 +182,8 @@ def person_full(person: Person, mask: Masker) -> dict[str, Any]:
     return {
         "social_security_number": mask.ssn(person.social_security_number),
         "name": mask.name(person.name),
-        "sex": person.sex,
-        "birth_date": person.birth_date,
+        "sex": mask.hidden(person.sex),
+        "birth_date": mask.hidden(person.birth_date),
         "region_code": person.region_code,
         "phone": mask.phone(person.phone),
         "email": mask.email(person.email),
