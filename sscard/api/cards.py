@@ -31,7 +31,15 @@ from sscard.people.models import Person
 from sscard.people.selectors import get_person
 
 router = Router(tags=["cards"])
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+# 503 `policy_missing`: no regional policy applies and no default one is set up.
+ERRORS: dict[int, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+    503: Problem,
+}
 
 
 def card_for(principal: Principal, card_number: str) -> Card:

@@ -21,7 +21,15 @@ from sscard.partners.models import Scope
 from sscard.people.selectors import get_person
 
 router = Router(tags=["loss reports"])
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+# 503 `policy_missing`: no regional policy applies and no default one is set up.
+ERRORS: dict[int, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+    503: Problem,
+}
 
 
 def _card_of_request(principal: Principal, payload: LossReportIn) -> Card:

@@ -18,7 +18,15 @@ from sscard.people.selectors import get_person
 from sscard.people.services import GuardianLink, create_person
 
 router = Router(tags=["persons"])
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+# 503 `policy_missing`: no regional policy applies and no default one is set up.
+ERRORS: dict[int, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+    503: Problem,
+}
 
 
 @router.post("/persons", response={201: PersonOut, **ERRORS}, summary="Record a person")

@@ -114,6 +114,11 @@ MESSAGES = {
     "role_outlet_mismatch": pgettext_lazy(
         "console", "This role does not work at this kind of outlet."
     ),
+    "policy_missing": pgettext_lazy(
+        "console",
+        "No regional policy applies here and no default one is set up: ask a system "
+        "administrator to set one up.",
+    ),
 }
 
 WHY = {
