@@ -7,6 +7,7 @@ outbox row was written, and no card, loss report or application row moved.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,8 +16,10 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from sscard.applications.models import ApplicationEvent, ApplicationStatus, CardApplication
 from sscard.applications.receipts import is_valid_receipt_number
@@ -51,6 +54,7 @@ from tests.factories import (
     make_guardianship,
     make_outlet,
     make_person,
+    make_policy,
 )
 
 pytestmark = pytest.mark.django_db
@@ -1185,6 +1189,24 @@ def test_a_mailed_card_never_brought_in_lapses_like_an_uncollected_one(desk):
         "invalid_transition",
         lambda: _hand_over(desk, app, desk.window, desk.agency),
     )
+
+
+def test_mailed_cards_of_before_get_their_day_to_be_brought_in_by(desk):
+    """The data migration: a card mailed before mailing set the day gets it from the day it
+    was mailed and the policy of its region; the reverse takes it away again."""
+    migration = importlib.import_module(
+        "sscard.applications.migrations.0002_mailed_cards_collect_by"
+    )
+    make_policy(region_prefix="4401", uncollected_lapse_days=180)
+    app = _bring_to(desk, "mailed", mail=True)
+    CardApplication.objects.filter(pk=app.pk).update(collect_by=None)
+    mailed_on = timezone.localdate(app.events.get(status="mailed").at)
+
+    migration.set_collect_by(django_apps, None)
+
+    assert _reload(app).collect_by == mailed_on + dt.timedelta(days=180)
+    migration.clear_collect_by(django_apps, None)
+    assert _reload(app).collect_by is None
 
 
 @pytest.mark.parametrize("sweep", ["sscard sweep", "the worker's sweep"])
