@@ -281,6 +281,12 @@ def test_the_bank_accepts_its_own_receipt_only_and_a_mistyped_one_is_caught(worl
         )
     assert wrong_bank.status_code == 403
     assert "belongs to another bank" in wrong_bank.content.decode()
+    # Said next to the receipt number typed in.
+    assert re.search(
+        r"field-receipt_number.*?errorlist[^>]*>\s*<li>This application belongs to another bank",
+        wrong_bank.content.decode(),
+        re.S,
+    )
 
     done = confirm(bank, url, {"receipt_number": app.receipt_number})
     assert done.status_code == 302

@@ -206,6 +206,8 @@ def field_of(error: DomainError, form: forms.Form | None) -> str | None:
         "presenter" in form.fields
     ):
         return "presenter"
+    if error.code == "wrong_bank" and "receipt_number" in form.fields:
+        return "receipt_number"  # the receipt typed in is another bank's
     return None
 
 
