@@ -340,10 +340,10 @@ class Planner:
 
     def _citizen_id(self, person: PlannedPerson) -> None:
         """A unique ID: the 3-digit sequence counts people of one sex born one day in one place,
-        from a random start."""
+        from a random start. Its region is that of the registration when it was assigned."""
         birth = person.birth
         while True:
-            region = person.district.id_region_for(birth.year)
+            region = person.district.id_region_for(gz.id_assigned_in(birth.year, person.index))
             key = (region, birth, person.male)
             start, used = self._id_serials.get(key, (-1, 0))
             if used < 500:
