@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from io import StringIO
 from typing import Any
 
@@ -25,6 +26,13 @@ from sscard.common.models import Sequence
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.people.ids import age_on, parse_citizen_id
 from sscard.people.models import Guardianship, Person
+from sscard.people.selectors import (
+    check_acting_party,
+    guardians_of,
+    guardianships_in_force,
+    notification_recipients,
+    wards_of,
+)
 from sscard.policy.models import LapseAction, RegionalPolicy, ValidityUnit
 
 pytestmark = pytest.mark.django_db
@@ -102,6 +110,26 @@ def people_are_valid_and_minors_have_adult_guardians() -> None:
     assert all(p.pk in wards for p in minors)
     assert all(age_on(link.guardian.birth_date, today) >= 18 for link in links)
     assert {link.relation for link in links} == {"parent", "legal_guardian"}
+    guardianships_follow_the_law(links, today)
+
+
+def guardianships_follow_the_law(links: list[Guardianship], today: dt.date) -> None:
+    """No adult is a ward without a legal basis; some adults are, on a court's document."""
+    in_force = set(guardianships_in_force().values_list("pk", flat=True))
+    of_adults = [link for link in links if age_on(link.ward.birth_date, today) >= 18]
+    assert all(link.basis != "minor" and link.document for link in of_adults if link.pk in in_force)
+    court = [link for link in of_adults if link.pk in in_force and link.basis != "minor"]
+    assert len(court) >= 3
+    assert {link.basis for link in court} == {"court_finding", "designation"}
+    assert all(re.fullmatch(r"\(20\d\d\)粤01\d\d民特\d+号", link.document) for link in court)
+    for link in court:
+        assert check_acting_party(subject=link.ward, actor=link.guardian, relation="guardian")
+        assert notification_recipients(link.ward) == guardians_of(link.ward)
+    # A parent of a child who has come of age keeps the record, not the right to act.
+    for link in of_adults:
+        if link.basis == "minor":
+            assert link.pk not in in_force
+            assert link.ward not in wards_of(link.guardian)
 
 
 def every_card_and_application_status_and_both_policies() -> None:

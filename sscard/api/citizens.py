@@ -15,7 +15,7 @@ from sscard.cards.models import Card
 from sscard.common.errors import Forbidden
 from sscard.common.http import client_address
 from sscard.partners.services import issue_citizen_token
-from sscard.people.models import Guardianship
+from sscard.people.selectors import wardships_of
 from sscard.people.signin import CodeNotSent, request_sign_in_code, sign_in_with_code
 
 router = Router(tags=["citizen sign-in"])
@@ -67,7 +67,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     person = principal.person
     mask = Masker(False)
     body = person_full(person, mask)
-    wards = Guardianship.objects.filter(guardian=person).select_related("ward").order_by("pk")
+    wards = wardships_of(person)
     body["wards_cards"] = [
         {
             "social_security_number": mask.ssn(g.ward.social_security_number),

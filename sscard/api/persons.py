@@ -34,7 +34,8 @@ def create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
         email=payload.email or "",
         address=payload.address or "",
         guardians=[
-            GuardianLink(g.social_security_number, g.relation) for g in payload.guardians or []
+            GuardianLink(g.social_security_number, g.relation, g.basis, g.document or "", g.ends_on)
+            for g in payload.guardians or []
         ],
         language=payload.language or Language.ZH_HANS,
     )

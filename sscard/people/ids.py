@@ -86,3 +86,12 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
     if (day.month, day.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+def born_by(years: int, day: dt.date) -> dt.date:
+    """The latest birth date of someone at least `years` old on `day`: the `age_on` rule as a
+    date, for queries (born on 29 February, one comes of age on 1 March)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February, and that year has none
+        return day.replace(year=day.year - years, day=28)

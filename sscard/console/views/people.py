@@ -25,6 +25,7 @@ from sscard.people.selectors import (
     acts_alone,
     documents_needed,
     get_person,
+    guardianships_in_force,
     guardianships_of,
     wards_of,
 )
@@ -80,7 +81,12 @@ def checklist(guardianship: Guardianship | None, ticked: list[str]) -> list[Need
 def guardianship_for(person: Person, value: str) -> Guardianship | None:
     if not value.startswith("g") or not value[1:].isdigit():
         return None
-    return Guardianship.objects.filter(pk=value[1:], ward=person).select_related("guardian").first()
+    return (
+        guardianships_in_force()
+        .filter(pk=value[1:], ward=person)
+        .select_related("guardian")
+        .first()
+    )
 
 
 @desk_view()
