@@ -167,6 +167,24 @@ ACTIONS = [
         post=True,
     ),
     Action(
+        "record a guardian",
+        lambda s: u("record_guardian", s.world.child.pk),
+        {"window_clerk": 200},
+        post=True,
+    ),
+    Action(
+        "change a guardianship",
+        lambda s: u("change_guardianship", s.world.link.pk),
+        {"window_clerk": 200},
+        post=True,
+    ),
+    Action(
+        "end a guardianship",
+        lambda s: u("end_guardianship", s.world.link.pk),
+        {"window_clerk": 200},
+        post=True,
+    ),
+    Action(
         "an application's page",
         lambda s: u("application", s.app.number),
         {"window_clerk": 200, "bank_clerk": 200, "supervisor": 200, "community_clerk": 404},
@@ -299,7 +317,14 @@ def test_every_role_against_every_console_action(scene, role):
 def test_a_refused_post_changes_nothing(scene, role):
     """Every form posted (and confirmed) by a role that may not use it: refused, no change."""
     client = client_for(role, scene)
-    rows = [scene.world.adult_card, scene.world.child_card, scene.app, scene.intake, scene.report]
+    rows = [
+        scene.world.adult_card,
+        scene.world.child_card,
+        scene.app,
+        scene.intake,
+        scene.report,
+        scene.world.link,
+    ]
     before = db_state(*rows)
     for action in ACTIONS:
         if not action.post or action.expected(role) not in (403, 302):

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from sscard.console.views import bank, counter, desk, hotline, lists, people, pinpad, supervisor
+from sscard.console.views import (
+    bank,
+    counter,
+    desk,
+    guardians,
+    hotline,
+    lists,
+    people,
+    pinpad,
+    supervisor,
+)
 
 app_name = "console"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,6 +26,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("people/<int:pk>/checklist/", people.documents_checklist, name="checklist"),
     path("people/<int:pk>/apply/", counter.Apply.as_desk_view(), name="apply"),
     path("people/<int:pk>/intake/", counter.Intake.as_desk_view(), name="intake"),
+    path(
+        "people/<int:pk>/guardians/record/",
+        guardians.RecordGuardian.as_desk_view(),
+        name="record_guardian",
+    ),
+    path(
+        "guardianships/<int:pk>/change/",
+        guardians.ChangeGuardianship.as_desk_view(),
+        name="change_guardianship",
+    ),
+    path(
+        "guardianships/<int:pk>/end/",
+        guardians.EndGuardianship.as_desk_view(),
+        name="end_guardianship",
+    ),
     path("cards/<str:number>/report-loss/", counter.ReportLoss.as_desk_view(), name="report_loss"),
     path("cards/<str:number>/activate/", counter.Activate.as_desk_view(), name="activate"),
     path("cards/<str:number>/reset-pin/", counter.ResetPin.as_desk_view(), name="reset_pin"),

@@ -95,3 +95,11 @@ def born_by(years: int, day: dt.date) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February, and that year has none
         return day.replace(year=day.year - years, day=28)
+
+
+def birthday(years: int, born: dt.date) -> dt.date:
+    """The day someone born on `born` is `years` old (`age_on`: 29 February -> 1 March)."""
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:
+        return dt.date(born.year + years, 3, 1)

@@ -7,8 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sscard.common import clock
-from sscard.common.errors import FieldError, Forbidden, NotFound, ValidationError
-from sscard.people.ids import age_on, born_by, parse_citizen_id
+from sscard.common.errors import Conflict, FieldError, Forbidden, NotFound, ValidationError
+from sscard.people.ids import age_on, birthday, born_by, parse_citizen_id
 from sscard.people.models import Guardianship, GuardianshipBasis, Person, Relation
 from sscard.policy.selectors import policy_for_region
 
@@ -43,8 +43,31 @@ def guardianships_in_force(*, on: dt.date | None = None) -> QuerySet[Guardianshi
     )
 
 
-def is_in_force(link: Guardianship, *, on: dt.date | None = None) -> bool:
-    return guardianships_in_force(on=on).filter(pk=link.pk).exists()
+def guardianship_ends(link: Guardianship) -> tuple[str, dt.date] | None:
+    """How and on which day a guardianship stops holding, by the rule of
+    `guardianships_in_force`: ("ended", the day it was ended at a window), ("ends_on", its end
+    date) or ("came_of_age", the minor ward's 18th birthday), whichever comes first; None when
+    nothing ends it."""
+    ends: list[tuple[dt.date, str]] = []
+    if link.ended_at is not None:
+        ends.append((timezone.localdate(link.ended_at), "ended"))
+    if link.ends_on is not None:
+        ends.append((link.ends_on, "ends_on"))
+    if link.basis == GuardianshipBasis.MINOR:
+        ends.append((birthday(ADULT_AGE, link.ward.birth_date), "came_of_age"))
+    if not ends:
+        return None
+    day, kind = min(ends)
+    return kind, day
+
+
+def check_guardianship_open(link: Guardianship) -> None:
+    """A guardianship ended at a window is a record only: it is neither changed nor ended again
+    (a new one is recorded instead)."""
+    if link.ended_at is not None:
+        raise Conflict(
+            "This guardianship was ended; record a new one instead.", code="guardianship_ended"
+        )
 
 
 def is_ward_of_full_age(person: Person) -> bool:

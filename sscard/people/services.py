@@ -19,6 +19,7 @@ from sscard.people.ids import parse_citizen_id
 from sscard.people.models import Guardianship, GuardianshipBasis, GuardianshipEnd, Language, Person
 from sscard.people.selectors import (
     GuardianshipTerms,
+    check_guardianship_open,
     check_guardianship_terms,
     expected_answers,
     guardianships_in_force,
@@ -224,10 +225,7 @@ def _open_guardianship(link: Guardianship) -> Guardianship:
     """The guardianship locked (its ward first), refused once it was ended at a window."""
     lock_one(Person, link.ward_id)
     locked = lock_one(Guardianship, link.pk)
-    if locked.ended_at is not None:
-        raise Conflict(
-            "This guardianship was ended; record a new one instead.", code="guardianship_ended"
-        )
+    check_guardianship_open(locked)
     return locked
 
 

@@ -24,7 +24,9 @@ from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import (
     acts_alone,
     documents_needed,
+    former_guardianships_of,
     get_person,
+    guardianship_ends,
     guardianships_in_force,
     guardianships_of,
     wards_of,
@@ -245,7 +247,11 @@ def person_context(desk: Desk, person: Person) -> dict[str, Any]:
     return {
         "person": person,
         "acts_alone": acts_alone(person),
-        "guardians": guardianships_of(person),
+        "guardians": [(link, guardianship_ends(link)) for link in guardianships_of(person)],
+        "former_guardians": [
+            (link, guardianship_ends(link)) for link in former_guardianships_of(person)
+        ],
+        "may_manage_guardianships": desk.may("manage_guardianships"),
         "wards": wards_of(person),
         "cards": cards,
         "applications": apps,
