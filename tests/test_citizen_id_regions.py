@@ -226,3 +226,23 @@ def test_a_number_with_an_abolished_code_is_refused_through_the_api(api, make_to
         }
     ]
     assert not Person.objects.exists()
+
+
+def test_the_console_names_an_abolished_region_code_in_its_words():
+    from django.test import Client
+
+    from tests.console_support import build_world
+
+    world = build_world()
+    client: Client = world.client("window_clerk")
+    client.cookies["sscard_language"] = "en"
+    number = number_for("440102", dt.date(2010, 1, 5), 1, True)
+    answer = client.post("/console/people/", {"id_number": number})
+    assert answer.status_code == 422
+    assert (
+        "The ID number holds a region code abolished before the birth year."
+        in answer.content.decode()
+    )
+    client.cookies["sscard_language"] = "zh-hans"
+    answer = client.post("/console/people/", {"id_number": number})
+    assert "身份证号码中的地区代码在出生年份之前已撤销" in answer.content.decode()

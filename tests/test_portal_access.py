@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card, CardStatus
+from sscard.people.generate import make_citizen_id
 from sscard.people.masking import mask_id_number, mask_name
 from sscard.portal.session import PERSON_KEY
 from tests.factories import db_state, make_guardianship, nothing_changes
@@ -132,6 +133,19 @@ def test_a_refused_form_keeps_what_was_typed(sms):
     assert answer.status_code == 200
     assert 'value="44010619900101123"' in html and 'value="138 0000 1234"' in html
     assert 'id="id_social_security_number-error"' in html
+    assert sms.texts == []
+
+
+def test_an_id_number_with_a_region_abolished_before_the_birth_is_refused_in_plain_words(sms):
+    # 440102 (东山区) was abolished in 2005: nobody born in 2010 holds it.
+    number = make_citizen_id("440102", dt.date(2010, 1, 5), 1, male=True)
+    client = Client()
+    client.cookies["sscard_language"] = "en"
+
+    answer = client.post("/sign-in/", {"social_security_number": number, "phone": "13800001234"})
+
+    assert answer.status_code == 200
+    assert "The first six digits of this ID number are not right" in answer.content.decode()
     assert sms.texts == []
 
 
