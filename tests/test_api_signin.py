@@ -691,6 +691,54 @@ def test_a_citizen_token_expires(api: ApiCaller, sms: HttpReceiver, holder: Pers
     assert expired["WWW-Authenticate"] == 'Bearer realm="sscard"'
 
 
+def sign_out(api: ApiCaller, token: str | None) -> Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return api.http.delete("/api/v1/auth/token", headers=headers)
+
+
+def test_signing_out_of_the_app_revokes_the_token_at_once_and_is_audited(
+    api: ApiCaller, sms: HttpReceiver, holder: Person
+) -> None:
+    token = signed_in(api, sms, holder)
+    other_device = signed_in(api, sms, holder)
+
+    response = sign_out(api, token)
+
+    assert response.status_code == 204
+    assert response.content == b""
+    problem(api.get("/me", token=token), 401, "unauthorized")
+    assert api.get("/me", token=other_device).status_code == 200
+    revoked = CitizenToken.objects.get(revoked_at__isnull=False)
+    assert revoked.revoked_at == T0
+    assert CitizenToken.objects.filter(revoked_at__isnull=True).count() == 1
+    event = AuditEvent.objects.get(action="person.signed_out")
+    assert (event.object_type, event.object_id) == ("person", str(holder.pk))
+    assert (event.actor_id, event.actor_role, event.channel) == (
+        f"person:{holder.pk}",
+        "citizen",
+        "app",
+    )
+    assert (event.before, event.after) == ({"signed_in": True}, {"signed_in": False})
+    # Signing out again with the dead token: it is no token any more.
+    problem(sign_out(api, token), 401, "unauthorized")
+    assert AuditEvent.objects.filter(action="person.signed_out").count() == 1
+
+
+def test_only_a_citizens_token_is_signed_out(
+    api: ApiCaller, make_token: Callable[..., str], holder: Person
+) -> None:
+    partner = make_token("cards:read")
+    before = db_state(holder)
+
+    problem(sign_out(api, partner), 403, "citizen_token_required")
+    problem(sign_out(api, None), 401, "unauthorized")
+    problem(sign_out(api, "ssc_" + "x" * 43), 401, "unauthorized")
+
+    assert api.get("/ping", token=partner).status_code == 200
+    assert db_state(holder) == before
+    assert not AuditEvent.objects.filter(action="person.signed_out").exists()
+
+
 def test_a_partner_token_has_no_me(api: ApiCaller, make_token: Callable[..., str]) -> None:
     token = make_token(",".join(["persons:read", "cards:read"]))
 

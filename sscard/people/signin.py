@@ -34,7 +34,7 @@ from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError, FieldError, ValidationError
 from sscard.people.ids import parse_citizen_id
 from sscard.people.masking import mask_id_number
-from sscard.people.models import CodePurpose, OneTimeCode, Person
+from sscard.people.models import CodePurpose, OneTimeCode, Person, new_person_reference
 
 log = logging.getLogger(__name__)
 
@@ -176,8 +176,13 @@ def _send_code(person: Person, purpose: str, *, code_ttl: int) -> None:
         ) from None
 
 
-def request_sign_in_code(*, social_security_number: str, phone: str, client_address: str) -> None:
-    """Send a code when the ID number and phone belong together; say nothing either way."""
+def request_sign_in_code(*, social_security_number: str, phone: str, client_address: str) -> str:
+    """Send a code when the ID number and phone belong together; say nothing either way.
+
+    Returns what names the sign-in in its second step without the ID number (the portal keeps
+    it in the session between the two): the person's reference when the pair matched, else a
+    random one of the same shape, so that whoever holds it learns nothing from it.
+    """
     number = parse_citizen_id(social_security_number).number
     wanted = _normalise_phone(phone)
     if len(wanted) < 7:
@@ -191,12 +196,18 @@ def request_sign_in_code(*, social_security_number: str, phone: str, client_addr
     if person is None or _normalise_phone(person.phone) != wanted:
         _count_mismatch(number)
         log.info("sign-in code not sent: no match for %s", mask_id_number(number))
-        return
+        return new_person_reference()
     if not _holder_quota_left(person, CodePurpose.SIGN_IN):
         log.info("sign-in code not sent: quota of %s spent", mask_id_number(number))
-        return
-    _send_code(person, CodePurpose.SIGN_IN, code_ttl=settings.OTP_TTL_SECONDS)
+        return person.reference
+    try:
+        _send_code(person, CodePurpose.SIGN_IN, code_ttl=settings.OTP_TTL_SECONDS)
+    except CodeNotSent:
+        # Saying that the text failed would say that the pair matched: it is logged, and the
+        # citizen asks again.
+        return person.reference
     log.info("sign-in code sent for %s", mask_id_number(number))
+    return person.reference
 
 
 def send_confirmation_code(*, person: Person, client_address: str) -> None:
@@ -248,11 +259,19 @@ def _use_code(person: Person | None, purpose: str, code: str, *, channel: str = 
 
 
 def sign_in_with_code(
-    *, social_security_number: str, code: str, channel: str = Channel.APP
+    *,
+    code: str,
+    social_security_number: str = "",
+    reference: str = "",
+    channel: str = Channel.APP,
 ) -> Person:
-    """The person whose latest sign-in code this is; the sign-in is audited with its channel."""
-    number = parse_citizen_id(social_security_number).number
-    person = Person.objects.filter(social_security_number=number).first()
+    """The person whose latest sign-in code this is, named by the ID number (the app sends it
+    again) or by what `request_sign_in_code` returned (the portal); audited with its channel."""
+    if reference:
+        person = Person.objects.filter(reference=reference).first()
+    else:
+        number = parse_citizen_id(social_security_number).number
+        person = Person.objects.filter(social_security_number=number).first()
     return _use_code(person, CodePurpose.SIGN_IN, code, channel=channel)
 
 
@@ -271,3 +290,9 @@ def sign_out(*, person: Person, channel: str) -> None:
 
 def confirm_with_code(*, person: Person, code: str) -> None:
     _use_code(person, CodePurpose.CONFIRM, code)
+
+
+def prune_one_time_codes() -> int:
+    """Forget codes past their life, used or not (the sweep calls this): none can sign in."""
+    deleted, _ = OneTimeCode.objects.filter(expires_at__lte=clock.now()).delete()
+    return deleted
