@@ -26,6 +26,7 @@ router = Router(tags=["citizen sign-in"])
     response={202: OtpOut, 422: Problem, 429: Problem, 503: Problem},
     auth=None,
     summary="Send a one-time code by SMS (same answer whether or not the pair exists)",
+    operation_id="requestSignInCode",
 )
 def otp(request: HttpRequest, payload: OtpIn) -> Status[dict[str, str]]:
     request_sign_in_code(
@@ -43,6 +44,7 @@ def otp(request: HttpRequest, payload: OtpIn) -> Status[dict[str, str]]:
     response={200: TokenOut, 401: Problem, 422: Problem},
     auth=None,
     summary="Exchange the one-time code for a bearer token",
+    operation_id="createCitizenToken",
 )
 def token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     person = sign_in_with_code(
@@ -56,6 +58,7 @@ def token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     "/auth/token",
     response={204: None, 401: Problem, 403: Problem},
     summary="Sign out: the presented citizen token stops working at once",
+    operation_id="revokeCitizenToken",
 )
 def sign_out(request: HttpRequest) -> Status[None]:
     principal = principal_of(request)
@@ -69,6 +72,7 @@ def sign_out(request: HttpRequest) -> Status[None]:
     "/me",
     response={200: MeOut, 401: Problem, 403: Problem},
     summary="The signed-in citizen, their cards and their wards' cards",
+    operation_id="getMe",
 )
 def me(request: HttpRequest) -> dict[str, Any]:
     principal = principal_of(request)

@@ -91,6 +91,7 @@ def _report_for(principal: Principal, reference: str) -> LossReport:
     "/loss-reports",
     response={201: LossReportCreated, 200: LossReportCreated, **ERRORS},
     summary="Report a card lost; a repeat renews, a formal one converts",
+    operation_id="createLossReport",
 )
 @decorate_view(idempotent)
 def create(request: HttpRequest, payload: LossReportIn) -> Status[dict[str, Any]]:
@@ -137,6 +138,7 @@ def create(request: HttpRequest, payload: LossReportIn) -> Status[dict[str, Any]
     "/loss-reports/{reference}",
     response={200: LossReportOut, **ERRORS},
     summary="Read a loss report",
+    operation_id="getLossReport",
 )
 def read(request: HttpRequest, reference: str) -> dict[str, Any]:
     principal = principal_of(request)
@@ -148,6 +150,7 @@ def read(request: HttpRequest, reference: str) -> dict[str, Any]:
     "/loss-reports/{reference}/lift",
     response={200: LossReportOut, **ERRORS},
     summary="Lift a loss report when the card is found",
+    operation_id="liftLossReport",
 )
 @decorate_view(idempotent)
 def lift(request: HttpRequest, reference: str, payload: LiftIn) -> dict[str, Any] | HttpResponse:
