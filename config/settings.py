@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the session and the user, which the error pages show; before any view.
+    "sscard.common.middleware.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -184,8 +186,14 @@ TASKS = {
 # Citizen sign-in by one-time code (app and portal).
 OTP_TTL_SECONDS = int(os.environ.get("SSCARD_OTP_TTL_SECONDS", "300"))
 OTP_MAX_TRIES = int(os.environ.get("SSCARD_OTP_MAX_TRIES", "5"))
+# Budgets of code requests (what each one counts: sscard/people/signin.py). IPv6 addresses are
+# counted per /64.
 OTP_RATE_PER_NUMBER = os.environ.get("SSCARD_OTP_RATE_PER_NUMBER", "3/10m")
 OTP_RATE_PER_ADDRESS = os.environ.get("SSCARD_OTP_RATE_PER_ADDRESS", "20/h")
+OTP_DAILY_PER_ADDRESS = os.environ.get("SSCARD_OTP_DAILY_PER_ADDRESS", "100/d")
+OTP_RATE_PER_PERSON = os.environ.get("SSCARD_OTP_RATE_PER_PERSON", "3/10m")
+OTP_DAILY_PER_PERSON = os.environ.get("SSCARD_OTP_DAILY_PER_PERSON", "10/d")
+OTP_MISMATCH_PER_NUMBER = os.environ.get("SSCARD_OTP_MISMATCH_PER_NUMBER", "10/h")
 CITIZEN_TOKEN_TTL_SECONDS = int(os.environ.get("SSCARD_CITIZEN_TOKEN_TTL_SECONDS", "3600"))
 # Idempotency keys are kept this long.
 IDEMPOTENCY_TTL_HOURS = int(os.environ.get("SSCARD_IDEMPOTENCY_TTL_HOURS", "24"))

@@ -14,7 +14,7 @@ from sscard.common import clock
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.partners.models import Bank
 from sscard.people.generate import make_citizen_id
-from sscard.people.models import Guardianship, Person
+from sscard.people.models import Guardianship, Person, new_person_reference
 from sscard.policy.models import RegionalPolicy
 
 _serial = itertools.count(1)
@@ -90,6 +90,7 @@ class PersonFactory(factory.django.DjangoModelFactory[Person]):
         age = 45  # born before the default district's code existed: see `citizen_id`
         male = True
 
+    reference = factory.LazyFunction(new_person_reference)
     social_security_number = factory.LazyAttribute(lambda o: citizen_id(age=o.age, male=o.male))
     name = factory.Sequence(lambda n: f"陈{'一二三四五六七八九十'[n % 10]}")
     sex = factory.LazyAttribute(lambda o: "M" if int(o.social_security_number[16]) % 2 else "F")

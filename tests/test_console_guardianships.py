@@ -65,7 +65,7 @@ def test_a_clerk_records_a_court_designated_guardian_for_an_adult(world):
     father = make_person(age=84, name="林老伯")
     daughter = make_person(age=50, name="林美玲", male=False)
     client = desk(world)
-    url = u("record_guardian", father.pk)
+    url = u("record_guardian", father.reference)
     data = {
         "guardian_id_number": daughter.social_security_number.lower(),
         "relation": "legal_guardian",
@@ -141,7 +141,7 @@ def test_a_refused_guardian_is_explained_and_changes_nothing(world, changes, mes
         **changes,
     }
     with nothing_changes(father, daughter):
-        answer = desk(world).post(u("record_guardian", father.pk), {**data, "confirm": "1"})
+        answer = desk(world).post(u("record_guardian", father.reference), {**data, "confirm": "1"})
     assert answer.status_code == status
     assert message in text(answer)
     assert not Guardianship.objects.filter(ward=father).exists()
@@ -160,7 +160,7 @@ def changes_and_ends(world: World) -> None:
     # Change: a new judgment with an end
     _review, changed = confirm(
         client,
-        u("change_guardianship", link.pk),
+        u("change_guardianship", link.ward.reference, link.pk),
         {"basis": "court_finding", "document": "(2026)粤0106民特2号", "ends_on": "2029-06-30"},
     )
     assert changed.status_code == 302 and changed["Location"] == u("person", link.ward.pk)
@@ -168,7 +168,9 @@ def changes_and_ends(world: World) -> None:
     assert (link.document, link.ends_on) == ("(2026)粤0106民特2号", dt.date(2029, 6, 30))
     assert AuditEvent.objects.filter(action="guardianship.changed").count() == 1
     # End: the ward's capacity is restored
-    review, ended = confirm(client, u("end_guardianship", link.pk), {"reason": "capacity_restored"})
+    review, ended = confirm(
+        client, u("end_guardianship", link.ward.reference, link.pk), {"reason": "capacity_restored"}
+    )
     assert "From now on the guardian no longer sees or acts for the ward" in text(review)
     assert ended.status_code == 302
     link.refresh_from_db()
@@ -178,9 +180,9 @@ def changes_and_ends(world: World) -> None:
     assert "Former guardians" in page and "the ward's capacity is restored" in page
     # An ended guardianship is neither changed nor ended again.
     with nothing_changes(link):
-        again = client.get(u("end_guardianship", link.pk))
+        again = client.get(u("end_guardianship", link.ward.reference, link.pk))
         change = client.post(
-            u("change_guardianship", link.pk),
+            u("change_guardianship", link.ward.reference, link.pk),
             {"basis": "designation", "document": COURT, "confirm": "1"},
         )
     assert again.status_code == 409 and change.status_code == 409
@@ -203,7 +205,7 @@ def test_no_other_role_records_changes_or_ends_a_guardianship(world, role):
     with nothing_changes(world.link, world.child):
         answers = [
             client.post(
-                u("record_guardian", world.child.pk),
+                u("record_guardian", world.child.reference),
                 {
                     "guardian_id_number": world.adult.social_security_number,
                     "relation": "legal_guardian",
@@ -212,10 +214,13 @@ def test_no_other_role_records_changes_or_ends_a_guardianship(world, role):
                 },
             ),
             client.post(
-                u("change_guardianship", world.link.pk),
+                u("change_guardianship", world.link.ward.reference, world.link.pk),
                 {"basis": "minor", "ends_on": "2030-01-01", "confirm": "1"},
             ),
-            client.post(u("end_guardianship", world.link.pk), {"reason": "death", "confirm": "1"}),
+            client.post(
+                u("end_guardianship", world.link.ward.reference, world.link.pk),
+                {"reason": "death", "confirm": "1"},
+            ),
         ]
     assert [a.status_code for a in answers] == [403, 403, 403]
     if role in ("community_clerk", "bank_clerk", "supervisor"):

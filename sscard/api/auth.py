@@ -35,6 +35,7 @@ class Principal:
     client: ApiClient | None = None
     person: Person | None = None
     _reach: set[int] | None = field(default=None, repr=False)
+    token: str = field(default="", repr=False)  # a citizen's, so that signing out can revoke it
 
     @property
     def is_citizen(self) -> bool:
@@ -173,7 +174,7 @@ class BearerAuth(HttpBearer):
             return Principal(client=client)
         person = person_for_token(token)
         if person is not None:
-            return Principal(person=person)
+            return Principal(person=person, token=token)
         return None
 
 

@@ -21,7 +21,12 @@ router = Router(tags=["persons"])
 ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
 
-@router.post("/persons", response={201: PersonOut, **ERRORS}, summary="Record a person")
+@router.post(
+    "/persons",
+    response={201: PersonOut, **ERRORS},
+    summary="Record a person",
+    operation_id="createPerson",
+)
 @decorate_view(idempotent)
 def create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     principal = principal_of(request)
@@ -42,7 +47,12 @@ def create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     return Status(201, person_seen_by(principal, person))
 
 
-@router.get("/persons/{ssn}", response={200: PersonOut, **ERRORS}, summary="Read a person")
+@router.get(
+    "/persons/{ssn}",
+    response={200: PersonOut, **ERRORS},
+    summary="Read a person",
+    operation_id="getPerson",
+)
 def read(request: HttpRequest, ssn: str) -> dict[str, Any]:
     principal = principal_of(request)
     principal.require(Scope.PERSONS_READ)

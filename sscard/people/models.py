@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -19,9 +21,23 @@ class Language(models.TextChoices):
     EN = "en", "English"
 
 
+# Lower-case letters and digits that cannot be mistaken for one another when read aloud.
+REFERENCE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+REFERENCE_LENGTH = 12
+
+
+def new_person_reference() -> str:
+    """A random name for a person in addresses (the console's pages): 31^12 of them, so one
+    cannot be guessed from another, unlike the sequential primary key."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
 class Person(models.Model):
     """An insured person. The social security number is the citizen ID number."""
 
+    reference = models.CharField(
+        max_length=16, unique=True, default=new_person_reference, editable=False
+    )
     social_security_number = models.CharField(max_length=18, unique=True)
     name = models.CharField(max_length=60)
     sex = models.CharField(max_length=1, choices=Sex.choices)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -75,6 +76,19 @@ def is_ward_of_full_age(person: Person) -> bool:
     return (
         guardianships_in_force().filter(ward=person).exclude(basis=GuardianshipBasis.MINOR).exists()
     )
+
+
+def get_person_among(
+    social_security_number: str, *, among: Iterable[int], field: str = "social_security_number"
+) -> Person:
+    """The person with this number if they are among the given people, else the same
+    `person_not_found` whether or not the number exists: for a caller who may reach only a
+    few people (a citizen: themselves and their wards), the register stays closed."""
+    number = parse_citizen_id(social_security_number, field=field).number
+    person = Person.objects.filter(pk__in=list(among), social_security_number=number).first()
+    if person is None:
+        raise NotFound("No person with this social security number.", code="person_not_found")
+    return person
 
 
 def acts_alone(person: Person) -> bool:

@@ -36,7 +36,13 @@ from sscard.common.demo import guangzhou as gz
 from sscard.common.models import Sequence as NamedSequence
 from sscard.partners.models import Bank
 from sscard.people.generate import make_citizen_id
-from sscard.people.models import Guardianship, GuardianshipBasis, Person, Relation
+from sscard.people.models import (
+    Guardianship,
+    GuardianshipBasis,
+    Person,
+    Relation,
+    new_person_reference,
+)
 
 SEED = 20_120_101
 DEMO_PIN = "147258"
@@ -44,6 +50,7 @@ NUMBERED_SEQUENCES = ("card_number", "receipt", "card_application", "loss_report
 
 PERSON_COLUMNS = (
     "id",
+    "reference",
     "social_security_number",
     "name",
     "sex",
@@ -633,8 +640,9 @@ def _person_rows(planner: Planner) -> Iterator[tuple[object, ...]]:
         sex = "M" if p.male else "F"
         # One person in ten reads English, so both message languages show in the demo.
         language = "en" if p.id % 10 == 7 else "zh-hans"
-        yield (p.id, p.ssn, p.name, sex, p.birth, p.ssn[:6], p.phone, p.email, p.address,
-               language, p.created_at)  # fmt: skip
+        # The reference is random, not drawn from the seed: it must not be computable.
+        yield (p.id, new_person_reference(), p.ssn, p.name, sex, p.birth, p.ssn[:6], p.phone,
+               p.email, p.address, language, p.created_at)  # fmt: skip
 
 
 def _guardianship_rows(planner: Planner, first_id: int) -> Iterator[tuple[object, ...]]:

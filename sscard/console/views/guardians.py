@@ -57,7 +57,7 @@ class RecordGuardian(DeskAction):
     ward: Person
 
     def load(self, **kwargs: Any) -> None:
-        ward = Person.objects.filter(pk=kwargs["pk"]).first()
+        ward = Person.objects.filter(reference=kwargs["ref"]).first()
         if ward is None:
             raise Http404
         self.ward = ward
@@ -111,7 +111,9 @@ class GuardianshipAction(DeskAction):
 
     def load(self, **kwargs: Any) -> None:
         link = (
-            Guardianship.objects.filter(pk=kwargs["pk"]).select_related("guardian", "ward").first()
+            Guardianship.objects.filter(pk=kwargs["pk"], ward__reference=kwargs["ref"])
+            .select_related("guardian", "ward")
+            .first()
         )
         if link is None:
             raise Http404

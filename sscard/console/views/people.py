@@ -38,7 +38,7 @@ S = ApplicationStatus
 
 
 def person_url(person: Person) -> str:
-    return reverse("console:person", args=[person.pk])
+    return reverse("console:person", args=[person.reference])
 
 
 @desk_view("find_person")
@@ -92,9 +92,9 @@ def guardianship_for(person: Person, value: str) -> Guardianship | None:
 
 
 @desk_view()
-def documents_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+def documents_checklist(request: HttpRequest, ref: str) -> HttpResponse:
     """The checklist for another presenter, swapped in when the clerk changes who presents."""
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(Person, reference=ref)
     presenter = request.GET.get("presenter", "self")
     ticked = request.GET.getlist("documents")
     return render(
@@ -102,7 +102,7 @@ def documents_checklist(request: HttpRequest, pk: int) -> HttpResponse:
         "console/_checklist.html",
         {
             "checklist": checklist(guardianship_for(person, presenter), ticked),
-            "checklist_url": reverse("console:checklist", args=[person.pk]),
+            "checklist_url": reverse("console:checklist", args=[person.reference]),
         },
     )
 
@@ -263,16 +263,16 @@ def person_context(desk: Desk, person: Person) -> dict[str, Any]:
 
 
 @desk_view("find_person")
-def person_page(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk)
+def person_page(request: HttpRequest, ref: str) -> HttpResponse:
+    person = get_object_or_404(Person, reference=ref)
     context = person_context(request.desk, person)  # type: ignore[attr-defined]
     return render(request, "console/person.html", context)
 
 
 @desk_view("find_person", "reveal_id_number")
-def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal(request: HttpRequest, ref: str) -> HttpResponse:
     """Confirm, record in the audit log, then show the whole number on this response only."""
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(Person, reference=ref)
     desk: Desk = request.desk  # type: ignore[attr-defined]
     if request.method != "POST" or "back" in request.POST:
         return HttpResponseRedirect(person_url(person))
