@@ -320,3 +320,9 @@ SECURE_HSTS_SECONDS = int(
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SSCARD_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = _env_bool("SSCARD_HSTS_PRELOAD", False)
+
+# Banks' webhook URLs: https to public addresses only (sscard.partners.webhook_urls). These
+# networks may be reached too (CIDR, comma-separated); in debug, loopback over http as well.
+WEBHOOK_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("SSCARD_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()
+] or (["127.0.0.0/8", "::1/128"] if DEBUG else [])
