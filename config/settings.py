@@ -326,3 +326,22 @@ SECURE_HSTS_PRELOAD = _env_bool("SSCARD_HSTS_PRELOAD", False)
 WEBHOOK_ALLOWED_NETWORKS = [
     n.strip() for n in os.environ.get("SSCARD_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()
 ] or (["127.0.0.0/8", "::1/128"] if DEBUG else [])
+
+# Content-Security-Policy on every answer (sscard.common.middleware): scripts and styles only
+# from our own static files, never inline; no plug-ins, no framing, forms post only here.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "sscard.common.middleware.ContentSecurityPolicyMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
