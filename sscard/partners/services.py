@@ -15,12 +15,13 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
-from sscard.audit.services import record_event
+from sscard.audit.services import record_change, record_event, snapshot
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient, Bank, CitizenToken, Scope
+from sscard.partners.webhook_urls import check_webhook_url
 from sscard.people.models import Person
 
 CLIENT_TOKEN_PREFIX = "ssk_"
@@ -139,6 +140,32 @@ def revoke_api_client(*, actor: Actor, name: str) -> ApiClient:
                 after={"revoked": True},
             )
     return client
+
+
+BANK_FIELDS = ("code", "name", "webhook_url", "webhook_secret")
+# Recorded as set, changed or unset, never with their values.
+BANK_SECRET_FIELDS = ("webhook_url", "webhook_secret")
+
+
+def save_bank(*, actor: Actor, bank: Bank) -> Bank:
+    """Create or change a co-operating bank (the admin's form and any other caller). The
+    webhook URL must be one sscard may send to (webhook_urls). Audited."""
+    bank.webhook_url = check_webhook_url(bank.webhook_url)
+    with transaction.atomic():
+        before = None
+        if bank.pk is not None:
+            stored = Bank.objects.select_for_update().get(pk=bank.pk)
+            before = snapshot(stored, BANK_FIELDS)
+        bank.save()
+        record_change(
+            actor=actor,
+            object_type="bank",
+            object_id=bank.code,
+            before=before,
+            after=snapshot(bank, BANK_FIELDS),
+            secret=BANK_SECRET_FIELDS,
+        )
+    return bank
 
 
 def client_for_token(token: str) -> ApiClient | None:
