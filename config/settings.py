@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from sscard.common.keys import is_production, secret_key_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SSCARD_VAR_DIR", BASE_DIR / "var"))
 
@@ -19,14 +21,8 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("SSCARD_DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("SSCARD_REQUIRE_SECRET_KEY") == "1":
-        raise RuntimeError("SECRET_KEY must be set")
-    # Local default for the embedded mode; production sets SECRET_KEY.
-    SECRET_KEY = "sscard-local-development-key-change-me-in-production-0123456789"
-
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# SECRET_KEY and the other production settings: see "production" at the end.
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -64,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the session and the user, which the error pages show; before any view.
+    "sscard.common.middleware.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -131,12 +129,7 @@ USE_TZ = True
 
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
-# Sessions for the portal and the console: cookies only over HTTPS unless running locally.
-SECURE_COOKIES = _env_bool(
-    "SSCARD_SECURE_COOKIES", not DEBUG and bool(os.environ.get("SECRET_KEY"))
-)
-SESSION_COOKIE_SECURE = SECURE_COOKIES
-CSRF_COOKIE_SECURE = SECURE_COOKIES
+# Sessions for the portal and the console (secure cookies: see "production" at the end).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SSCARD_SESSION_SECONDS", "1800"))
@@ -186,8 +179,14 @@ TASKS = {
 # Citizen sign-in by one-time code (app and portal).
 OTP_TTL_SECONDS = int(os.environ.get("SSCARD_OTP_TTL_SECONDS", "300"))
 OTP_MAX_TRIES = int(os.environ.get("SSCARD_OTP_MAX_TRIES", "5"))
+# Budgets of code requests (what each one counts: sscard/people/signin.py). IPv6 addresses are
+# counted per /64.
 OTP_RATE_PER_NUMBER = os.environ.get("SSCARD_OTP_RATE_PER_NUMBER", "3/10m")
 OTP_RATE_PER_ADDRESS = os.environ.get("SSCARD_OTP_RATE_PER_ADDRESS", "20/h")
+OTP_DAILY_PER_ADDRESS = os.environ.get("SSCARD_OTP_DAILY_PER_ADDRESS", "100/d")
+OTP_RATE_PER_PERSON = os.environ.get("SSCARD_OTP_RATE_PER_PERSON", "3/10m")
+OTP_DAILY_PER_PERSON = os.environ.get("SSCARD_OTP_DAILY_PER_PERSON", "10/d")
+OTP_MISMATCH_PER_NUMBER = os.environ.get("SSCARD_OTP_MISMATCH_PER_NUMBER", "10/h")
 CITIZEN_TOKEN_TTL_SECONDS = int(os.environ.get("SSCARD_CITIZEN_TOKEN_TTL_SECONDS", "3600"))
 # Idempotency keys are kept this long.
 IDEMPOTENCY_TTL_HOURS = int(os.environ.get("SSCARD_IDEMPOTENCY_TTL_HOURS", "24"))
@@ -230,14 +229,39 @@ EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sscard <no-reply@sscard.localhost>")
 
+# Every handler masks ID numbers and mobile numbers (sscard.common.logfilter). Django's own
+# handlers are replaced: its loggers go to ours, the development server's request lines too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "sscard.common.logfilter.MaskPersonalData"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("SSCARD_LOG_LEVEL", "INFO")},
-    # fontTools reports every glyph it subsets into a PDF at INFO.
-    "loggers": {"fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # fontTools reports every glyph it subsets into a PDF at INFO.
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # ---- portal
@@ -275,3 +299,59 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "sscard.common.http.client_address"
 # How many reverse proxies of ours stand in front (each appends to X-Forwarded-For); 0: none.
 TRUSTED_PROXIES = int(os.environ.get("SSCARD_TRUSTED_PROXIES", "0"))
+
+# ---- production: the secret key, TLS behind a proxy, security headers
+# Production is serving others: not in debug mode, with a host name that is not this machine's.
+# It refuses to start without a SECRET_KEY of its own (sscard.common.keys); the embedded default
+# generates one under SSCARD_VAR_DIR once and keeps it.
+PRODUCTION = is_production(debug=DEBUG, allowed_hosts=ALLOWED_HOSTS)
+SECRET_KEY, SECRET_KEY_SOURCE = secret_key_for(
+    environ_key=os.environ.get("SECRET_KEY", ""), var_dir=VAR_DIR, production=PRODUCTION
+)
+
+# Behind a TLS-terminating proxy the request arrives over plain HTTP: the scheme the client
+# used is taken from X-Forwarded-Proto only when SSCARD_TRUSTED_PROXIES says proxies of ours
+# stand in front (sscard.common.http.ForwardedProtoMiddleware puts it where Django looks).
+MIDDLEWARE.insert(0, "sscard.common.http.ForwardedProtoMiddleware")
+SECURE_PROXY_SSL_HEADER = ("SSCARD_FORWARDED_PROTO", "https")
+# Other origins whose forms may post here (scheme and host, e.g. https://sscard.example.gov.cn);
+# the site's own https origin needs no entry once the proxy's scheme is believed.
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+# Cookies only over HTTPS, HTTP redirected to HTTPS, and HSTS: on by default in production.
+SECURE_COOKIES = _env_bool("SSCARD_SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = _env_bool("SSCARD_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check may use HTTP
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("SSCARD_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0")
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SSCARD_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("SSCARD_HSTS_PRELOAD", False)
+
+# Banks' webhook URLs: https to public addresses only (sscard.partners.webhook_urls). These
+# networks may be reached too (CIDR, comma-separated); in debug, loopback over http as well.
+WEBHOOK_ALLOWED_NETWORKS = [
+    n.strip() for n in os.environ.get("SSCARD_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()
+] or (["127.0.0.0/8", "::1/128"] if DEBUG else [])
+
+# Content-Security-Policy on every answer (sscard.common.middleware): scripts and styles only
+# from our own static files, never inline; no plug-ins, no framing, forms post only here.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "sscard.common.middleware.ContentSecurityPolicyMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}

@@ -22,3 +22,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# The tests' webhook receivers listen on localhost over plain http: allowed here explicitly
+# (production allows neither; tests/test_webhook_urls.py checks the refusals).
+WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]

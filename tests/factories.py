@@ -14,14 +14,17 @@ from sscard.common import clock
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.partners.models import Bank
 from sscard.people.generate import make_citizen_id
-from sscard.people.models import Guardianship, Person
+from sscard.people.models import Guardianship, Person, new_person_reference
 from sscard.policy.models import RegionalPolicy
 
 _serial = itertools.count(1)
 ALL_HOURS = {str(d): [["00:00", "23:59"]] for d in range(1, 8)}
 
 
-def citizen_id(*, age: int = 35, male: bool = True, region: str = "440106") -> str:
+def citizen_id(*, age: int = 45, male: bool = True, region: str = "440106") -> str:
+    """A valid ID number of someone `age` years old today. By default from 天河区 (440106), a
+    district created in 1985, and born before that: numbers carry the code of the registration
+    when they were assigned (DOMAIN.md section 3), and many real residents' do."""
     n = next(_serial)
     today = clock.today()
     # Born 1 to 300 days before the date `age` years ago: exactly `age` years old today.
@@ -84,9 +87,10 @@ class PersonFactory(factory.django.DjangoModelFactory[Person]):
         model = Person
 
     class Params:
-        age = 35
+        age = 45  # born before the default district's code existed: see `citizen_id`
         male = True
 
+    reference = factory.LazyFunction(new_person_reference)
     social_security_number = factory.LazyAttribute(lambda o: citizen_id(age=o.age, male=o.male))
     name = factory.Sequence(lambda n: f"陈{'一二三四五六七八九十'[n % 10]}")
     sex = factory.LazyAttribute(lambda o: "M" if int(o.social_security_number[16]) % 2 else "F")

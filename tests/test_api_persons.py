@@ -164,6 +164,83 @@ def test_a_child_is_recorded_with_a_guardian_already_recorded(api, make_token):
     assert wards == [{"social_security_number": CHILD, "name": "李小明", "relation": "parent"}]
 
 
+def test_an_adult_is_recorded_with_a_guardian_designated_by_a_court(api, make_token):
+    # Given a sister already recorded, designated guardian of her brother by a court
+    sister = make_person(social_security_number=WOMAN, name="王芳")
+    token = make_token("persons:write,persons:read")
+    # When the brother, an adult, is recorded with her on that basis
+    response = api.post(
+        "/persons",
+        {
+            "social_security_number": MAN,
+            "name": "王强",
+            "phone": "13900001111",
+            "guardians": [
+                {
+                    "social_security_number": WOMAN,
+                    "relation": "legal_guardian",
+                    "basis": "designation",
+                    "document": "(2025)粤0104民特17号",
+                    "ends_on": "2030-01-01",
+                }
+            ],
+        },
+        token=token,
+    )
+    # then he is recorded with her as guardian, on that basis and until that day
+    assert response.status_code == 201, response.content
+    assert response.json()["guardians"] == [
+        {"social_security_number": WOMAN, "name": "王芳", "relation": "legal_guardian"}
+    ]
+    link = Guardianship.objects.get()
+    assert (link.guardian, link.relation, link.basis, link.document, link.ends_on) == (
+        sister,
+        "legal_guardian",
+        "designation",
+        "(2025)粤0104民特17号",
+        dt.date(2030, 1, 1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("guardian", "code", "error"),
+    [
+        (
+            {"relation": "parent"},
+            "guardianship_basis_required",
+            {
+                "field": "guardians[0].basis",
+                "message": "an adult is a ward only on a court's finding or a designation",
+            },
+        ),
+        (
+            {"relation": "legal_guardian", "basis": "court_finding"},
+            "guardianship_document_required",
+            {
+                "field": "guardians[0].document",
+                "message": "is required for a court's finding or a designation",
+            },
+        ),
+    ],
+)
+def test_an_adult_ward_without_a_legal_basis_is_refused(api, make_token, guardian, code, error):
+    make_person(social_security_number=WOMAN, name="王芳")
+    token = make_token("persons:write,persons:read")
+    with nothing_changes():
+        response = api.post(
+            "/persons",
+            {
+                "social_security_number": MAN,
+                "name": "王强",
+                "phone": "13900001111",
+                "guardians": [{"social_security_number": WOMAN, **guardian}],
+            },
+            token=token,
+        )
+    body = problem_of(response, 422, code)
+    assert body["errors"] == [error]
+
+
 # ---------------------------------------------------------------- POST /persons refused
 
 
@@ -303,6 +380,18 @@ def test_bad_contact_details_are_refused_by_field(api, make_token, changes, erro
             {"guardians": [{"social_security_number": MAN, "relation": "uncle"}]},
             "guardians[0].relation",
         ),
+        (
+            {"guardians": [{"social_security_number": MAN, "relation": "parent", "basis": "x"}]},
+            "guardians[0].basis",
+        ),
+        (
+            {
+                "guardians": [
+                    {"social_security_number": MAN, "relation": "parent", "ends_on": "soon"}
+                ]
+            },
+            "guardians[0].ends_on",
+        ),
         ({"language": "fr"}, "language"),
         ({"name": ""}, "name"),
         ({"name": "王" * 61}, "name"),
@@ -363,7 +452,14 @@ def test_reading_a_person_shows_guardians_wards_and_cards_newest_first(api, make
         social_security_number=WOMAN, name="王芳", phone="13812345678", email="wf@example.cn"
     )
     child = make_person(social_security_number=CHILD, name="王小明")
-    make_guardianship(guardian=father, ward=person, relation="legal_guardian")
+    # An adult is a ward only on a legal basis: here a guardian designated by a court.
+    make_guardianship(
+        guardian=father,
+        ward=person,
+        relation="legal_guardian",
+        basis="designation",
+        document="(2024)粤0106民特45号",
+    )
     make_guardianship(guardian=person, ward=child, relation="parent")
     old = make_card(
         person=person,

@@ -20,14 +20,18 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import Client
 from django_ratelimit.core import _get_window
 
 from sscard.audit.models import AuditEvent
+from sscard.cards.models import Card
 from sscard.common.clock import frozen_at
 from sscard.notifications.models import OutboxMessage
 from sscard.partners.models import CitizenToken
 from sscard.people.masking import mask_id_number, mask_name, mask_phone
 from sscard.people.models import OneTimeCode, Person
+from sscard.people.signin import address_bucket
+from sscard.portal.session import PERSON_KEY
 from tests.conftest import ApiCaller
 from tests.factories import (
     BankFactory,
@@ -37,6 +41,7 @@ from tests.factories import (
     make_guardianship,
     make_person,
 )
+from tests.portal_support import reported_temporarily
 from tests.receivers import HttpReceiver, http_receiver
 
 if TYPE_CHECKING:
@@ -353,32 +358,54 @@ def rate_cache(request: pytest.FixtureRequest, settings: Any) -> Iterator[str]:
         client.close()
 
 
-def _well_inside_a_window(value: str, period: int) -> None:
-    """django-ratelimit counts in fixed windows of wall-clock time (not our clock); a burst that
-    straddles the end of one would be counted in two. Wait for the next if this one is ending."""
+def _well_inside_windows(*counted: tuple[str, int]) -> None:
+    """django-ratelimit counts in fixed windows of wall-clock time (not our clock), each keyed
+    by the counted value; a burst that straddles the end of one would be counted in two. Wait
+    for the next window of any (value, period) that is about to end."""
     import time
 
-    left = _get_window(value, period) - int(time.time())
-    if left < 10:
-        time.sleep(left + 1)
+    for value, period in counted:
+        left = _get_window(value, period) - int(time.time())
+        if left < 15:
+            time.sleep(left + 1)
 
 
-def test_at_most_three_codes_per_number_in_ten_minutes(
+def _well_inside_a_window(value: str, period: int) -> None:
+    _well_inside_windows((value, period))
+
+
+def _holder_windows(person: Person, address: str = "127.0.0.1") -> None:
+    number = person.social_security_number
+    _well_inside_windows(
+        (address, 3600),
+        (f"{number}@{address}", 600),
+        (number, 3600),
+        (f"sign_in:{person.pk}", 600),
+        (f"confirm:{person.pk}", 600),
+    )
+
+
+def test_at_most_three_requests_per_number_from_one_address_in_ten_minutes(
     api: ApiCaller, sms: HttpReceiver, holder: Person, rate_cache: str
 ) -> None:
     assert django_settings.OTP_RATE_PER_NUMBER == "3/10m"
-    _well_inside_a_window(holder.social_security_number, 600)
+    _holder_windows(holder)
+    _well_inside_windows((f"{holder.social_security_number}@10.1.2.3", 600))
     for _ in range(3):
         assert ask_code(api, holder.social_security_number, holder.phone).status_code == 202
 
     fourth = ask_code(api, holder.social_security_number, holder.phone)
     unmatched = ask_code(api, holder.social_security_number, "13800138999")
+    # From another address the request is taken, and answered as any other,
     from_elsewhere = ask_code(api, holder.social_security_number, holder.phone, "10.1.2.3")
+    unmatched_elsewhere = ask_code(api, holder.social_security_number, "13800138999", "10.1.2.3")
 
     body = problem(fourth, 429, "too_many_requests")
     assert body["title"] == "Too many requests"
     assert unmatched.content == fourth.content
-    assert from_elsewhere.content == fourth.content
+    assert from_elsewhere.status_code == unmatched_elsewhere.status_code == 202
+    assert from_elsewhere.content == unmatched_elsewhere.content
+    # but the holder's phone has had its three texts in these ten minutes.
     assert len(sms.received) == 3
     assert OneTimeCode.objects.filter(person=holder).count() == 3
 
@@ -387,12 +414,78 @@ def test_an_unknown_number_is_limited_as_a_known_one_is(
     api: ApiCaller, sms: HttpReceiver, rate_cache: str
 ) -> None:
     number = citizen_id(age=30)
-    _well_inside_a_window(number, 600)
+    _well_inside_windows((f"{number}@127.0.0.1", 600), ("127.0.0.1", 3600))
     for _ in range(3):
         assert ask_code(api, number, "13800138000").status_code == 202
 
     problem(ask_code(api, number, "13800138000"), 429, "too_many_requests")
     assert sms.received == []
+
+
+def test_a_stranger_hammering_a_number_does_not_keep_its_holder_from_a_code(
+    api: ApiCaller,
+    sms: HttpReceiver,
+    holder: Person,
+    rate_cache: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Someone who knows the ID number but not the phone asks and asks, from many addresses:
+    each address runs out of its own budget; the holder's quota is untouched."""
+    number = holder.social_security_number
+    attackers = [f"203.0.113.{i}" for i in range(10, 22)]
+    home = "198.51.100.7"
+    _holder_windows(holder, home)
+    _well_inside_windows(*((f"{number}@{a}", 600) for a in attackers))
+    answers = [
+        ask_code(api, number, f"1390000{i:04d}", address).status_code
+        for i, address in enumerate(attackers)
+        for _ in range(4)
+    ]
+
+    codes = []
+    for _ in range(3):
+        assert ask_code(api, number, holder.phone, home).status_code == 202
+        codes.append(last_code(sms, holder.phone))
+
+    assert answers == [202, 202, 202, 429] * len(attackers)
+    assert len(sms.received) == 3
+    assert sign_in(api, number, codes[-1]).status_code == 200
+    # Past the number's mismatch budget (10 an hour) a warning, once, with the number masked.
+    assert django_settings.OTP_MISMATCH_PER_NUMBER == "10/h"
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert (
+        f"sign-in codes asked for {mask_id_number(number)} with phones that do not match, past 10/h"
+    ) in warnings
+    assert sum("do not match" in w for w in warnings) == 1
+    assert not any(number in r.getMessage() for r in caplog.records)
+
+
+def test_a_holder_is_sent_at_most_ten_codes_a_day(
+    api: ApiCaller, sms: HttpReceiver, holder: Person, rate_cache: str, settings: Any
+) -> None:
+    """Whoever asks: the texts to one phone are capped, and past the cap the answer is the
+    one anybody gets, so it does not tell that the pair matched."""
+    assert django_settings.OTP_DAILY_PER_PERSON == "10/d"
+    settings.OTP_RATE_PER_PERSON = "100/10m"
+    addresses = [f"192.0.2.{i}" for i in range(1, 13)]
+    _well_inside_windows(
+        (f"sign_in:{holder.pk}", 600),
+        (f"sign_in:{holder.pk}", 86400),
+        *((a, 3600) for a in addresses),
+    )
+    for address in addresses[:10]:
+        assert (
+            ask_code(api, holder.social_security_number, holder.phone, address).status_code == 202
+        )
+    assert len(sms.received) == 10
+
+    eleventh = ask_code(api, holder.social_security_number, holder.phone, addresses[10])
+    unmatched = ask_code(api, holder.social_security_number, "13800138999", addresses[11])
+
+    assert eleventh.status_code == unmatched.status_code == 202
+    assert eleventh.content == unmatched.content
+    assert len(sms.received) == 10
+    assert OneTimeCode.objects.filter(person=holder).count() == 10
 
 
 def test_at_most_twenty_requests_per_client_address_in_an_hour(
@@ -413,14 +506,118 @@ def test_at_most_twenty_requests_per_client_address_in_an_hour(
     assert [m.json["to"] for m in sms.received] == [holder.phone]
 
 
+def test_at_most_a_hundred_requests_per_client_address_in_a_day(
+    api: ApiCaller, sms: HttpReceiver, holder: Person, rate_cache: str, settings: Any
+) -> None:
+    assert django_settings.OTP_DAILY_PER_ADDRESS == "100/d"
+    settings.OTP_RATE_PER_ADDRESS = "1000/h"
+    address = "203.0.113.9"
+    _well_inside_windows((address, 86400))
+    for _ in range(100):
+        assert ask_code(api, citizen_id(age=30), "13800138000", address).status_code == 202
+
+    blocked = ask_code(api, holder.social_security_number, holder.phone, address)
+
+    problem(blocked, 429, "too_many_requests")
+    assert sms.received == []
+
+
+def test_ipv6_addresses_are_counted_per_64(
+    api: ApiCaller, sms: HttpReceiver, holder: Person, rate_cache: str
+) -> None:
+    """One subscriber's /64 is one address: changing the last 64 bits buys nothing."""
+    _well_inside_windows(("2001:db8:1:2::/64", 3600))
+    for i in range(20):
+        address = f"2001:db8:1:2:{i:x}::{i + 1:x}"
+        assert ask_code(api, citizen_id(age=30), "13800138000", address).status_code == 202
+
+    same_network = ask_code(
+        api, holder.social_security_number, holder.phone, "2001:db8:1:2:ffff:ffff:ffff:fffe"
+    )
+    next_network = ask_code(api, holder.social_security_number, holder.phone, "2001:db8:1:3::1")
+
+    problem(same_network, 429, "too_many_requests")
+    assert next_network.status_code == 202
+    assert [m.json["to"] for m in sms.received] == [holder.phone]
+
+
+@pytest.mark.parametrize(
+    ("address", "counted_as"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("", "-"),
+    ],
+)
+def test_what_a_client_address_is_counted_as(address: str, counted_as: str) -> None:
+    assert address_bucket(address) == counted_as
+
+
+def test_the_confirmation_code_before_lifting_reaches_the_holder_under_attack(
+    sms: HttpReceiver, holder: Person, rate_cache: str
+) -> None:
+    """Strangers' sign-in requests for the number, matching or not, spend nothing of the
+    holder's quota of confirmation codes."""
+    card = Card.objects.get(person=holder)
+    reported_temporarily(card)
+    number = holder.social_security_number
+    attackers = [f"203.0.113.{i}" for i in range(30, 40)]
+    _holder_windows(holder)
+    _well_inside_windows(*((f"{number}@{a}", 600) for a in attackers))
+    caller = ApiCaller()
+    for i, address in enumerate(attackers):
+        # Some even know the phone: the holder gets the sign-in texts, then no more.
+        phone = holder.phone if i % 2 else f"1390000{i:04d}"
+        for _ in range(3):
+            assert ask_code(caller, number, phone, address).status_code == 202
+    assert len(sms.received) == 3
+    portal = Client(REMOTE_ADDR="198.51.100.7")
+    session = portal.session
+    session[PERSON_KEY] = holder.pk
+    session.save()
+
+    sent = portal.post(f"/cards/{card.number}/found/", {"send": "1"})
+    code = last_code(sms, holder.phone)
+    lifted = portal.post(f"/cards/{card.number}/found/", {"lift": "1", "code": code})
+
+    assert sent.status_code == 302
+    assert len(sms.received) == 4
+    assert lifted.status_code == 302
+    card.refresh_from_db()
+    assert card.status == "normal"
+
+
+def test_a_signed_in_person_is_told_when_their_confirmation_codes_are_spent(
+    sms: HttpReceiver, holder: Person, rate_cache: str
+) -> None:
+    card = Card.objects.get(person=holder)
+    reported_temporarily(card)
+    _holder_windows(holder)
+    portal = Client()
+    portal.cookies["sscard_language"] = "en"
+    session = portal.session
+    session[PERSON_KEY] = holder.pk
+    session.save()
+    for _ in range(3):
+        assert portal.post(f"/cards/{card.number}/found/", {"send": "1"}).status_code == 302
+
+    fourth = portal.post(f"/cards/{card.number}/found/", {"send": "1"})
+
+    assert fourth.status_code == 200
+    assert "You have asked for too many codes." in fourth.content.decode()
+    assert len(sms.received) == 3
+
+
 def test_the_counters_are_in_the_configured_cache(
     api: ApiCaller, sms: HttpReceiver, holder: Person, rate_cache: str
 ) -> None:
     ask_code(api, holder.social_security_number, holder.phone)
 
     keys = _our_redis_keys(redis.Redis.from_url(REDIS_TEST_URL))
-    # In Redis: one counter per number and one per client address; else none there.
-    assert len(keys) == (2 if rate_cache == "redis" else 0)
+    # In Redis: the address's hour and day, the number from the address, the holder's ten
+    # minutes and day; else none there.
+    assert len(keys) == (5 if rate_cache == "redis" else 0)
 
 
 # ---------------------------------------------------------------- the signed-in citizen
@@ -494,6 +691,54 @@ def test_a_citizen_token_expires(api: ApiCaller, sms: HttpReceiver, holder: Pers
     assert still.status_code == 200
     problem(expired, 401, "unauthorized")
     assert expired["WWW-Authenticate"] == 'Bearer realm="sscard"'
+
+
+def sign_out(api: ApiCaller, token: str | None) -> Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return api.http.delete("/api/v1/auth/token", headers=headers)
+
+
+def test_signing_out_of_the_app_revokes_the_token_at_once_and_is_audited(
+    api: ApiCaller, sms: HttpReceiver, holder: Person
+) -> None:
+    token = signed_in(api, sms, holder)
+    other_device = signed_in(api, sms, holder)
+
+    response = sign_out(api, token)
+
+    assert response.status_code == 204
+    assert response.content == b""
+    problem(api.get("/me", token=token), 401, "unauthorized")
+    assert api.get("/me", token=other_device).status_code == 200
+    revoked = CitizenToken.objects.get(revoked_at__isnull=False)
+    assert revoked.revoked_at == T0
+    assert CitizenToken.objects.filter(revoked_at__isnull=True).count() == 1
+    event = AuditEvent.objects.get(action="person.signed_out")
+    assert (event.object_type, event.object_id) == ("person", str(holder.pk))
+    assert (event.actor_id, event.actor_role, event.channel) == (
+        f"person:{holder.pk}",
+        "citizen",
+        "app",
+    )
+    assert (event.before, event.after) == ({"signed_in": True}, {"signed_in": False})
+    # Signing out again with the dead token: it is no token any more.
+    problem(sign_out(api, token), 401, "unauthorized")
+    assert AuditEvent.objects.filter(action="person.signed_out").count() == 1
+
+
+def test_only_a_citizens_token_is_signed_out(
+    api: ApiCaller, make_token: Callable[..., str], holder: Person
+) -> None:
+    partner = make_token("cards:read")
+    before = db_state(holder)
+
+    problem(sign_out(api, partner), 403, "citizen_token_required")
+    problem(sign_out(api, None), 401, "unauthorized")
+    problem(sign_out(api, "ssc_" + "x" * 43), 401, "unauthorized")
+
+    assert api.get("/ping", token=partner).status_code == 200
+    assert db_state(holder) == before
+    assert not AuditEvent.objects.filter(action="person.signed_out").exists()
 
 
 def test_a_partner_token_has_no_me(api: ApiCaller, make_token: Callable[..., str]) -> None:

@@ -83,7 +83,7 @@ def test_a_formal_loss_report_is_confirmed_then_filed_and_audited_as_the_clerk(w
 
     done = client.post(url, {**data, "confirm": "1"})
 
-    assert done.status_code == 302 and done["Location"] == u("person", world.adult.pk)
+    assert done.status_code == 302 and done["Location"] == u("person", world.adult.reference)
     report = LossReport.objects.get(card=world.adult_card)
     assert (report.kind, report.channel, report.outlet) == ("formal", "window", world.agency)
     event = last_event("loss_report.created")
@@ -145,12 +145,14 @@ def test_a_child_cannot_present_alone_and_a_guardian_needs_the_guardian_document
 
 def test_the_checklist_follows_the_adult_and_minor_rules(world):
     client = desk(world, "window_clerk")
-    adult = client.get(u("checklist", world.adult.pk), {"presenter": "self"}).content.decode()
+    adult = client.get(
+        u("checklist", world.adult.reference), {"presenter": "self"}
+    ).content.decode()
     parent = client.get(
-        u("checklist", world.child.pk), {"presenter": f"g{world.link.pk}"}
+        u("checklist", world.child.reference), {"presenter": f"g{world.link.pk}"}
     ).content.decode()
     legal = make_guardianship(ward=world.child, relation="legal_guardian")
-    other = client.get(u("checklist", world.child.pk), {"presenter": f"g{legal.pk}"})
+    other = client.get(u("checklist", world.child.reference), {"presenter": f"g{legal.pk}"})
 
     assert re.findall(r'value="(\w+)"', adult) == ["id_card"]
     assert re.findall(r'value="(\w+)"', parent) == [
@@ -189,7 +191,7 @@ def test_lifting_is_refused_once_a_reissue_is_applied_for(world):
     )
     confirm(
         client,
-        u("apply", world.adult.pk),
+        u("apply", world.adult.reference),
         {
             "type": "reissue",
             "presenter": "self",
@@ -226,9 +228,9 @@ def _reissue(world: World, client: Client) -> CardApplication:
         "delivery": "pickup",
         "fee_waiver": "",
     }
-    review = client.post(u("apply", world.adult.pk), data).content.decode()
+    review = client.post(u("apply", world.adult.reference), data).content.decode()
     assert "20.00 yuan" in review  # the default policy's reissue fee, told before confirming
-    done = client.post(u("apply", world.adult.pk), {**data, "confirm": "1"})
+    done = client.post(u("apply", world.adult.reference), {**data, "confirm": "1"})
     app = CardApplication.objects.get(person=world.adult)
     assert done["Location"] == u("application", app.number)
     return app
@@ -466,7 +468,7 @@ def test_instant_issuance_where_the_outlet_can(world):
     )
     confirm(
         bank,
-        u("apply", world.adult.pk),
+        u("apply", world.adult.reference),
         {
             "type": "reissue",
             "presenter": "self",
@@ -482,7 +484,7 @@ def test_instant_issuance_where_the_outlet_can(world):
     assert app.status == "ready_for_collection" and app.collection_outlet == world.bank_outlet
 
     # The agency of the window clerk has no instant issuance: the form does not offer it.
-    form = desk(world, "window_clerk").get(u("apply", world.child.pk)).content.decode()
+    form = desk(world, "window_clerk").get(u("apply", world.child.reference)).content.decode()
     assert 'value="instant"' not in form
 
 
@@ -494,7 +496,7 @@ def test_a_community_intake_lands_in_the_agencys_queue_and_a_window_completes_it
     community = desk(world, "community_clerk")
     done = confirm(
         community,
-        u("intake", newcomer.pk),
+        u("intake", newcomer.reference),
         {"type": "new", "presenter": "self", "note": "first card"},
     )
     assert done.status_code == 302
@@ -525,7 +527,7 @@ def test_a_community_intake_lands_in_the_agencys_queue_and_a_window_completes_it
 
 def _check(client: Client, world: World, name: str, last4: str, bank: str = "ICBC"):
     return client.post(
-        u("hotline_check", world.parent.pk),
+        u("hotline_check", world.parent.reference),
         {"name": name, "q_phone_last4": last4, "q_card_bank": bank},
     )
 
@@ -533,8 +535,8 @@ def _check(client: Client, world: World, name: str, last4: str, bank: str = "ICB
 def test_the_hotline_checks_identity_then_reports_the_childs_card(world):
     hotline = desk(world, "hotline_agent")
     found = hotline.post(u("hotline"), {"id_number": world.parent.social_security_number})
-    assert found["Location"] == u("hotline_check", world.parent.pk)
-    report_url = u("hotline_report", world.parent.pk, world.child_card.number)
+    assert found["Location"] == u("hotline_check", world.parent.reference)
+    report_url = u("hotline_report", world.parent.reference, world.child_card.number)
     with nothing_changes(world.child_card):
         assert hotline.post(report_url, {"confirm": "1"}).status_code == 403
 
@@ -545,10 +547,10 @@ def test_the_hotline_checks_identity_then_reports_the_childs_card(world):
         "questions": ["phone_last4"],
         "passed": False,
     }
-    assert hotline.get(u("hotline_caller", world.parent.pk)).status_code == 302
+    assert hotline.get(u("hotline_caller", world.parent.reference)).status_code == 302
 
     passed = _check(hotline, world, world.parent.name, world.parent.phone[-4:])
-    assert passed["Location"] == u("hotline_caller", world.parent.pk)
+    assert passed["Location"] == u("hotline_caller", world.parent.reference)
     caller = hotline.get(passed["Location"]).content.decode()
     assert world.child_card.number in caller and world.child.name not in caller
 
@@ -578,7 +580,7 @@ def test_three_failed_identity_checks_stop_further_checks(world):
     blocked = _check(hotline, world, world.parent.name, world.parent.phone[-4:])
     assert blocked.status_code == 403
     assert "Too many failed identity checks" in blocked.content.decode()
-    assert hotline.get(u("hotline_caller", world.parent.pk)).status_code == 302
+    assert hotline.get(u("hotline_caller", world.parent.reference)).status_code == 302
 
 
 def test_the_hotline_cannot_report_a_card_that_is_not_the_callers_or_a_wards(world):
@@ -586,7 +588,7 @@ def test_the_hotline_cannot_report_a_card_that_is_not_the_callers_or_a_wards(wor
     _check(hotline, world, world.parent.name, world.parent.phone[-4:])
     with nothing_changes(world.adult_card):
         answer = hotline.post(
-            u("hotline_report", world.parent.pk, world.adult_card.number), {"confirm": "1"}
+            u("hotline_report", world.parent.reference, world.adult_card.number), {"confirm": "1"}
         )
     assert answer.status_code == 404
 
@@ -597,15 +599,17 @@ def test_the_hotline_cannot_report_a_card_that_is_not_the_callers_or_a_wards(wor
 def test_the_id_number_is_masked_and_revealing_it_is_confirmed_and_audited(world):
     client = desk(world, "window_clerk")
     number = world.adult.social_security_number
-    page = client.get(u("person", world.adult.pk)).content.decode()
+    page = client.get(u("person", world.adult.reference)).content.decode()
     assert number not in page and mask_id_number(number) in page
     assert world.adult.name not in page and "13812345678" not in page
 
-    review = client.post(u("reveal", world.adult.pk), {"reason": "compare_document"})
+    review = client.post(u("reveal", world.adult.reference), {"reason": "compare_document"})
     assert number not in review.content.decode()
     assert not AuditEvent.objects.filter(action="person.id_number_revealed").exists()
 
-    shown = client.post(u("reveal", world.adult.pk), {"reason": "compare_document", "confirm": "1"})
+    shown = client.post(
+        u("reveal", world.adult.reference), {"reason": "compare_document", "confirm": "1"}
+    )
 
     assert number in shown.content.decode()
     event = last_event("person.id_number_revealed")
@@ -614,14 +618,14 @@ def test_the_id_number_is_masked_and_revealing_it_is_confirmed_and_audited(world
         "window-clerk",
         {"reason": "compare_document"},
     )
-    assert number not in client.get(u("person", world.adult.pk)).content.decode()
+    assert number not in client.get(u("person", world.adult.reference)).content.decode()
 
 
 def test_finding_a_person_posts_the_id_number_and_explains_a_typo(world):
     client = desk(world, "window_clerk")
     number = world.adult.social_security_number
     found = client.post(u("find_person"), {"id_number": number.lower()})
-    assert found["Location"] == u("person", world.adult.pk)
+    assert found["Location"] == u("person", world.adult.reference)
     typo = client.post(u("find_person"), {"id_number": number[:-1] + "0"})
     if number[-1] != "0":
         assert typo.status_code == 422
@@ -790,7 +794,7 @@ def test_an_administrator_binds_staff_in_the_admin_and_it_is_audited(world):
 
 def test_a_mangled_presenter_or_page_is_not_an_error(world):
     client = desk(world, "window_clerk")
-    checklist = client.get(u("checklist", world.child.pk), {"presenter": "gx'--"})
+    checklist = client.get(u("checklist", world.child.reference), {"presenter": "gx'--"})
     assert checklist.status_code == 200 and 'value="id_card"' in checklist.content.decode()
     assert client.get(u("applications"), {"page": "abc", "status": "nonsense"}).status_code == 200
     with nothing_changes(world.adult_card):
@@ -812,7 +816,7 @@ def test_lifting_after_a_reissue_is_refused_before_the_confirmation(world):
     )
     confirm(
         client,
-        u("apply", world.adult.pk),
+        u("apply", world.adult.reference),
         {
             "type": "reissue",
             "presenter": "self",
@@ -847,8 +851,8 @@ def test_an_application_without_its_reason_or_mail_address_is_refused_in_chinese
         "mail_address": " ",
     }
     with nothing_changes(world.adult_card):
-        review = client.post(u("apply", world.adult.pk), data)
-        done = client.post(u("apply", world.adult.pk), {**data, "confirm": "1"})
+        review = client.post(u("apply", world.adult.reference), data)
+        done = client.post(u("apply", world.adult.reference), {**data, "confirm": "1"})
     for answer in (review, done):
         page = answer.content.decode()
         assert answer.status_code == 422
@@ -862,8 +866,8 @@ def test_an_application_without_its_reason_or_mail_address_is_refused_in_chinese
 def test_an_intake_for_a_replacement_needs_its_reason_in_chinese(world):
     client = world.client("community_clerk")
     data = {"type": "replacement", "reason": "", "presenter": "self", "note": ""}
-    review = client.post(u("intake", world.adult.pk), data)
-    done = client.post(u("intake", world.adult.pk), {**data, "confirm": "1"})
+    review = client.post(u("intake", world.adult.reference), data)
+    done = client.post(u("intake", world.adult.reference), {**data, "confirm": "1"})
     for answer in (review, done):
         page = answer.content.decode()
         assert answer.status_code == 422
@@ -906,7 +910,7 @@ def test_a_report_by_phone_without_an_identity_check_is_refused_in_chinese(world
     client = world.client("hotline_agent")
     with nothing_changes(world.adult_card):
         answer = client.post(
-            u("hotline_report", world.adult.pk, world.adult_card.number), {"confirm": "1"}
+            u("hotline_report", world.adult.reference, world.adult_card.number), {"confirm": "1"}
         )
     page = answer.content.decode()
     assert answer.status_code == 403

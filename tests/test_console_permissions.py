@@ -122,17 +122,19 @@ ACTIONS = [
     ),
     Action(
         "a person's page",
-        lambda s: u("person", s.world.adult.pk),
+        lambda s: u("person", s.world.adult.reference),
         {"community_clerk": 200, "window_clerk": 200, "bank_clerk": 200, "supervisor": 200},
     ),
     Action(
         "reveal an ID number",
-        lambda s: u("reveal", s.world.adult.pk),
+        lambda s: u("reveal", s.world.adult.reference),
         {"window_clerk": 302, "bank_clerk": 302, "supervisor": 302},
         post=True,
     ),
     Action(
-        "documents checklist", lambda s: u("checklist", s.world.child.pk), {r: 200 for r in ROLES}
+        "documents checklist",
+        lambda s: u("checklist", s.world.child.reference),
+        {r: 200 for r in ROLES},
     ),
     Action(
         "formal loss report",
@@ -148,13 +150,13 @@ ACTIONS = [
     ),
     Action(
         "apply for a card",
-        lambda s: u("apply", s.world.child.pk),
+        lambda s: u("apply", s.world.child.reference),
         {r: 200 for r in COUNTER},
         post=True,
     ),
     Action(
         "preliminary intake",
-        lambda s: u("intake", s.world.child.pk),
+        lambda s: u("intake", s.world.child.reference),
         {"community_clerk": 200},
         post=True,
     ),
@@ -168,6 +170,24 @@ ACTIONS = [
         "reset a PIN",
         lambda s: u("reset_pin", s.world.child_card.number),
         {r: 200 for r in COUNTER},
+        post=True,
+    ),
+    Action(
+        "record a guardian",
+        lambda s: u("record_guardian", s.world.child.reference),
+        {"window_clerk": 200},
+        post=True,
+    ),
+    Action(
+        "change a guardianship",
+        lambda s: u("change_guardianship", s.world.link.ward.reference, s.world.link.pk),
+        {"window_clerk": 200},
+        post=True,
+    ),
+    Action(
+        "end a guardianship",
+        lambda s: u("end_guardianship", s.world.link.ward.reference, s.world.link.pk),
+        {"window_clerk": 200},
         post=True,
     ),
     Action(
@@ -244,18 +264,18 @@ ACTIONS = [
     Action("hotline: find the caller", lambda s: u("hotline"), {"hotline_agent": 200}, post=True),
     Action(
         "hotline: check identity",
-        lambda s: u("hotline_check", s.world.parent.pk),
+        lambda s: u("hotline_check", s.world.parent.reference),
         {"hotline_agent": 200},
         post=True,
     ),
     Action(
         "hotline: the caller",
-        lambda s: u("hotline_caller", s.world.parent.pk),
+        lambda s: u("hotline_caller", s.world.parent.reference),
         {"hotline_agent": 200},
     ),
     Action(
         "hotline: temporary loss report",
-        lambda s: u("hotline_report", s.world.parent.pk, s.world.child_card.number),
+        lambda s: u("hotline_report", s.world.parent.reference, s.world.child_card.number),
         {"hotline_agent": 200},
         post=True,
     ),
@@ -303,7 +323,14 @@ def test_every_role_against_every_console_action(scene, role):
 def test_a_refused_post_changes_nothing(scene, role):
     """Every form posted (and confirmed) by a role that may not use it: refused, no change."""
     client = client_for(role, scene)
-    rows = [scene.world.adult_card, scene.world.child_card, scene.app, scene.intake, scene.report]
+    rows = [
+        scene.world.adult_card,
+        scene.world.child_card,
+        scene.app,
+        scene.intake,
+        scene.report,
+        scene.world.link,
+    ]
     before = db_state(*rows)
     for action in ACTIONS:
         if not action.post or action.expected(role) not in (403, 302):

@@ -21,7 +21,7 @@ from sscard.people.selectors import (
     missing_documents,
     notification_recipients,
 )
-from sscard.people.services import GuardianLink, add_guardian, create_person
+from sscard.people.services import GuardianLink, create_person
 from tests.factories import make_guardianship, make_person, make_policy, nothing_changes
 
 pytestmark = pytest.mark.django_db
@@ -313,13 +313,27 @@ def test_create_person_links_the_guardians_with_their_relation(window):
             2,
             "guardianship.created",
             str(first),
-            {"guardian": father.pk, "ward": child.pk, "relation": "parent"},
+            {
+                "guardian": father.pk,
+                "ward": child.pk,
+                "relation": "parent",
+                "basis": "minor",
+                "ends_on": None,
+                "document": False,
+            },
         ),
         (
             3,
             "guardianship.created",
             str(second),
-            {"guardian": aunt.pk, "ward": child.pk, "relation": "legal_guardian"},
+            {
+                "guardian": aunt.pk,
+                "ward": child.pk,
+                "relation": "legal_guardian",
+                "basis": "minor",
+                "ends_on": None,
+                "document": False,
+            },
         ),
     ]
 
@@ -394,50 +408,6 @@ def test_create_person_refuses_a_guardian_listed_twice_or_the_person_themselves(
         )
     assert (exc.value.code, exc.value.status) == ("invalid_guardian", 422)
     assert exc.value.errors == [FieldError(f"guardians[{len(guardians) - 1}]", message)]
-
-
-# ---------------------------------------------------------------- guardians
-
-
-def test_add_guardian_links_and_audits(window):
-    parent, child = make_person(age=38), make_person(age=8)
-    link = add_guardian(actor=window, guardian=parent, ward=child, relation="parent")
-    assert Guardianship.objects.filter(pk=link.pk).values_list(
-        "guardian", "ward", "relation"
-    ).get() == (parent.pk, child.pk, "parent")
-    event = AuditEvent.objects.get()
-    assert (event.action, event.object_type, event.object_id, event.before, event.after) == (
-        "guardianship.created",
-        "guardianship",
-        str(link.pk),
-        {},
-        {"guardian": parent.pk, "ward": child.pk, "relation": "parent"},
-    )
-
-
-def test_add_guardian_refuses_a_person_as_their_own_guardian(window):
-    person = make_person(age=38)
-    with nothing_changes(person), pytest.raises(ValidationError) as exc:
-        add_guardian(actor=window, guardian=person, ward=person, relation="legal_guardian")
-    assert (exc.value.code, exc.value.status) == ("invalid_guardian", 422)
-
-
-def test_add_guardian_refuses_a_duplicate(window):
-    link = make_guardianship()
-    with nothing_changes(link), pytest.raises(Conflict) as exc:
-        add_guardian(actor=window, guardian=link.guardian, ward=link.ward, relation="parent")
-    assert (exc.value.code, exc.value.status) == ("guardian_exists", 409)
-    with nothing_changes(link), pytest.raises(Conflict):
-        add_guardian(
-            actor=window, guardian=link.guardian, ward=link.ward, relation="legal_guardian"
-        )
-
-
-def test_add_guardian_refuses_an_unknown_relation(window):
-    parent, child = make_person(age=38), make_person(age=8)
-    with nothing_changes(), pytest.raises(ValidationError) as exc:
-        add_guardian(actor=window, guardian=parent, ward=child, relation="friend")
-    assert exc.value.errors == [FieldError("relation", "must be parent or legal_guardian")]
 
 
 # ---------------------------------------------------------------- masks

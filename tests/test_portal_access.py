@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card, CardStatus
+from sscard.people.generate import make_citizen_id
 from sscard.people.masking import mask_id_number, mask_name
 from sscard.portal.session import PERSON_KEY
 from tests.factories import db_state, make_guardianship, nothing_changes
@@ -29,6 +30,7 @@ from tests.portal_support import (
     reissue_ready_for_collection,
     sms_gateway,
 )
+from tests.receivers import http_receiver
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +123,50 @@ def test_a_wrong_code_is_refused_next_to_the_field_and_signs_nobody_in(sms):
     assert not AuditEvent.objects.filter(action="person.signed_in").exists()
 
 
+@pytest.mark.parametrize("matching", [True, False])
+def test_between_the_two_steps_the_session_keeps_no_whole_id_number(sms, matching):
+    """An abandoned sign-in leaves its session row in the database until it expires: it holds
+    the masked ID number and phone, and a reference that is random when the pair did not match."""
+    person, _card = citizen()
+    client = Client()
+    phone = person.phone if matching else "13900000000"
+
+    client.post(
+        "/sign-in/", {"social_security_number": person.social_security_number, "phone": phone}
+    )
+
+    row = Session.objects.get()
+    data = row.get_decoded()
+    assert set(data["portal.pending"]) == {"reference", "masked_id", "phone"}
+    assert data["portal.pending"]["masked_id"] == mask_id_number(person.social_security_number)
+    assert (data["portal.pending"]["reference"] == person.reference) is matching
+    assert len(data["portal.pending"]["reference"]) == len(person.reference)
+    assert person.social_security_number not in repr(data)
+    assert person.social_security_number not in row.session_data
+    assert person.phone not in repr(data)
+    page = client.get("/sign-in/code/").content.decode()
+    assert mask_id_number(person.social_security_number) in page
+
+
+def test_a_failing_sms_gateway_does_not_tell_that_the_pair_matched(settings):
+    person, _card = citizen()
+    with http_receiver(then=503) as gateway:
+        settings.SMS_BACKEND = "http"
+        settings.SMS_URL = gateway.url
+        matched = Client().post(
+            "/sign-in/",
+            {"social_security_number": person.social_security_number, "phone": person.phone},
+        )
+        unmatched = Client().post(
+            "/sign-in/",
+            {"social_security_number": person.social_security_number, "phone": "13900000000"},
+        )
+
+    assert len(gateway.received) == 1  # tried, and refused
+    assert matched.status_code == unmatched.status_code == 302
+    assert matched["Location"] == unmatched["Location"] == "/sign-in/code/"
+
+
 def test_a_refused_form_keeps_what_was_typed(sms):
     client = Client()
 
@@ -132,6 +178,19 @@ def test_a_refused_form_keeps_what_was_typed(sms):
     assert answer.status_code == 200
     assert 'value="44010619900101123"' in html and 'value="138 0000 1234"' in html
     assert 'id="id_social_security_number-error"' in html
+    assert sms.texts == []
+
+
+def test_an_id_number_with_a_region_abolished_before_the_birth_is_refused_in_plain_words(sms):
+    # 440102 (东山区) was abolished in 2005: nobody born in 2010 holds it.
+    number = make_citizen_id("440102", dt.date(2010, 1, 5), 1, male=True)
+    client = Client()
+    client.cookies["sscard_language"] = "en"
+
+    answer = client.post("/sign-in/", {"social_security_number": number, "phone": "13800001234"})
+
+    assert answer.status_code == 200
+    assert "The first six digits of this ID number are not right" in answer.content.decode()
     assert sms.texts == []
 
 

@@ -71,6 +71,8 @@ class Workers:
             "SSCARD_OUTBOX_RECOVER_AFTER_SECONDS": "0",
             "SSCARD_WEBHOOK_BACKOFF_SECONDS": "0.1",
             "SSCARD_SMS_BACKEND": "console",
+            # The bank's receiver listens on localhost over http: allowed explicitly.
+            "SSCARD_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8,::1/128",
             **env,
         }
         output = self.tmp_path / f"worker-{len(self.started) + 1}.log"

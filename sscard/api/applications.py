@@ -75,6 +75,7 @@ def _bank(principal: Principal, code: str | None) -> Bank | None:
     "/card-applications",
     response={201: ApplicationOut, **ERRORS},
     summary="Apply for a new card, a reissue or a replacement; the receipt is issued at once",
+    operation_id="createCardApplication",
 )
 @decorate_view(idempotent)
 def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any]]:
@@ -119,6 +120,7 @@ def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
     "/card-applications/{number}",
     response={200: ApplicationOut, **ERRORS},
     summary="Read an application with its timeline",
+    operation_id="getCardApplication",
 )
 def read(request: HttpRequest, number: str) -> dict[str, Any]:
     principal = principal_of(request)
@@ -139,6 +141,7 @@ class ApplicationFilter(Schema):
     "/card-applications",
     response={200: list[ApplicationOut], **ERRORS},
     summary="Find applications: by receipt number (how a bank finds a receipt), or a queue",
+    operation_id="findCardApplications",
 )
 def find(request: HttpRequest, filters: Query[ApplicationFilter]) -> list[dict[str, Any]]:
     principal = principal_of(request)
@@ -159,6 +162,7 @@ def find(request: HttpRequest, filters: Query[ApplicationFilter]) -> list[dict[s
     "/card-applications/{number}/events",
     response={200: ApplicationOut, **ERRORS},
     summary="Record a production event (bank-bound tokens: their own bank's applications only)",
+    operation_id="recordProductionEvent",
 )
 @decorate_view(idempotent)
 def event(request: HttpRequest, number: str, payload: ProductionEventIn) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from sscard.common.errors import DomainError, Forbidden, NotFound
 from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient, Scope
 from sscard.partners.services import client_for_token, person_for_token
-from sscard.people.models import Guardianship, Person
+from sscard.people.models import Person
+from sscard.people.selectors import wards_of
 
 OUTLET_CHANNELS: dict[str, str] = {
     OutletType.BANK_OUTLET: Channel.BANK,
@@ -34,6 +35,7 @@ class Principal:
     client: ApiClient | None = None
     person: Person | None = None
     _reach: set[int] | None = field(default=None, repr=False)
+    token: str = field(default="", repr=False)  # a citizen's, so that signing out can revoke it
 
     @property
     def is_citizen(self) -> bool:
@@ -67,14 +69,11 @@ class Principal:
             )
 
     def reach(self) -> set[int]:
-        """The people a citizen may act for: themselves and their wards."""
+        """The people a citizen may act for: themselves and their wards today."""
         if self.person is None:
             return set()
         if self._reach is None:
-            wards = Guardianship.objects.filter(guardian=self.person).values_list(
-                "ward_id", flat=True
-            )
-            self._reach = {self.person.pk, *wards}
+            self._reach = {self.person.pk, *(ward.pk for ward in wards_of(self.person))}
         return self._reach
 
     def may_see_person(self, person_id: int) -> bool:
@@ -175,7 +174,7 @@ class BearerAuth(HttpBearer):
             return Principal(client=client)
         person = person_for_token(token)
         if person is not None:
-            return Principal(person=person)
+            return Principal(person=person, token=token)
         return None
 
 

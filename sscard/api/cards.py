@@ -62,6 +62,7 @@ def presenter_of(card: Card, presenter: PresenterIn | None) -> tuple[Person, str
     "/cards/{card_number}/status",
     response={200: CardStatusOut, 401: Problem, 403: Problem, 404: Problem},
     summary="Is this card usable? (the hot path)",
+    operation_id="getCardStatus",
 )
 def status(request: HttpRequest, card_number: str) -> CardStatusOut:
     principal_of(request).require(Scope.CARDS_VERIFY)
@@ -76,7 +77,12 @@ def status(request: HttpRequest, card_number: str) -> CardStatusOut:
     )
 
 
-@router.get("/cards/{card_number}", response={200: CardOut, **ERRORS}, summary="Read a card")
+@router.get(
+    "/cards/{card_number}",
+    response={200: CardOut, **ERRORS},
+    summary="Read a card",
+    operation_id="getCard",
+)
 def read(request: HttpRequest, card_number: str) -> dict[str, Any]:
     principal = principal_of(request)
     principal.require(Scope.CARDS_READ, citizen_ok=True)
@@ -88,6 +94,7 @@ def read(request: HttpRequest, card_number: str) -> dict[str, Any]:
     "/cards/{card_number}/activation",
     response={200: CardOut, **ERRORS},
     summary="Activate a collected card and set its PIN",
+    operation_id="activateCard",
 )
 @decorate_view(idempotent)
 def activation(request: HttpRequest, card_number: str, payload: ActivationIn) -> dict[str, Any]:
@@ -111,6 +118,7 @@ def activation(request: HttpRequest, card_number: str, payload: ActivationIn) ->
     "/cards/{card_number}/pin/verify",
     response={200: PinOut, **ERRORS, 423: Problem},
     summary="Check a PIN",
+    operation_id="verifyPin",
 )
 def pin_verify(request: HttpRequest, card_number: str, payload: PinIn) -> PinOut:
     principal = principal_of(request)
@@ -124,6 +132,7 @@ def pin_verify(request: HttpRequest, card_number: str, payload: PinIn) -> PinOut
     "/cards/{card_number}/pin/reset",
     response={200: PinResetOut, **ERRORS},
     summary="Set a new PIN; unlocks a locked card",
+    operation_id="resetPin",
 )
 def pin_reset(request: HttpRequest, card_number: str, payload: PinResetIn) -> dict[str, Any]:
     principal = principal_of(request)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Any
 
 from django.http import HttpRequest
@@ -12,11 +11,12 @@ from sscard.api.auth import principal_of
 from sscard.api.render import Masker, card_brief, person_full
 from sscard.api.schemas import MeOut, OtpIn, OtpOut, Problem, TokenIn, TokenOut
 from sscard.cards.models import Card
+from sscard.common.context import Channel
 from sscard.common.errors import Forbidden
 from sscard.common.http import client_address
-from sscard.partners.services import issue_citizen_token
-from sscard.people.models import Guardianship
-from sscard.people.signin import CodeNotSent, request_sign_in_code, sign_in_with_code
+from sscard.partners.services import issue_citizen_token, revoke_citizen_token
+from sscard.people.selectors import wardships_of
+from sscard.people.signin import request_sign_in_code, sign_in_with_code
 
 router = Router(tags=["citizen sign-in"])
 
@@ -26,16 +26,14 @@ router = Router(tags=["citizen sign-in"])
     response={202: OtpOut, 422: Problem, 429: Problem, 503: Problem},
     auth=None,
     summary="Send a one-time code by SMS (same answer whether or not the pair exists)",
+    operation_id="requestSignInCode",
 )
 def otp(request: HttpRequest, payload: OtpIn) -> Status[dict[str, str]]:
-    # Only a pair that exists gets as far as the SMS gateway: telling that the SMS failed would
-    # tell that the pair exists. The service has logged it; the citizen asks again.
-    with suppress(CodeNotSent):
-        request_sign_in_code(
-            social_security_number=payload.social_security_number,
-            phone=payload.phone,
-            client_address=client_address(request),
-        )
+    request_sign_in_code(
+        social_security_number=payload.social_security_number,
+        phone=payload.phone,
+        client_address=client_address(request),
+    )
     return Status(
         202, {"detail": "If the ID number and phone match our records, a code has been sent."}
     )
@@ -46,6 +44,7 @@ def otp(request: HttpRequest, payload: OtpIn) -> Status[dict[str, str]]:
     response={200: TokenOut, 401: Problem, 422: Problem},
     auth=None,
     summary="Exchange the one-time code for a bearer token",
+    operation_id="createCitizenToken",
 )
 def token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     person = sign_in_with_code(
@@ -55,10 +54,25 @@ def token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     return {"access_token": issued.token, "token_type": "Bearer", "expires_in": issued.expires_in}
 
 
+@router.delete(
+    "/auth/token",
+    response={204: None, 401: Problem, 403: Problem},
+    summary="Sign out: the presented citizen token stops working at once",
+    operation_id="revokeCitizenToken",
+)
+def sign_out(request: HttpRequest) -> Status[None]:
+    principal = principal_of(request)
+    if principal.person is None:
+        raise Forbidden("Only a citizen's token is revoked here.", code="citizen_token_required")
+    revoke_citizen_token(token=principal.token, channel=Channel.APP)
+    return Status(204, None)
+
+
 @router.get(
     "/me",
     response={200: MeOut, 401: Problem, 403: Problem},
     summary="The signed-in citizen, their cards and their wards' cards",
+    operation_id="getMe",
 )
 def me(request: HttpRequest) -> dict[str, Any]:
     principal = principal_of(request)
@@ -67,7 +81,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     person = principal.person
     mask = Masker(False)
     body = person_full(person, mask)
-    wards = Guardianship.objects.filter(guardian=person).select_related("ward").order_by("pk")
+    wards = wardships_of(person)
     body["wards_cards"] = [
         {
             "social_security_number": mask.ssn(g.ward.social_security_number),

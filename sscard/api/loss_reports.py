@@ -18,7 +18,9 @@ from sscard.cards.selectors import current_card, get_loss_report
 from sscard.cards.services import lift_loss_report, report_loss
 from sscard.common.errors import FieldError, Forbidden, NotFound, ValidationError
 from sscard.partners.models import Scope
-from sscard.people.selectors import get_person
+from sscard.people.ids import parse_citizen_id
+from sscard.people.models import Person
+from sscard.people.selectors import get_person, get_person_among
 
 router = Router(tags=["loss reports"])
 # 503 `policy_missing`: no regional policy applies and no default one is set up.
@@ -32,11 +34,34 @@ ERRORS: dict[int, Any] = {
 }
 
 
+def _person_named(principal: Principal, social_security_number: str) -> Person:
+    """A citizen finds only the people in their reach: any other number, recorded or not, is
+    the same `person_not_found`, so the answer never tells whether a number exists."""
+    if principal.is_citizen:
+        return get_person_among(social_security_number, among=principal.reach())
+    return get_person(social_security_number)
+
+
+def _reporter_of(principal: Principal, payload: LossReportIn) -> Person:
+    """A citizen reports as themselves: the number is compared with theirs before any lookup."""
+    field = "reporter.social_security_number"
+    if principal.person is None:
+        return get_person(payload.reporter.social_security_number, field=field)
+    number = parse_citizen_id(payload.reporter.social_security_number, field=field).number
+    if number != principal.person.social_security_number:
+        raise Forbidden(
+            "A signed-in citizen reports as themselves.",
+            code="reporter_not_signed_in",
+            errors=[FieldError(field, "is not the signed-in person")],
+        )
+    return principal.person
+
+
 def _card_of_request(principal: Principal, payload: LossReportIn) -> Card:
     if payload.card_number:
         card = card_for(principal, payload.card_number)
         if payload.social_security_number:
-            person = get_person(payload.social_security_number)
+            person = _person_named(principal, payload.social_security_number)
             if person.pk != card.person_id:
                 raise ValidationError(
                     "The card does not belong to this social security number.",
@@ -50,9 +75,7 @@ def _card_of_request(principal: Principal, payload: LossReportIn) -> Card:
             code="validation_error",
             errors=[FieldError("card_number", "card_number or social_security_number is required")],
         )
-    person = get_person(payload.social_security_number)
-    if not principal.may_see_person(person.pk):
-        raise NotFound("No person with this social security number.", code="person_not_found")
+    person = _person_named(principal, payload.social_security_number)
     card = current_card(person)
     principal.check_card(
         person_id=card.person_id,
@@ -76,21 +99,14 @@ def _report_for(principal: Principal, reference: str) -> LossReport:
     "/loss-reports",
     response={201: LossReportCreated, 200: LossReportCreated, **ERRORS},
     summary="Report a card lost; a repeat renews, a formal one converts",
+    operation_id="createLossReport",
 )
 @decorate_view(idempotent)
 def create(request: HttpRequest, payload: LossReportIn) -> Status[dict[str, Any]]:
     principal = principal_of(request)
     principal.require(Scope.LOSS_REPORT, citizen_ok=True)
     channel = principal.channel_for(payload.channel)
-    reporter = get_person(
-        payload.reporter.social_security_number, field="reporter.social_security_number"
-    )
-    if principal.person is not None and reporter.pk != principal.person.pk:
-        raise Forbidden(
-            "A signed-in citizen reports as themselves.",
-            code="reporter_not_signed_in",
-            errors=[FieldError("reporter.social_security_number", "is not the signed-in person")],
-        )
+    reporter = _reporter_of(principal, payload)
     if payload.reporter.name.strip() != reporter.name:
         raise ValidationError(
             "The reporter's name does not match the ID number.",
@@ -130,6 +146,7 @@ def create(request: HttpRequest, payload: LossReportIn) -> Status[dict[str, Any]
     "/loss-reports/{reference}",
     response={200: LossReportOut, **ERRORS},
     summary="Read a loss report",
+    operation_id="getLossReport",
 )
 def read(request: HttpRequest, reference: str) -> dict[str, Any]:
     principal = principal_of(request)
@@ -141,6 +158,7 @@ def read(request: HttpRequest, reference: str) -> dict[str, Any]:
     "/loss-reports/{reference}/lift",
     response={200: LossReportOut, **ERRORS},
     summary="Lift a loss report when the card is found",
+    operation_id="liftLossReport",
 )
 @decorate_view(idempotent)
 def lift(request: HttpRequest, reference: str, payload: LiftIn) -> dict[str, Any] | HttpResponse:

@@ -41,6 +41,17 @@ BODY_PROBLEMS = {
 }
 
 
+def _examples_as_example_objects(parameter: dict[str, Any]) -> None:
+    """Ninja copies a field's JSON Schema `examples` (a list) onto the parameter, where OpenAPI
+    wants a map of Example Objects: independent validators refuse the list, and client
+    generators then make no client at all."""
+    examples = parameter.get("examples")
+    if isinstance(examples, list):
+        parameter["examples"] = {
+            f"example{i}" if i else "example": {"value": value} for i, value in enumerate(examples)
+        }
+
+
 class SscardApi(NinjaAPI):
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
@@ -51,6 +62,8 @@ class SscardApi(NinjaAPI):
         problem_schema = {"$ref": "#/components/schemas/Problem"}
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
+                for parameter in operation.get("parameters", []):
+                    _examples_as_example_objects(parameter)
                 responses = operation.setdefault("responses", {})
                 if "requestBody" in operation:
                     for status, description in BODY_PROBLEMS.items():
@@ -89,7 +102,13 @@ for _kind in (Exception, Http404, HttpError, NinjaValidationError, DomainError):
     api.add_exception_handler(_kind, _problem)
 
 
-@api.get("/ping", response={200: Ping, 401: Problem}, tags=["meta"], summary="Check a token")
+@api.get(
+    "/ping",
+    response={200: Ping, 401: Problem},
+    tags=["meta"],
+    summary="Check a token",
+    operation_id="ping",
+)
 def ping(request: HttpRequest) -> dict[str, Any]:
     principal = principal_of(request)
     name = principal.client.name if principal.client else "citizen"

@@ -88,6 +88,13 @@ class ApiProblemsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
+        response = self._answer(request)
+        # Answers carry personal data and tokens: no cache, shared or the client's, keeps one.
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
+
+    def _answer(self, request: HttpRequest) -> HttpResponseBase:
         if request.method == "HEAD":
             # HEAD is GET without the body (RFC 9110 9.3.2): same status and headers.
             request.method = "GET"

@@ -31,6 +31,7 @@ class OutletFilter(Schema):
     response={200: list[OutletOut], 422: Problem},
     auth=None,
     summary="Find outlets; nearest first with near=lat,lon",
+    operation_id="listOutlets",
 )
 def find(request: HttpRequest, filters: Query[OutletFilter]) -> list[dict[str, Any]]:
     # A misspelt filter (`servce=reissue`) would otherwise list every outlet, as if it matched.

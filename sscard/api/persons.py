@@ -29,7 +29,12 @@ ERRORS: dict[int, Any] = {
 }
 
 
-@router.post("/persons", response={201: PersonOut, **ERRORS}, summary="Record a person")
+@router.post(
+    "/persons",
+    response={201: PersonOut, **ERRORS},
+    summary="Record a person",
+    operation_id="createPerson",
+)
 @decorate_view(idempotent)
 def create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
     principal = principal_of(request)
@@ -42,14 +47,20 @@ def create(request: HttpRequest, payload: PersonIn) -> Status[dict[str, Any]]:
         email=payload.email or "",
         address=payload.address or "",
         guardians=[
-            GuardianLink(g.social_security_number, g.relation) for g in payload.guardians or []
+            GuardianLink(g.social_security_number, g.relation, g.basis, g.document or "", g.ends_on)
+            for g in payload.guardians or []
         ],
         language=payload.language or Language.ZH_HANS,
     )
     return Status(201, person_seen_by(principal, person))
 
 
-@router.get("/persons/{ssn}", response={200: PersonOut, **ERRORS}, summary="Read a person")
+@router.get(
+    "/persons/{ssn}",
+    response={200: PersonOut, **ERRORS},
+    summary="Read a person",
+    operation_id="getPerson",
+)
 def read(request: HttpRequest, ssn: str) -> dict[str, Any]:
     principal = principal_of(request)
     principal.require(Scope.PERSONS_READ)

@@ -14,7 +14,8 @@ from sscard.common.money import Money
 from sscard.partners.models import Bank
 from sscard.partners.selectors import is_own_bank
 from sscard.people.masking import mask_account, mask_email, mask_id_number, mask_name, mask_phone
-from sscard.people.models import Guardianship, Person
+from sscard.people.models import Person
+from sscard.people.selectors import guardianships_of, wardships_of
 
 if TYPE_CHECKING:
     from sscard.api.auth import Principal
@@ -176,8 +177,8 @@ def card_full(card: Card, mask: Masker) -> dict[str, Any]:
 
 
 def person_full(person: Person, mask: Masker) -> dict[str, Any]:
-    guardians = Guardianship.objects.filter(ward=person).select_related("guardian").order_by("pk")
-    wards = Guardianship.objects.filter(guardian=person).select_related("ward").order_by("pk")
+    guardians = guardianships_of(person)
+    wards = wardships_of(person)
     cards = Card.objects.filter(person=person).select_related("bank").order_by("-generation", "-pk")
     return {
         "social_security_number": mask.ssn(person.social_security_number),

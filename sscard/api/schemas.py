@@ -82,6 +82,22 @@ class Money(Schema):
 class GuardianIn(In):
     social_security_number: Ssn
     relation: Literal["parent", "legal_guardian"]
+    basis: Literal["minor", "court_finding", "designation"] = Field(
+        "minor",
+        description=(
+            "Why the guardian acts: `minor` ends when the ward turns 18; an adult is a ward only "
+            "on a court's finding (`court_finding`) or a designation (`designation`), with "
+            "`document`."
+        ),
+    )
+    document: Annotated[str, Field(max_length=100)] | None = Field(
+        None,
+        description="The reference of the court's judgment or the designation.",
+        examples=["(2024)粤0106民特123号"],
+    )
+    ends_on: dt.date | None = Field(
+        None, description="The first day the guardianship no longer holds, if it has an end."
+    )
 
 
 class PersonIn(In):

@@ -121,3 +121,51 @@ def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
             False, checked, expected_seq, f"event #{expected_seq} onwards has been removed"
         )
     return ChainReport(True, checked)
+
+
+def snapshot(instance: Any, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of `fields` of a model instance, a related row by its code (or key)."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if field.is_relation:
+            related = getattr(instance, name)
+            values[name] = getattr(related, "code", related.pk) if related is not None else None
+        else:
+            values[name] = getattr(instance, name)
+    return values
+
+
+def record_change(
+    *,
+    actor: Actor,
+    object_type: str,
+    object_id: str | int,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    secret: Iterable[str] = (),
+) -> AuditEvent | None:
+    """`<object_type>.created` (before is None) or `.changed` with only the fields that
+    differ; nothing when nothing did. A secret field is recorded as set, changed or unset,
+    never with its value."""
+    hidden = set(secret)
+    old = before or {}
+    keys = sorted(k for k in set(old) | set(after) if before is None or old.get(k) != after.get(k))
+    if not keys:
+        return None
+
+    def shown(key: str, value: Any, *, changed: bool) -> Any:
+        if key not in hidden:
+            return value
+        if not value:
+            return "unset"
+        return "changed" if changed else "set"
+
+    return record_event(
+        actor=actor,
+        action=f"{object_type}.{'created' if before is None else 'changed'}",
+        object_type=object_type,
+        object_id=object_id,
+        before={k: shown(k, old.get(k), changed=False) for k in keys} if before else {},
+        after={k: shown(k, after.get(k), changed=before is not None) for k in keys},
+    )

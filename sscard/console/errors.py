@@ -114,6 +114,27 @@ MESSAGES = {
     "role_outlet_mismatch": pgettext_lazy(
         "console", "This role does not work at this kind of outlet."
     ),
+    "invalid_guardian": pgettext_lazy("console", "A person cannot be their own guardian."),
+    "guardian_exists": pgettext_lazy(
+        "console", "This person is already a guardian of the ward: change that guardianship."
+    ),
+    "guardian_not_adult": pgettext_lazy("console", "A guardian must be 18 or older."),
+    "guardianship_basis_required": pgettext_lazy(
+        "console",
+        "The ward is an adult: a guardian is recorded only on a court's finding or a designation.",
+    ),
+    "guardianship_document_required": pgettext_lazy(
+        "console", "Give the reference of the court's judgment or the designation."
+    ),
+    "invalid_guardianship_end": pgettext_lazy(
+        "console", "The end must be after today: to end it now, end the guardianship."
+    ),
+    "guardianship_ended": pgettext_lazy(
+        "console", "This guardianship has ended: record a new one instead."
+    ),
+    "guardianship_end_reason_required": pgettext_lazy(
+        "console", "Choose why the guardianship ends."
+    ),
     "policy_missing": pgettext_lazy(
         "console",
         "No regional policy applies here and no default one is set up: ask a system "
@@ -135,6 +156,9 @@ WHY = {
     ),
     "the region code in it does not exist": pgettext_lazy(
         "console", "holds a region code that does not exist"
+    ),
+    "the region code in it was abolished before the birth year": pgettext_lazy(
+        "console", "holds a region code abolished before the birth year"
     ),
     "the birth date in it is in the future": pgettext_lazy(
         "console", "holds a birth date in the future"
@@ -165,6 +189,10 @@ FIELDS = {
     "reason": "reason",
     "fee_waiver": "fee_waiver",
     "type": "type",
+    "guardian": "guardian_id_number",
+    "basis": "basis",
+    "document": "document",
+    "ends_on": "ends_on",
 }
 
 

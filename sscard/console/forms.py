@@ -11,6 +11,8 @@ from sscard.console.labels import (
     APPLICATION_TYPE,
     DELIVERY,
     DOCUMENT,
+    GUARDIANSHIP_BASIS,
+    GUARDIANSHIP_END,
     LOSS_KIND,
     PRODUCTION,
     RELATION,
@@ -359,6 +361,63 @@ class PinForm(ConsoleForm):
             attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]{6}"}
         ),
     )
+
+
+# ---------------------------------------------------------------- guardianships
+
+
+class GuardianshipTermsForm(ConsoleForm):
+    """The legal basis of a guardianship, its document and its end."""
+
+    basis = forms.ChoiceField(
+        label=pgettext_lazy("console", "Legal basis"),
+        choices=[(k, v) for k, v in GUARDIANSHIP_BASIS.items()],
+        initial="minor",
+        widget=forms.RadioSelect,
+        help_text=pgettext_lazy(
+            "console",
+            "A guardianship of a minor ends when the ward turns 18. An adult is a ward only on "
+            "a court's finding or a designation.",
+        ),
+    )
+    document = forms.CharField(
+        label=pgettext_lazy("console", "Reference of the court's judgment or the designation"),
+        max_length=100,
+        required=False,
+        help_text=pgettext_lazy("console", "For example: (2024)粤0106民特123号"),
+    )
+    ends_on = forms.DateField(
+        label=pgettext_lazy("console", "Ends on (the first day it no longer holds)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class GuardianshipForm(GuardianshipTermsForm):
+    """A new guardian for the person on the page."""
+
+    guardian_id_number = forms.CharField(
+        label=pgettext_lazy("console", "The guardian's ID number"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    relation = forms.ChoiceField(
+        label=pgettext_lazy("console", "Relation to the ward"),
+        choices=[("parent", RELATION["parent"]), ("legal_guardian", RELATION["legal_guardian"])],
+        widget=forms.RadioSelect,
+    )
+    field_order = ["guardian_id_number", "relation", "basis", "document", "ends_on"]
+
+
+class EndGuardianshipForm(ConsoleForm):
+    reason = forms.ChoiceField(
+        label=pgettext_lazy("console", "Why does the guardianship end?"),
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, reasons: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("reason", [(r, GUARDIANSHIP_END[r]) for r in reasons])
 
 
 class EmptyForm(ConsoleForm):

@@ -33,6 +33,7 @@ PERMISSION_LABELS: Labels = {
     "cancel_application": pgettext_lazy("console", "withdraw an application"),
     "record_intake": pgettext_lazy("console", "take a preliminary intake"),
     "complete_intake": pgettext_lazy("console", "complete a preliminary intake at a window"),
+    "manage_guardianships": pgettext_lazy("console", "record, change and end guardianships"),
     "accept_receipt": pgettext_lazy("console", "accept a receipt at the bank"),
     "record_production": pgettext_lazy("console", "record production events"),
     "check_caller_identity": pgettext_lazy("console", "check a caller's identity"),
@@ -145,6 +146,23 @@ DOCUMENT: Labels = {
     "receipt": pgettext_lazy("console", "the Receipt for Reissuing"),
 }
 
+GUARDIANSHIP_BASIS: Labels = {
+    "minor": pgettext_lazy("console", "the ward is a minor"),
+    "court_finding": pgettext_lazy(
+        "console", "a court found the ward without or with limited capacity"
+    ),
+    "designation": pgettext_lazy("console", "designated guardian"),
+}
+
+GUARDIANSHIP_END: Labels = {
+    "capacity_restored": pgettext_lazy("console", "the ward's capacity is restored"),
+    "guardian_removed": pgettext_lazy("console", "a court removed the guardian"),
+    "guardian_unable": pgettext_lazy("console", "the guardian can no longer act"),
+    "death": pgettext_lazy("console", "the guardian or the ward died"),
+    "recorded_in_error": pgettext_lazy("console", "recorded in error"),
+    "superseded": pgettext_lazy("console", "replaced by a new record"),
+}
+
 REVEAL_REASON: Labels = {
     "compare_document": pgettext_lazy("console", "compare with the document on the desk"),
     "correct_record": pgettext_lazy("console", "correct or complete a record"),
@@ -205,6 +223,8 @@ AUDIT_ACTION: Labels = {
     "person.signed_in": pgettext_lazy("console", "citizen signed in"),
     "person.signed_out": pgettext_lazy("console", "citizen signed out"),
     "guardianship.created": pgettext_lazy("console", "guardian recorded"),
+    "guardianship.changed": pgettext_lazy("console", "guardianship changed"),
+    "guardianship.ended": pgettext_lazy("console", "guardianship ended"),
     "receipt.printed": pgettext_lazy("console", "receipt printed"),
     "staff.bound": pgettext_lazy("console", "staff member bound to outlet and role"),
     "list.exported": pgettext_lazy("console", "list exported"),
@@ -226,6 +246,8 @@ GROUPS: dict[str, Labels] = {
     "loss_status": LOSS_STATUS,
     "channel": CHANNEL,
     "relation": RELATION,
+    "basis": GUARDIANSHIP_BASIS,
+    "end_reason": GUARDIANSHIP_END,
     "document": DOCUMENT,
     "role": ROLE_LABELS,
     "outlet_type": OUTLET_TYPE,

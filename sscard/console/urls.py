@@ -1,8 +1,35 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, register_converter
 
-from sscard.console.views import bank, counter, desk, hotline, lists, people, pinpad, supervisor
+from sscard.console.views import (
+    bank,
+    counter,
+    desk,
+    guardians,
+    hotline,
+    lists,
+    people,
+    pinpad,
+    supervisor,
+)
+from sscard.people.models import REFERENCE_ALPHABET, REFERENCE_LENGTH
+
+
+class PersonReference:
+    """A person in an address is named by their random reference, never by the sequential
+    primary key: a page's address must not lead to the next person in the register."""
+
+    regex = f"[{REFERENCE_ALPHABET}]{{{REFERENCE_LENGTH}}}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(PersonReference, "person")
 
 app_name = "console"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -11,11 +38,26 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sign-out/", desk.SignOut.as_view(), name="logout"),
     # people and their cards
     path("people/", people.find_person, name="find_person"),
-    path("people/<int:pk>/", people.person_page, name="person"),
-    path("people/<int:pk>/reveal/", people.reveal, name="reveal"),
-    path("people/<int:pk>/checklist/", people.documents_checklist, name="checklist"),
-    path("people/<int:pk>/apply/", counter.Apply.as_desk_view(), name="apply"),
-    path("people/<int:pk>/intake/", counter.Intake.as_desk_view(), name="intake"),
+    path("people/<person:ref>/", people.person_page, name="person"),
+    path("people/<person:ref>/reveal/", people.reveal, name="reveal"),
+    path("people/<person:ref>/checklist/", people.documents_checklist, name="checklist"),
+    path("people/<person:ref>/apply/", counter.Apply.as_desk_view(), name="apply"),
+    path("people/<person:ref>/intake/", counter.Intake.as_desk_view(), name="intake"),
+    path(
+        "people/<person:ref>/guardians/record/",
+        guardians.RecordGuardian.as_desk_view(),
+        name="record_guardian",
+    ),
+    path(
+        "people/<person:ref>/guardianships/<int:pk>/change/",
+        guardians.ChangeGuardianship.as_desk_view(),
+        name="change_guardianship",
+    ),
+    path(
+        "people/<person:ref>/guardianships/<int:pk>/end/",
+        guardians.EndGuardianship.as_desk_view(),
+        name="end_guardianship",
+    ),
     path("cards/<str:number>/report-loss/", counter.ReportLoss.as_desk_view(), name="report_loss"),
     path("cards/<str:number>/activate/", counter.Activate.as_desk_view(), name="activate"),
     path("cards/<str:number>/reset-pin/", counter.ResetPin.as_desk_view(), name="reset_pin"),
@@ -54,10 +96,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("bank/queue/", lists.bank_queue_list, name="bank_queue"),
     # the hotline
     path("hotline/", hotline.find_caller, name="hotline"),
-    path("hotline/callers/<int:pk>/check/", hotline.check_caller, name="hotline_check"),
-    path("hotline/callers/<int:pk>/", hotline.caller, name="hotline_caller"),
+    path("hotline/callers/<person:ref>/check/", hotline.check_caller, name="hotline_check"),
+    path("hotline/callers/<person:ref>/", hotline.caller, name="hotline_caller"),
     path(
-        "hotline/callers/<int:pk>/cards/<str:number>/report/",
+        "hotline/callers/<person:ref>/cards/<str:number>/report/",
         hotline.HotlineReport.as_desk_view(),
         name="hotline_report",
     ),

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 
-from sscard.audit.services import record_event
+from sscard.audit.services import record_change, record_event, snapshot
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient, Bank, CitizenToken, Scope
+from sscard.partners.webhook_urls import check_webhook_url
 from sscard.people.models import Person
 
 CLIENT_TOKEN_PREFIX = "ssk_"
@@ -140,6 +142,32 @@ def revoke_api_client(*, actor: Actor, name: str) -> ApiClient:
     return client
 
 
+BANK_FIELDS = ("code", "name", "webhook_url", "webhook_secret")
+# Recorded as set, changed or unset, never with their values.
+BANK_SECRET_FIELDS = ("webhook_url", "webhook_secret")
+
+
+def save_bank(*, actor: Actor, bank: Bank) -> Bank:
+    """Create or change a co-operating bank (the admin's form and any other caller). The
+    webhook URL must be one sscard may send to (webhook_urls). Audited."""
+    bank.webhook_url = check_webhook_url(bank.webhook_url)
+    with transaction.atomic():
+        before = None
+        if bank.pk is not None:
+            stored = Bank.objects.select_for_update().get(pk=bank.pk)
+            before = snapshot(stored, BANK_FIELDS)
+        bank.save()
+        record_change(
+            actor=actor,
+            object_type="bank",
+            object_id=bank.code,
+            before=before,
+            after=snapshot(bank, BANK_FIELDS),
+            secret=BANK_SECRET_FIELDS,
+        )
+    return bank
+
+
 def client_for_token(token: str) -> ApiClient | None:
     if not token.startswith(CLIENT_TOKEN_PREFIX):
         return None
@@ -178,6 +206,36 @@ def issue_citizen_token(*, person: Person) -> IssuedCitizenToken:
         expires_at=now + dt.timedelta(seconds=ttl),
     )
     return IssuedCitizenToken(token, ttl)
+
+
+def revoke_citizen_token(*, token: str, channel: str) -> bool:
+    """Sign out of the app: the token stops working at once, and the sign-out is audited like
+    the portal's. False when the token was not live (nothing changes then)."""
+    from sscard.people.signin import sign_out
+
+    with transaction.atomic():
+        row = (
+            CitizenToken.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .filter(
+                token_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=clock.now()
+            )
+            .first()
+        )
+        if row is None:
+            return False
+        row.revoked_at = clock.now()
+        row.save(update_fields=["revoked_at"])
+        sign_out(person=row.person, channel=channel)
+    return True
+
+
+def prune_citizen_tokens() -> int:
+    """Forget tokens that no longer work, expired or revoked (the sweep calls this)."""
+    deleted, _ = CitizenToken.objects.filter(
+        Q(expires_at__lte=clock.now()) | Q(revoked_at__isnull=False)
+    ).delete()
+    return deleted
 
 
 def person_for_token(token: str) -> Person | None:

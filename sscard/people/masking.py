@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
+from sscard.common.masking import mask_id_number, mask_phone
 
-def mask_id_number(value: str) -> str:
-    """110105199001010023 -> 110105********002X style: region and last four kept."""
-    if len(value) < 10:
-        return "*" * len(value)
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """13812345678 -> 138****5678."""
-    if not value:
-        return ""
-    if len(value) < 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+__all__ = ["mask_account", "mask_email", "mask_id_number", "mask_name", "mask_phone"]
 
 
 def mask_name(value: str) -> str:

@@ -14,9 +14,16 @@ from sscard.audit.services import record_event
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import Conflict, FieldError, Forbidden, NotFound, ValidationError
+from sscard.common.locking import lock_one
 from sscard.people.ids import parse_citizen_id
-from sscard.people.models import Guardianship, Language, Person, Relation
-from sscard.people.selectors import expected_answers
+from sscard.people.models import Guardianship, GuardianshipBasis, GuardianshipEnd, Language, Person
+from sscard.people.selectors import (
+    GuardianshipTerms,
+    check_guardianship_open,
+    check_guardianship_terms,
+    expected_answers,
+    guardianships_in_force,
+)
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -25,6 +32,9 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 class GuardianLink:
     social_security_number: str
     relation: str
+    basis: str = GuardianshipBasis.MINOR
+    document: str = ""
+    ends_on: dt.date | None = None
 
 
 def _clean_contact(name: str, phone: str, email: str) -> tuple[str, str, str]:
@@ -69,15 +79,10 @@ def create_person(
         )
     links = guardians or []
     seen = {cid.number}
+    terms = []
     for index, link in enumerate(links):
-        if link.relation not in Relation.values:
-            raise ValidationError(
-                "Unknown guardian relation.",
-                errors=[
-                    FieldError(f"guardians[{index}].relation", "must be parent or legal_guardian")
-                ],
-            )
-        number = parse_citizen_id(link.social_security_number, field=f"guardians[{index}]").number
+        guardian_id = parse_citizen_id(link.social_security_number, field=f"guardians[{index}]")
+        number = guardian_id.number
         if number in seen:
             # Caught here: the unique and check constraints would otherwise fail as a 500.
             raise ValidationError(
@@ -93,6 +98,14 @@ def create_person(
                 ],
             )
         seen.add(number)
+        terms.append(
+            check_guardianship_terms(
+                GuardianshipTerms(link.relation, link.basis, link.document, link.ends_on),
+                ward_birth_date=cid.birth_date,
+                guardian_birth_date=guardian_id.birth_date,
+                prefix=f"guardians[{index}]",
+            )
+        )
     with transaction.atomic():
         guardian_people = []
         for index, link in enumerate(links):
@@ -104,7 +117,7 @@ def create_person(
                     code="guardian_not_found",
                     errors=[FieldError(f"guardians[{index}]", "no such person")],
                 )
-            guardian_people.append((guardian, link.relation))
+            guardian_people.append((guardian, terms[index]))
         if Person.objects.filter(social_security_number=cid.number).exists():
             raise Conflict("This person is already recorded.", code="person_exists")
         try:
@@ -131,28 +144,57 @@ def create_person(
             before={},
             after={"region_code": person.region_code},
         )
-        for guardian, relation in guardian_people:
-            _link(actor=actor, guardian=guardian, ward=person, relation=relation)
+        for guardian, agreed in guardian_people:
+            _link(actor=actor, guardian=guardian, ward=person, terms=agreed)
     return person
 
 
-def add_guardian(*, actor: Actor, guardian: Person, ward: Person, relation: str) -> Guardianship:
-    if relation not in Relation.values:
-        raise ValidationError(
-            "Unknown guardian relation.",
-            errors=[FieldError("relation", "must be parent or legal_guardian")],
-        )
+# ---------------------------------------------------------------- guardianship at a window
+
+
+def record_guardianship(
+    *, actor: Actor, guardian: Person, ward: Person, terms: GuardianshipTerms
+) -> Guardianship:
+    """Record a guardian (DOMAIN.md section 6): a parent or legal guardian of a minor, or the
+    guardian of anyone on a court's finding or a designation, with its document.
+
+    A former guardianship of the same pair that is no longer in force (the ward came of age, or
+    it passed its end) is closed as superseded by the new record.
+    """
     if guardian.pk == ward.pk:
-        raise ValidationError("A person cannot be their own guardian.", code="invalid_guardian")
+        raise ValidationError(
+            "A person cannot be their own guardian.",
+            code="invalid_guardian",
+            errors=[FieldError("guardian", "is the ward themselves")],
+        )
+    agreed = check_guardianship_terms(
+        terms, ward_birth_date=ward.birth_date, guardian_birth_date=guardian.birth_date
+    )
     with transaction.atomic():
-        if Guardianship.objects.filter(guardian=guardian, ward=ward).exists():
-            raise Conflict("This guardianship is already recorded.", code="guardian_exists")
-        return _link(actor=actor, guardian=guardian, ward=ward, relation=relation)
+        lock_one(Person, ward.pk)
+        earlier = (
+            Guardianship.objects.select_for_update()
+            .filter(guardian=guardian, ward=ward, ended_at__isnull=True)
+            .first()
+        )
+        if earlier is not None:
+            if guardianships_in_force().filter(pk=earlier.pk).exists():
+                raise Conflict("This guardianship is already recorded.", code="guardian_exists")
+            _close(actor=actor, link=earlier, reason=GuardianshipEnd.SUPERSEDED)
+        return _link(actor=actor, guardian=guardian, ward=ward, terms=agreed)
 
 
-def _link(*, actor: Actor, guardian: Person, ward: Person, relation: str) -> Guardianship:
+def _link(
+    *, actor: Actor, guardian: Person, ward: Person, terms: GuardianshipTerms
+) -> Guardianship:
     link = Guardianship.objects.create(
-        guardian=guardian, ward=ward, relation=relation, created_at=clock.now()
+        guardian=guardian,
+        ward=ward,
+        relation=terms.relation,
+        basis=terms.basis,
+        document=terms.document,
+        ends_on=terms.ends_on,
+        created_at=clock.now(),
     )
     record_event(
         actor=actor,
@@ -160,9 +202,101 @@ def _link(*, actor: Actor, guardian: Person, ward: Person, relation: str) -> Gua
         object_type="guardianship",
         object_id=link.pk,
         before={},
-        after={"guardian": guardian.pk, "ward": ward.pk, "relation": relation},
+        after={
+            "guardian": guardian.pk,
+            "ward": ward.pk,
+            "relation": terms.relation,
+            **_audited_terms(link),
+        },
     )
     return link
+
+
+def _audited_terms(link: Guardianship) -> dict[str, object]:
+    """The terms as the audit log keeps them: the document's reference is not copied there."""
+    return {
+        "basis": link.basis,
+        "ends_on": link.ends_on.isoformat() if link.ends_on else None,
+        "document": bool(link.document),
+    }
+
+
+def _open_guardianship(link: Guardianship) -> Guardianship:
+    """The guardianship locked (its ward first), refused once it was ended at a window."""
+    lock_one(Person, link.ward_id)
+    locked = lock_one(Guardianship, link.pk)
+    check_guardianship_open(locked)
+    return locked
+
+
+def change_guardianship(
+    *, actor: Actor, link: Guardianship, terms: GuardianshipTerms
+) -> Guardianship:
+    """Change the basis, document or end of a guardianship not ended at a window (for example a
+    parent of a ward who has come of age, now on a court's finding). The relation stays."""
+    with transaction.atomic():
+        locked = _open_guardianship(link)
+        agreed = check_guardianship_terms(
+            GuardianshipTerms(locked.relation, terms.basis, terms.document, terms.ends_on),
+            ward_birth_date=locked.ward.birth_date,
+            guardian_birth_date=locked.guardian.birth_date,
+        )
+        before = _audited_terms(locked)
+        if (locked.basis, locked.document, locked.ends_on) == (
+            agreed.basis,
+            agreed.document,
+            agreed.ends_on,
+        ):
+            return locked
+        document_changed = locked.document != agreed.document
+        locked.basis, locked.document, locked.ends_on = (
+            agreed.basis,
+            agreed.document,
+            agreed.ends_on,
+        )
+        locked.save(update_fields=["basis", "document", "ends_on"])
+        record_event(
+            actor=actor,
+            action="guardianship.changed",
+            object_type="guardianship",
+            object_id=locked.pk,
+            before=before,
+            after={**_audited_terms(locked), "document_changed": document_changed},
+        )
+    return locked
+
+
+ENDS_AT_A_WINDOW: tuple[str, ...] = tuple(
+    reason for reason in GuardianshipEnd.values if reason != GuardianshipEnd.SUPERSEDED
+)
+
+
+def end_guardianship(*, actor: Actor, link: Guardianship, reason: str) -> Guardianship:
+    """End a guardianship at a window, for a reason the law gives (Civil Code art. 39): from
+    now on the guardian no longer sees or acts for the ward's card."""
+    if reason not in ENDS_AT_A_WINDOW:
+        raise ValidationError(
+            "Say why the guardianship ends.",
+            code="guardianship_end_reason_required",
+            errors=[FieldError("reason", "must be one of: " + ", ".join(ENDS_AT_A_WINDOW))],
+        )
+    with transaction.atomic():
+        locked = _open_guardianship(link)
+        _close(actor=actor, link=locked, reason=reason)
+    return locked
+
+
+def _close(*, actor: Actor, link: Guardianship, reason: str) -> None:
+    link.ended_at, link.end_reason = clock.now(), reason
+    link.save(update_fields=["ended_at", "end_reason"])
+    record_event(
+        actor=actor,
+        action="guardianship.ended",
+        object_type="guardianship",
+        object_id=link.pk,
+        before={},
+        after={"reason": reason},
+    )
 
 
 # ---------------------------------------------------------------- staff reading personal data

@@ -1,8 +1,17 @@
 """Citizen sign-in by a one-time code sent by SMS, shared by the app (API) and the portal.
 
 The code is never stored: only an HMAC keyed with SECRET_KEY, so a copy of the database does
-not give away live codes. Requests are rate-limited per ID number and per client address; the
-answer to a request is the same whether or not the number and phone belong together.
+not give away live codes. The answer to a request is the same whether or not the number and
+phone belong together, and nobody who lacks the holder's phone can keep the holder from a code:
+
+- every request counts against its client address (an hourly and a daily budget; IPv6 per /64)
+  and against its ID number *from that address*: over these the answer is 429, whatever the
+  pair, so it tells nothing about the pair, and a stranger spends only their own address's;
+- a request whose number and phone match counts against the holder's own quota of codes (per
+  ten minutes and per day, per purpose), which caps the texts to one phone. Over it no code
+  goes, silently: a visible refusal there would tell that the pair matches;
+- a request whose pair does not match counts against the number's mismatch budget, which only
+  raises a warning in the log: it never touches the holder's quota.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import logging
 import secrets
 
@@ -24,7 +34,7 @@ from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError, FieldError, ValidationError
 from sscard.people.ids import parse_citizen_id
 from sscard.people.masking import mask_id_number
-from sscard.people.models import CodePurpose, OneTimeCode, Person
+from sscard.people.models import CodePurpose, OneTimeCode, Person, new_person_reference
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +72,22 @@ def _hash(person_id: int, purpose: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _limited(group: str, value: str, rate: str) -> bool:
+def address_bucket(client_address: str) -> str:
+    """What a client address is counted as: an IPv4 address alone, an IPv6 address with its
+    whole /64 (one subscriber's network: the rest of the address is theirs to change)."""
+    try:
+        address = ipaddress.ip_address(client_address)
+    except ValueError:
+        return client_address or "-"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def _spend(group: str, value: str, rate: str) -> int:
+    """Count one request in a budget; how far past the budget it is (0 or less: within)."""
     try:
         usage = get_usage(
             None,
@@ -77,14 +102,41 @@ def _limited(group: str, value: str, rate: str) -> bool:
         raise LimitsUnavailable(
             "Codes cannot be sent just now. Please try again in a few minutes."
         ) from None
-    return bool(usage and usage["should_limit"])
+    if not usage:  # RATELIMIT_ENABLE is off
+        return 0
+    if usage["should_limit"] and usage["limit"] == 0:  # the cache failed to count
+        return 1
+    return int(usage["count"]) - int(usage["limit"])
 
 
-def _check_rates(number: str, client_address: str) -> None:
-    by_number = _limited("number", number, settings.OTP_RATE_PER_NUMBER)
-    by_address = _limited("address", client_address or "-", settings.OTP_RATE_PER_ADDRESS)
-    if by_number or by_address:
+def _check_requester(client_address: str, number: str | None = None) -> None:
+    """The budgets of whoever asks, whatever the pair: the address, and the number from it."""
+    address = address_bucket(client_address)
+    over = [
+        _spend("address", address, settings.OTP_RATE_PER_ADDRESS),
+        _spend("address-day", address, settings.OTP_DAILY_PER_ADDRESS),
+    ]
+    if number is not None:
+        over.append(_spend("number-address", f"{number}@{address}", settings.OTP_RATE_PER_NUMBER))
+    if max(over) > 0:
         raise TooManyRequests("Too many codes were asked for. Please wait and try again.")
+
+
+def _holder_quota_left(person: Person, purpose: str) -> bool:
+    """Count a code for the person; False once their quota (ten minutes, then day) is spent."""
+    key = f"{purpose}:{person.pk}"
+    if _spend("person", key, settings.OTP_RATE_PER_PERSON) > 0:
+        return False
+    return _spend("person-day", key, settings.OTP_DAILY_PER_PERSON) <= 0
+
+
+def _count_mismatch(number: str) -> None:
+    if _spend("mismatch", number, settings.OTP_MISMATCH_PER_NUMBER) == 1:
+        log.warning(
+            "sign-in codes asked for %s with phones that do not match, past %s",
+            mask_id_number(number),
+            settings.OTP_MISMATCH_PER_NUMBER,
+        )
 
 
 def _normalise_phone(phone: str) -> str:
@@ -124,8 +176,13 @@ def _send_code(person: Person, purpose: str, *, code_ttl: int) -> None:
         ) from None
 
 
-def request_sign_in_code(*, social_security_number: str, phone: str, client_address: str) -> None:
-    """Send a code when the ID number and phone belong together; say nothing either way."""
+def request_sign_in_code(*, social_security_number: str, phone: str, client_address: str) -> str:
+    """Send a code when the ID number and phone belong together; say nothing either way.
+
+    Returns what names the sign-in in its second step without the ID number (the portal keeps
+    it in the session between the two): the person's reference when the pair matched, else a
+    random one of the same shape, so that whoever holds it learns nothing from it.
+    """
     number = parse_citizen_id(social_security_number).number
     wanted = _normalise_phone(phone)
     if len(wanted) < 7:
@@ -134,18 +191,31 @@ def request_sign_in_code(*, social_security_number: str, phone: str, client_addr
             code="invalid_phone",
             errors=[FieldError("phone", "must be a mobile number")],
         )
-    _check_rates(number, client_address)
+    _check_requester(client_address, number)
     person = Person.objects.filter(social_security_number=number).first()
     if person is None or _normalise_phone(person.phone) != wanted:
+        _count_mismatch(number)
         log.info("sign-in code not sent: no match for %s", mask_id_number(number))
-        return
-    _send_code(person, CodePurpose.SIGN_IN, code_ttl=settings.OTP_TTL_SECONDS)
+        return new_person_reference()
+    if not _holder_quota_left(person, CodePurpose.SIGN_IN):
+        log.info("sign-in code not sent: quota of %s spent", mask_id_number(number))
+        return person.reference
+    try:
+        _send_code(person, CodePurpose.SIGN_IN, code_ttl=settings.OTP_TTL_SECONDS)
+    except CodeNotSent:
+        # Saying that the text failed would say that the pair matched: it is logged, and the
+        # citizen asks again.
+        return person.reference
     log.info("sign-in code sent for %s", mask_id_number(number))
+    return person.reference
 
 
 def send_confirmation_code(*, person: Person, client_address: str) -> None:
-    """A fresh code before a sensitive action (lifting a loss report online)."""
-    _check_rates(person.social_security_number, client_address)
+    """A fresh code before a sensitive action (lifting a loss report online). The person is
+    signed in, so their own quota may refuse aloud; sign-in requests never spend it."""
+    _check_requester(client_address)
+    if not _holder_quota_left(person, CodePurpose.CONFIRM):
+        raise TooManyRequests("Too many codes were asked for. Please wait and try again.")
     _send_code(person, CodePurpose.CONFIRM, code_ttl=settings.OTP_TTL_SECONDS)
 
 
@@ -189,11 +259,19 @@ def _use_code(person: Person | None, purpose: str, code: str, *, channel: str = 
 
 
 def sign_in_with_code(
-    *, social_security_number: str, code: str, channel: str = Channel.APP
+    *,
+    code: str,
+    social_security_number: str = "",
+    reference: str = "",
+    channel: str = Channel.APP,
 ) -> Person:
-    """The person whose latest sign-in code this is; the sign-in is audited with its channel."""
-    number = parse_citizen_id(social_security_number).number
-    person = Person.objects.filter(social_security_number=number).first()
+    """The person whose latest sign-in code this is, named by the ID number (the app sends it
+    again) or by what `request_sign_in_code` returned (the portal); audited with its channel."""
+    if reference:
+        person = Person.objects.filter(reference=reference).first()
+    else:
+        number = parse_citizen_id(social_security_number).number
+        person = Person.objects.filter(social_security_number=number).first()
     return _use_code(person, CodePurpose.SIGN_IN, code, channel=channel)
 
 
@@ -212,3 +290,9 @@ def sign_out(*, person: Person, channel: str) -> None:
 
 def confirm_with_code(*, person: Person, code: str) -> None:
     _use_code(person, CodePurpose.CONFIRM, code)
+
+
+def prune_one_time_codes() -> int:
+    """Forget codes past their life, used or not (the sweep calls this): none can sign in."""
+    deleted, _ = OneTimeCode.objects.filter(expires_at__lte=clock.now()).delete()
+    return deleted

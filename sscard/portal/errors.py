@@ -59,6 +59,9 @@ ID_MESSAGES = {
     "the region code in it does not exist": gettext_lazy(
         "The first six digits of this ID number are not right: please check them."
     ),
+    "the region code in it was abolished before the birth year": gettext_lazy(
+        "The first six digits of this ID number are not right: please check them."
+    ),
 }
 FILTER_MESSAGES = {
     "near": gettext_lazy("Give the location as latitude, longitude, for example 23.13, 113.32."),

@@ -22,7 +22,7 @@ from sscard.people.models import Person
 from sscard.people.signin import citizen_actor
 
 PERSON_KEY = "portal.person"
-PENDING_KEY = "portal.pending"  # the ID number and masked phone between the two sign-in steps
+PENDING_KEY = "portal.pending"  # between the two sign-in steps: no whole ID number or phone
 NEXT_KEY = "portal.next"
 
 

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.db.models import Model
 from django.http import HttpRequest
 
-from sscard.common.context import Role
+from sscard.common.context import Actor, Role
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -30,3 +33,20 @@ class StaffAdminConfig(AdminConfig):
 
     default = False
     default_site = "sscard.staff.admin_site.StaffAdminSite"
+
+
+def admin_actor(request: HttpRequest) -> Actor:
+    from sscard.staff.selectors import admin_actor as actor_of
+
+    return actor_of(request.user)
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """An admin whose saves go through the domain's service, which writes the audit event;
+    the admin's own transaction holds both."""
+
+    def save_through_service(self, *, actor: Actor, obj: Any) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
+        self.save_through_service(actor=admin_actor(request), obj=obj)

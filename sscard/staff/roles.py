@@ -35,6 +35,7 @@ CONSOLE_PERMISSIONS: dict[str, str] = {
     "cancel_application": "Withdraw an application",
     "record_intake": "Take a preliminary intake",
     "complete_intake": "Complete a preliminary intake at a window",
+    "manage_guardianships": "Record, change and end guardianships (audited)",
     "accept_receipt": "Accept a receipt at the bank",
     "record_production": "Record production events and see the bank's queue",
     "check_caller_identity": "Check a caller's identity by phone",
@@ -66,7 +67,7 @@ _COUNTER = frozenset(
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMUNITY_CLERK: frozenset({"find_person", "record_intake", "view_outlet_lists"}),
-    Role.WINDOW_CLERK: _COUNTER | {"complete_intake"},
+    Role.WINDOW_CLERK: _COUNTER | {"complete_intake", "manage_guardianships"},
     Role.BANK_CLERK: _COUNTER | {"accept_receipt", "record_production"},
     Role.HOTLINE_AGENT: frozenset(
         {"check_caller_identity", "report_loss_by_phone", "view_hotline_reports"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 
@@ -37,6 +39,21 @@ def actor_for(member: StaffMember) -> Actor:
         outlet_code=outlet.code,
         bank_code=bank.code if bank is not None else None,
     )
+
+
+def admin_actor(user: AbstractBaseUser | AnonymousUser) -> Actor:
+    """Who acts in the Django admin: a bound system administrator as in the console; a
+    superuser (made on the command line, bound to no outlet) by user name."""
+    member = member_of(user)
+    if member is not None:
+        return actor_for(member)
+    return Actor(kind="staff", id=user.get_username(), role=Role.ADMIN, channel=Channel.SYSTEM)
+
+
+def may_manage_user(manager: AbstractBaseUser | AnonymousUser, user: Any) -> bool:
+    """A superuser's account is changed only by a superuser: otherwise an administrator could
+    set its password and sign in as it."""
+    return bool(getattr(manager, "is_superuser", False)) or not user.is_superuser
 
 
 def sees_every_outlet(member: StaffMember) -> bool:

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.db import transaction
 
 from sscard.applications.models import CardApplication
-from sscard.audit.services import ChainReport, record_event, verify_chain
+from sscard.audit.services import ChainReport, record_change, record_event, snapshot, verify_chain
 from sscard.cards.models import Card
 from sscard.cards.permissions import check_card_action
 from sscard.cards.services import activate_card, check_counter_documents, clean_documents, reset_pin
@@ -81,10 +81,21 @@ def check_role_outlet(role: str, outlet: Outlet) -> None:
         )
 
 
+def check_not_self(actor: Actor, user: Any) -> None:
+    """Nobody gives themselves a role or an outlet: another administrator does."""
+    if actor.kind == "staff" and actor.id == user.get_username():
+        raise ValidationError(
+            "You cannot change your own role or outlet: ask another system administrator.",
+            code="own_binding",
+            errors=[FieldError("user", "is you")],
+        )
+
+
 def bind_staff_member(*, actor: Actor, user: Any, role: str, outlet: Outlet) -> StaffMember:
-    """Bind a user to a role and an outlet: the role's group only, and the Django admin for
-    system administrators only. Audited."""
+    """Bind a user to a role and an outlet: the role's group only (no permission of its own,
+    never superuser), and the Django admin for system administrators only. Audited."""
     check_role_outlet(role, outlet)
+    check_not_self(actor, user)
     with transaction.atomic():
         member = StaffMember.objects.select_for_update().filter(user=user).first()
         before: dict[str, Any] = (
@@ -96,6 +107,7 @@ def bind_staff_member(*, actor: Actor, user: Any, role: str, outlet: Outlet) -> 
         member.save()
         groups = [ensure_role_group(role)]
         user.groups.set(groups)
+        user.user_permissions.clear()
         is_admin = role == "admin"
         if user.is_staff != is_admin:
             user.is_staff = is_admin
@@ -127,6 +139,49 @@ def create_staff_user(
         user = model.objects.create_user(username=username, password=password)
         bind_staff_member(actor=actor, user=user, role=role, outlet=outlet)
     return user
+
+
+USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active")
+# Personal data: recorded as set, changed or unset, never with their values.
+USER_PERSONAL_FIELDS = ("first_name", "last_name", "email")
+
+
+def save_staff_user(*, actor: Actor, user: AbstractUser) -> AbstractUser:
+    """Create a user or change their account (name, e-mail, active). What a user may do
+    follows only from their binding (bind_staff_member): this never changes is_staff,
+    is_superuser, groups or permissions, whatever the instance holds. Audited."""
+    model = get_user_model()
+    with transaction.atomic():
+        before = None
+        if user.pk is None:
+            user.is_staff = user.is_superuser = False
+        else:
+            stored = model.objects.select_for_update().get(pk=user.pk)
+            before = snapshot(stored, USER_FIELDS)
+            user.is_staff, user.is_superuser = stored.is_staff, stored.is_superuser
+        user.save()
+        record_change(
+            actor=actor,
+            object_type="staff",
+            object_id=user.get_username(),
+            before=before,
+            after=snapshot(user, USER_FIELDS),
+            secret=USER_PERSONAL_FIELDS,
+        )
+    return user
+
+
+def record_password_set(*, actor: Actor, user: AbstractUser) -> None:
+    """A password set by an administrator (the user's sign-in changes hands): who and whose,
+    inside the transaction that sets it."""
+    record_event(
+        actor=actor,
+        action="staff.password_set",
+        object_type="staff",
+        object_id=user.get_username(),
+        before={},
+        after={"password": "changed"},
+    )
 
 
 # ---------------------------------------------------------------- the PIN pad

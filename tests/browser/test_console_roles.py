@@ -271,11 +271,11 @@ def test_every_console_page_passes_axe_in_both_languages(new_page) -> None:
 
     sign_in(page, "window-clerk")
     for url, name in [
-        (f"/console/people/{world.adult.pk}/", "person"),
-        (f"/console/people/{world.child.pk}/", "person-child"),
+        (f"/console/people/{world.adult.reference}/", "person"),
+        (f"/console/people/{world.child.reference}/", "person-child"),
         (f"/console/loss-reports/{report.reference}/lift/", "lift"),
         (f"/console/cards/{world.adult_card.number}/reset-pin/", "reset-pin"),
-        (f"/console/people/{world.adult.pk}/apply/?type=replacement", "apply-replacement"),
+        (f"/console/people/{world.adult.reference}/apply/?type=replacement", "apply-replacement"),
         (f"/console/applications/{app.number}/", "application"),
         (f"/console/applications/{app.number}/withdraw/", "withdraw"),
         ("/console/intakes/", "intakes"),
@@ -286,7 +286,7 @@ def test_every_console_page_passes_axe_in_both_languages(new_page) -> None:
         _visit(page, url, name)
 
     # The reveal: a reason, a confirmation, then the whole number on that page only.
-    page.goto(f"/console/people/{world.adult.pk}/")
+    page.goto(f"/console/people/{world.adult.reference}/")
     page.click("details.reveal summary")
     page.select_option("#id_reason", "compare_document")
     page.click("details.reveal button")
@@ -303,7 +303,7 @@ def test_every_console_page_passes_axe_in_both_languages(new_page) -> None:
     expect(page.locator("h1")).to_have_text("不能办理")
 
     # English: the same pages, switched by the language button.
-    page.goto(f"/console/people/{world.adult.pk}/")
+    page.goto(f"/console/people/{world.adult.reference}/")
     page.click("header form.language button")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("nav.side")).to_contain_text("Find a person")

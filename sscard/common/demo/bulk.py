@@ -18,7 +18,7 @@ import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -36,7 +36,13 @@ from sscard.common.demo import guangzhou as gz
 from sscard.common.models import Sequence as NamedSequence
 from sscard.partners.models import Bank
 from sscard.people.generate import make_citizen_id
-from sscard.people.models import Guardianship, Person, Relation
+from sscard.people.models import (
+    Guardianship,
+    GuardianshipBasis,
+    Person,
+    Relation,
+    new_person_reference,
+)
 
 SEED = 20_120_101
 DEMO_PIN = "147258"
@@ -44,6 +50,7 @@ NUMBERED_SEQUENCES = ("card_number", "receipt", "card_application", "loss_report
 
 PERSON_COLUMNS = (
     "id",
+    "reference",
     "social_security_number",
     "name",
     "sex",
@@ -55,7 +62,18 @@ PERSON_COLUMNS = (
     "language",
     "created_at",
 )
-GUARDIANSHIP_COLUMNS = ("id", "guardian_id", "ward_id", "relation", "created_at")
+GUARDIANSHIP_COLUMNS = (
+    "id",
+    "guardian_id",
+    "ward_id",
+    "relation",
+    "basis",
+    "document",
+    "ends_on",
+    "created_at",
+    "ended_at",
+    "end_reason",
+)
 CARD_COLUMNS = (
     "id",
     "number",
@@ -89,6 +107,9 @@ NORMAL, EXPIRED, CANCELLED = (
 )
 BANK_NORMAL, BANK_CLOSED = BankStatus.NORMAL.value, BankStatus.CLOSED.value
 PARENT, LEGAL_GUARDIAN = Relation.PARENT.value, Relation.LEGAL_GUARDIAN.value
+MINOR_BASIS = GuardianshipBasis.MINOR.value
+COURT_FINDING = GuardianshipBasis.COURT_FINDING.value
+DESIGNATION = GuardianshipBasis.DESIGNATION.value
 # Adult age bands at the anchor date and their shares, roughly Guangzhou's age pyramid.
 ADULT_BANDS = ((18, 29, 17), (30, 39, 23), (40, 49, 20), (50, 59, 18), (60, 69, 13), (70, 86, 9))
 
@@ -109,6 +130,14 @@ class PlannedCard:
     serial: int = 0
 
 
+class PlannedLink(NamedTuple):
+    guardian: PlannedPerson
+    relation: str
+    basis: str = MINOR_BASIS
+    document: str = ""
+    ends_on: dt.date | None = None
+
+
 @dataclass(slots=True)
 class PlannedPerson:
     index: int
@@ -124,7 +153,7 @@ class PlannedPerson:
     ssn: str = ""
     created_at: dt.datetime | None = None
     plan: int = 0
-    guardians: list[tuple[PlannedPerson, str]] = field(default_factory=list)
+    guardians: list[PlannedLink] = field(default_factory=list)
     cards: list[PlannedCard] = field(default_factory=list)
     id: int = 0
 
@@ -182,6 +211,7 @@ class Planner:
         self.anchor = anchor
         self.rng = random.Random(f"{seed}:people")
         self.card_rng = random.Random(f"{seed}:cards")
+        self.court_rng = random.Random(f"{seed}:court")
         self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         self.district_pick = _Weighted(self.rng, [d.weight for d in gz.DISTRICTS])
         self.surname_pick = _Weighted(self.rng, [w for _, _, w in gz.SURNAMES])
@@ -252,6 +282,7 @@ class Planner:
         for person in self.people:
             if person.kind != ADULT:
                 self._give_guardians(person, by_year, adults)
+        self._give_court_guardians(adults, by_year)
         for person in self.people:
             self._name_and_contact(person)
             self._citizen_id(person)
@@ -283,7 +314,7 @@ class Planner:
             # A grandparent or other relative appointed legal guardian.
             guardian = self._parent(child, by_year, rng.random() < 0.5, (40, 70))
             guardian = guardian or adults[self._below(len(adults))]
-            child.guardians.append((guardian, LEGAL_GUARDIAN))
+            child.guardians.append(PlannedLink(guardian, LEGAL_GUARDIAN))
         else:
             father = self._parent(child, by_year, True, (22, 45)) if rng.random() < 0.9 else None
             mother = self._parent(child, by_year, False, (20, 42))
@@ -291,15 +322,56 @@ class Planner:
                 mother = None  # the other parent is not recorded
             for parent in (father, mother):
                 if parent is not None:
-                    child.guardians.append((parent, PARENT))
+                    child.guardians.append(PlannedLink(parent, PARENT))
             if not child.guardians:
                 older = [a for a in adults if a.birth.year <= child.birth.year - 20]
                 pool = older or adults
-                child.guardians.append((pool[self._below(len(pool))], PARENT))
+                child.guardians.append(PlannedLink(pool[self._below(len(pool))], PARENT))
         first = child.guardians[0][0]
         if child.guardians[0][1] == PARENT:
             child.surname = first.surname
         child.district, child.address = first.district, first.address
+
+    def _give_court_guardians(
+        self, adults: list[PlannedPerson], by_year: dict[tuple[int, bool], list[PlannedPerson]]
+    ) -> None:
+        """A few adults are wards on a legal basis (Civil Code art. 24-31): old people whose
+        child a court designated, and young adults a court found without capacity, in their
+        parent's care; each with the court's document, some with an end."""
+        rng, anchor = self.court_rng, self.anchor
+        guarding = {link.guardian.index for p in self.people for link in p.guardians}
+        old = [a for a in adults if anchor.year - a.birth.year >= 78 and a.index not in guarding]
+        young = [a for a in adults if anchor.year - a.birth.year <= 24 and a.index not in guarding]
+        wanted = max(3, round(0.004 * len(adults)))
+        chosen = rng.sample(old, min(len(old), (wanted + 1) // 2))
+        chosen += rng.sample(young, min(len(young), wanted - len(chosen)))
+        wards = {ward.index for ward in chosen}
+        for ward in chosen:
+            elder = anchor.year - ward.birth.year >= 78
+            years = [ward.birth.year + (g if elder else -g) for g in range(22, 46)]
+            rng.shuffle(years)
+            found = [
+                p
+                for year in years
+                for p in by_year.get((year, rng.random() < 0.5), [])
+                if p.index not in wards
+            ]
+            if not found:
+                continue
+            judged = anchor.year - 1 - rng.randrange(6)
+            if not elder:  # a finding asked for when the child came of age, or after
+                judged = max(judged, ward.birth.year + 18)
+                ward.surname = found[0].surname
+            court = f"({judged})粤{ward.district.code[2:]}民特"
+            ward.guardians.append(
+                PlannedLink(
+                    found[0],
+                    LEGAL_GUARDIAN if elder else PARENT,
+                    DESIGNATION if elder else COURT_FINDING,
+                    f"{court}{rng.randint(1, 400)}号",
+                    _add_years(anchor, 1 + rng.randrange(4)) if rng.random() < 0.3 else None,
+                )
+            )
 
     def _address(self, district: gz.District) -> str:
         road = district.roads[self._below(len(district.roads))]
@@ -340,10 +412,10 @@ class Planner:
 
     def _citizen_id(self, person: PlannedPerson) -> None:
         """A unique ID: the 3-digit sequence counts people of one sex born one day in one place,
-        from a random start."""
+        from a random start. Its region is that of the registration when it was assigned."""
         birth = person.birth
         while True:
-            region = person.district.id_region_for(birth.year)
+            region = person.district.id_region_for(gz.id_assigned_in(birth.year, person.index))
             key = (region, birth, person.male)
             start, used = self._id_serials.get(key, (-1, 0))
             if used < 500:
@@ -568,21 +640,27 @@ def _person_rows(planner: Planner) -> Iterator[tuple[object, ...]]:
         sex = "M" if p.male else "F"
         # One person in ten reads English, so both message languages show in the demo.
         language = "en" if p.id % 10 == 7 else "zh-hans"
-        yield (p.id, p.ssn, p.name, sex, p.birth, p.ssn[:6], p.phone, p.email, p.address,
-               language, p.created_at)  # fmt: skip
+        # The reference is random, not drawn from the seed: it must not be computable.
+        yield (p.id, new_person_reference(), p.ssn, p.name, sex, p.birth, p.ssn[:6], p.phone,
+               p.email, p.address, language, p.created_at)  # fmt: skip
 
 
 def _guardianship_rows(planner: Planner, first_id: int) -> Iterator[tuple[object, ...]]:
     next_id = first_id
     for ward in planner.people:
-        for guardian, relation in ward.guardians:
+        for guardian, relation, basis, document, ends_on in ward.guardians:
             assert ward.created_at is not None and guardian.created_at is not None
             yield (
                 next_id,
                 guardian.id,
                 ward.id,
                 relation,
+                basis,
+                document,
+                ends_on,
                 max(ward.created_at, guardian.created_at),
+                None,
+                "",
             )
             next_id += 1
 
@@ -631,7 +709,8 @@ def _candidates(planner: Planner) -> dict[str, list[int]]:
         "expired_card_holders": [],
     }
     for p in planner.people:
-        adult = p.kind == ADULT and planner.anchor.year - p.birth.year >= 20
+        # Adults who are wards (on a court's finding or a designation) are left to the guardian.
+        adult = p.kind == ADULT and planner.anchor.year - p.birth.year >= 20 and not p.guardians
         if not p.cards:
             if adult:
                 found["adults_without_card"].append(p.id)

@@ -1,10 +1,12 @@
 """Reference data for the Guangzhou demo: districts, banks, outlets, names and roads.
 
 Region codes are the real GB/T 2260 codes. A citizen ID carries the code of the place where
-the number was first assigned, and python-stdnum checks that code against the birth year, so a
-person born before a district existed carries its predecessor's code (番禺县 440126 before
-1992, 番禺市 440181 until 2000, 番禺区 440113 from 2000). Names, addresses, phone numbers and
-coordinates of outlets are plausible, not a directory of the real ones.
+the number was assigned (DOMAIN.md section 3): at birth registration for anyone born since
+numbers were first given out in 1985, in the years after that for everyone older. So a resident
+of 天河区 born in 1970 holds a 440106 number (the district dates from 1985), and one born in
+番禺 holds the code of the year the number was assigned (番禺县 440126 before 1992, 番禺市
+440181 until 2000, 番禺区 440113 from 2000). Names, addresses, phone numbers and coordinates of
+outlets are plausible, not a directory of the real ones.
 """
 
 from __future__ import annotations
@@ -27,11 +29,25 @@ class District:
     # (first year, last year, code): the code an ID number assigned that year carries.
     id_codes: tuple[tuple[int | None, int | None, str], ...]
 
-    def id_region_for(self, birth_year: int) -> str:
+    def id_region_for(self, year: int) -> str:
+        """The code of a number assigned in `year` to someone registered here."""
         for first, last, code in self.id_codes:
-            if (first is None or birth_year >= first) and (last is None or birth_year <= last):
+            if (first is None or year >= first) and (last is None or year <= last):
                 return code
-        raise ValueError(f"no region code for {self.code} in {birth_year}")
+        raise ValueError(f"no region code for {self.code} in {year}")
+
+
+# The Resident Identity Card Regulations of 1985: numbers were first given out from then.
+FIRST_NUMBERS = 1985
+FIRST_NUMBERS_SPREAD = 11  # everyone then living had one within about ten years
+
+
+def id_assigned_in(birth_year: int, index: int) -> int:
+    """The year a person's number was assigned: at birth since 1985; for someone born earlier,
+    one of the years after 1985 (spread by `index`, so the demo stays the same every run)."""
+    if birth_year >= FIRST_NUMBERS:
+        return birth_year
+    return FIRST_NUMBERS + index % FIRST_NUMBERS_SPREAD
 
 
 _OLD_CITY = (None, 1983, "440120")  # 广州市市区, before the 1983 districts

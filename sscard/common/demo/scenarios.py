@@ -52,7 +52,8 @@ from sscard.common.errors import DomainError, ValidationError
 from sscard.notifications.models import OutboxMessage, OutboxStatus
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.partners.models import Bank
-from sscard.people.models import Guardianship, Person, Relation
+from sscard.people.models import Person, Relation
+from sscard.people.selectors import guardianships_in_force
 
 Story = Iterator[dt.datetime]
 Teller = Callable[["Subject", random.Random], Story]
@@ -218,7 +219,8 @@ class Scenes:
             cards[card.person_id] = card
         guardians: dict[int, tuple[Person, str]] = {}
         for link in (
-            Guardianship.objects.filter(ward_id__in=chosen)
+            guardianships_in_force()
+            .filter(ward_id__in=chosen)
             .select_related("guardian")
             .order_by("-pk")
         ):

@@ -137,7 +137,7 @@ class CounterAction(DeskAction):
         return {
             "person": self.subject,
             "checklist": checklist(link, ticked),
-            "checklist_url": reverse("console:checklist", args=[self.subject.pk]),
+            "checklist_url": reverse("console:checklist", args=[self.subject.reference]),
         }
 
     def render_form(self, form: forms.Form, **kwargs: Any) -> HttpResponse:
@@ -340,7 +340,7 @@ class TermsMixin(CounterAction):
 
 class PersonAction(CounterAction):
     def load(self, **kwargs: Any) -> None:
-        person = Person.objects.filter(pk=kwargs["pk"]).first()
+        person = Person.objects.filter(reference=kwargs["ref"]).first()
         if person is None:
             raise Http404
         self.subject = person

@@ -57,15 +57,15 @@ def find_caller(request: HttpRequest) -> HttpResponse:
             add_refusal(form, error)
             status = error.status
         else:
-            return HttpResponseRedirect(reverse("console:hotline_check", args=[person.pk]))
+            return HttpResponseRedirect(reverse("console:hotline_check", args=[person.reference]))
     elif request.method == "POST":
         status = 422
     return render(request, "console/hotline_find.html", {"form": form}, status=status)
 
 
 @desk_view("check_caller_identity")
-def check_caller(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk)
+def check_caller(request: HttpRequest, ref: str) -> HttpResponse:
+    person = get_object_or_404(Person, reference=ref)
     desk: Desk = request.desk  # type: ignore[attr-defined]
     form = IdentityForm(request.POST or None, questions=security_questions(person))
     status = 200
@@ -87,7 +87,9 @@ def check_caller(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             if passed:
                 _mark_verified(request, person)
-                return HttpResponseRedirect(reverse("console:hotline_caller", args=[person.pk]))
+                return HttpResponseRedirect(
+                    reverse("console:hotline_caller", args=[person.reference])
+                )
             form.add_error(
                 None,
                 pgettext(
@@ -131,10 +133,10 @@ def _card_rows(people: list[tuple[Person, str]]) -> list[dict[str, Any]]:
 
 
 @desk_view("check_caller_identity")
-def caller(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk)
+def caller(request: HttpRequest, ref: str) -> HttpResponse:
+    person = get_object_or_404(Person, reference=ref)
     if not is_verified(request, person):
-        return HttpResponseRedirect(reverse("console:hotline_check", args=[person.pk]))
+        return HttpResponseRedirect(reverse("console:hotline_check", args=[person.reference]))
     people = [(person, "self"), *[(ward, "guardian") for ward in wards_of(person)]]
     return render(
         request,
@@ -151,7 +153,7 @@ class HotlineReport(DeskAction):
     card: Card
 
     def load(self, **kwargs: Any) -> None:
-        self.caller = get_object_or_404(Person, pk=kwargs["pk"])
+        self.caller = get_object_or_404(Person, reference=kwargs["ref"])
         if not is_verified(self.request, self.caller):
             raise Forbidden(
                 "The caller's identity has not been checked.", code="identity_not_checked"
@@ -168,7 +170,7 @@ class HotlineReport(DeskAction):
         return EmptyForm(data)
 
     def back_url(self) -> str:
-        return reverse("console:hotline_caller", args=[self.caller.pk])
+        return reverse("console:hotline_caller", args=[self.caller.reference])
 
     def summary(self, form: forms.Form) -> Summary:
         who = (

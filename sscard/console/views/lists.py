@@ -29,6 +29,7 @@ from sscard.audit.models import AuditEvent
 from sscard.audit.selectors import search_events
 from sscard.cards.models import Card
 from sscard.cards.selectors import pin_locked_cards
+from sscard.common.spreadsheets import safe_cell
 from sscard.console.access import Desk, desk_view
 from sscard.console.labels import (
     APPLICATION_STATUS,
@@ -93,9 +94,9 @@ def _stream(listing: Listing) -> Iterator[str]:
 
     writer = csv.writer(Echo())
     yield "\ufeff"  # spreadsheets read UTF-8 with a byte order mark
-    yield writer.writerow([str(c.header) for c in listing.columns])
+    yield writer.writerow([safe_cell(c.header) for c in listing.columns])
     for row in listing.rows.iterator(chunk_size=2000):
-        yield writer.writerow([str(c.value(row)) for c in listing.columns])
+        yield writer.writerow([safe_cell(c.value(row)) for c in listing.columns])
 
 
 def show(request: HttpRequest, listing: Listing) -> HttpResponseBase:

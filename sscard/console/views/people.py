@@ -26,7 +26,10 @@ from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import (
     acts_alone,
     documents_needed,
+    former_guardianships_of,
     get_person,
+    guardianship_ends,
+    guardianships_in_force,
     guardianships_of,
     wards_of,
 )
@@ -37,7 +40,7 @@ S = ApplicationStatus
 
 
 def person_url(person: Person) -> str:
-    return reverse("console:person", args=[person.pk])
+    return reverse("console:person", args=[person.reference])
 
 
 @desk_view("find_person")
@@ -82,13 +85,18 @@ def checklist(guardianship: Guardianship | None, ticked: list[str]) -> list[Need
 def guardianship_for(person: Person, value: str) -> Guardianship | None:
     if not value.startswith("g") or not value[1:].isdigit():
         return None
-    return Guardianship.objects.filter(pk=value[1:], ward=person).select_related("guardian").first()
+    return (
+        guardianships_in_force()
+        .filter(pk=value[1:], ward=person)
+        .select_related("guardian")
+        .first()
+    )
 
 
 @desk_view()
-def documents_checklist(request: HttpRequest, pk: int) -> HttpResponse:
+def documents_checklist(request: HttpRequest, ref: str) -> HttpResponse:
     """The checklist for another presenter, swapped in when the clerk changes who presents."""
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(Person, reference=ref)
     presenter = request.GET.get("presenter", "self")
     ticked = request.GET.getlist("documents")
     return render(
@@ -96,7 +104,7 @@ def documents_checklist(request: HttpRequest, pk: int) -> HttpResponse:
         "console/_checklist.html",
         {
             "checklist": checklist(guardianship_for(person, presenter), ticked),
-            "checklist_url": reverse("console:checklist", args=[person.pk]),
+            "checklist_url": reverse("console:checklist", args=[person.reference]),
         },
     )
 
@@ -261,7 +269,11 @@ def person_context(desk: Desk, person: Person) -> dict[str, Any]:
     return {
         "person": person,
         "acts_alone": acts_alone(person),
-        "guardians": guardianships_of(person),
+        "guardians": [(link, guardianship_ends(link)) for link in guardianships_of(person)],
+        "former_guardians": [
+            (link, guardianship_ends(link)) for link in former_guardianships_of(person)
+        ],
+        "may_manage_guardianships": desk.may("manage_guardianships"),
         "wards": wards_of(person),
         "cards": cards,
         "applications": apps,
@@ -275,16 +287,16 @@ def person_context(desk: Desk, person: Person) -> dict[str, Any]:
 
 
 @desk_view("find_person")
-def person_page(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=pk)
+def person_page(request: HttpRequest, ref: str) -> HttpResponse:
+    person = get_object_or_404(Person, reference=ref)
     context = person_context(request.desk, person)  # type: ignore[attr-defined]
     return render(request, "console/person.html", context)
 
 
 @desk_view("find_person", "reveal_id_number")
-def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal(request: HttpRequest, ref: str) -> HttpResponse:
     """Confirm, record in the audit log, then show the whole number on this response only."""
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(Person, reference=ref)
     desk: Desk = request.desk  # type: ignore[attr-defined]
     if request.method != "POST" or "back" in request.POST:
         return HttpResponseRedirect(person_url(person))

@@ -30,7 +30,7 @@ def _state(pad: PinPadRequest) -> dict[str, object]:
         "pad": pad,
         "open": pin_pad_open(pad),
         "refusal": refusal,
-        "person_url": reverse("console:person", args=[pad.card.person_id]),
+        "person_url": reverse("console:person", args=[pad.card.person.reference]),
     }
 
 
@@ -61,7 +61,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as error:
         return refused(request, refusal_message(error), status=error.status)
     cancel_pin_pad(pad=pad)
-    return HttpResponseRedirect(reverse("console:person", args=[pad.card.person_id]))
+    return HttpResponseRedirect(reverse("console:person", args=[pad.card.person.reference]))
 
 
 @desk_view()

@@ -30,12 +30,11 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     nxt = session.safe_next(request, request.GET.get("next"))
     if nxt:
         request.session[session.NEXT_KEY] = nxt
-    pending = request.session.get(session.PENDING_KEY) or {}
-    form = SignInForm(posted(request), initial={"social_security_number": pending.get("ssn")})
+    form = SignInForm(posted(request))
     if request.method == "POST" and form.is_valid():
         number, phone = form.cleaned_data["social_security_number"], form.cleaned_data["phone"]
         try:
-            signin.request_sign_in_code(
+            reference = signin.request_sign_in_code(
                 social_security_number=number,
                 phone=phone,
                 client_address=client_address(request),
@@ -43,21 +42,26 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
+            # The session (a database row until it expires) keeps no whole ID number.
             digits = "".join(ch for ch in phone if ch.isdigit())
-            request.session[session.PENDING_KEY] = {"ssn": number, "phone": mask_phone(digits)}
+            request.session[session.PENDING_KEY] = {
+                "reference": reference,
+                "masked_id": mask_id_number(number),
+                "phone": mask_phone(digits),
+            }
             return redirect("portal:sign_in_code")
     return render(request, "portal/sign_in.html", {"form": form})
 
 
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(session.PENDING_KEY)
-    if not pending:
+    if not pending or "reference" not in pending:
         return redirect("portal:sign_in")
     form = CodeForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             person = signin.sign_in_with_code(
-                social_security_number=pending["ssn"],
+                reference=pending["reference"],
                 code=form.cleaned_data["code"],
                 channel=Channel.WEB,
             )
@@ -69,7 +73,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             return redirect(session.after_sign_in(request))
     context = {
         "form": form,
-        "masked_id": mask_id_number(pending["ssn"]),
+        "masked_id": pending["masked_id"],
         "masked_phone": pending["phone"],
         "minutes": max(1, settings.OTP_TTL_SECONDS // 60),
     }

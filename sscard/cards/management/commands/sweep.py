@@ -4,22 +4,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sscard.applications.services import lapse_uncollected
-from sscard.cards.services import expire_cards, lapse_due_reports, remind_lapsing_reports
+from config.sweep import describe, run_sweep
 
 
 class Command(BaseCommand):
     help = (
-        "Apply what time has decided: lapse temporary loss reports, remind holders of reports "
-        "about to lapse, lapse uncollected cards, mark expired cards. Safe to run at any time."
+        "Apply what time has decided (the jobs of config/sweep.py): lapse temporary loss "
+        "reports, remind holders of reports about to lapse, lapse uncollected cards, mark "
+        "expired cards, and forget what is kept only for a while (idempotency answers, finished "
+        "tasks, dead citizen tokens, spent one-time codes, expired sessions). Safe to run at "
+        "any time."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        lapsed = lapse_due_reports()
-        reminded = remind_lapsing_reports()
-        uncollected = lapse_uncollected()
-        expired = expire_cards()
-        self.stdout.write(
-            f"temporary reports lapsed: {lapsed}; reminders: {reminded}; "
-            f"uncollected cards lapsed: {uncollected}; cards expired: {expired}"
-        )
+        self.stdout.write(describe(run_sweep()))

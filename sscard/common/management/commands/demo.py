@@ -21,6 +21,7 @@ from sscard.common.models import Sequence
 from sscard.outlets.models import Outlet, OutletType
 from sscard.people.masking import mask_id_number, mask_name, mask_phone
 from sscard.people.models import Guardianship, Person
+from sscard.people.selectors import guardianships_in_force
 
 _EXPIRING_STATUSES = (CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED)
 
@@ -150,7 +151,10 @@ class Command(BaseCommand):
         outlets = dict(Outlet.objects.values_list("type").annotate(n=Count("pk")).order_by())
         w = self.stdout.write
         w("")
-        w(f"People: {Person.objects.count()}  guardianships: {Guardianship.objects.count()}")
+        w(
+            f"People: {Person.objects.count()}  guardianships: {Guardianship.objects.count()}"
+            f" ({guardianships_in_force().count()} in force)"
+        )
         w("Cards by status (effective now), with an example card number:")
         for status in CardStatus.values:
             w(f"  {status:<20} {statuses.get(status, 0):>9}  {examples.get(status) or '-'}")

@@ -3,7 +3,8 @@
 It runs django-tasks-db's worker loop (the queued outbox deliveries), and between batches
 - delivers outbox messages that are due but have no task (a killed worker's lease ran out, an
   enqueue failed): nothing is lost;
-- every few minutes, the sweep (`sscard sweep`): lapses, reminders, expiries.
+- every few minutes, the sweep (`sscard sweep`, the jobs of config/sweep.py): lapses,
+  reminders, expiries, and pruning of what is kept only for a while.
 SIGTERM or SIGINT: the current delivery finishes, then the worker exits; a second signal stops
 it at once (the message's lease runs out and it is delivered again, with the same id).
 """
@@ -24,26 +25,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_tasks_db.management.commands.db_worker import Worker, valid_interval
 
-from sscard.api.idempotency import prune_expired_keys
-from sscard.applications.services import lapse_uncollected
-from sscard.cards.services import expire_cards, lapse_due_reports, remind_lapsing_reports
+from config.sweep import describe, run_sweep
 from sscard.notifications.delivery import deliver_stranded
-from sscard.notifications.tasks import prune_finished_tasks
 
 logger = logging.getLogger("sscard.worker")
 
 RECOVERY_BATCH = 100
-
-
-def run_sweep() -> dict[str, int]:
-    return {
-        "temporary reports lapsed": lapse_due_reports(),
-        "reminders": remind_lapsing_reports(),
-        "uncollected cards lapsed": lapse_uncollected(),
-        "cards expired": expire_cards(),
-        "idempotency keys expired": prune_expired_keys(),
-        "finished tasks pruned": prune_finished_tasks(),
-    }
 
 
 class BackgroundWorker(Worker):
@@ -138,7 +125,7 @@ class BackgroundWorker(Worker):
                 logger.exception("sweep failed")
                 return
         if any(counts.values()):
-            logger.info("sweep: %s", "; ".join(f"{k}: {v}" for k, v in counts.items()))
+            logger.info("sweep: %s", describe(counts))
 
 
 def default_worker_id() -> str:
