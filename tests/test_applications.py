@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config.sweep import run_sweep
 from sscard.applications.models import ApplicationEvent, ApplicationStatus, CardApplication
 from sscard.applications.receipts import is_valid_receipt_number
 from sscard.applications.services import (
@@ -41,7 +42,6 @@ from sscard.cards.services import activate_card, lift_loss_report, report_loss
 from sscard.common import clock
 from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError
-from sscard.notifications.management.commands.worker import run_sweep
 from sscard.notifications.models import OutboxKind, OutboxMessage
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.partners.models import Bank
