@@ -83,7 +83,7 @@ def test_a_clerk_records_a_court_designated_guardian_for_an_adult(world):
     assert "designated guardian" in page and COURT in page and "2030-01-01" in page
     # and once confirmed it is recorded, audited as the clerk at the window
     done = client.post(url, {**data, "confirm": "1"})
-    assert done.status_code == 302 and done["Location"] == u("person", father.pk)
+    assert done.status_code == 302 and done["Location"] == u("person", father.reference)
     link = Guardianship.objects.get(ward=father)
     assert (link.guardian, link.relation, link.basis, link.document, link.ends_on) == (
         daughter,
@@ -163,7 +163,7 @@ def changes_and_ends(world: World) -> None:
         u("change_guardianship", link.ward.reference, link.pk),
         {"basis": "court_finding", "document": "(2026)粤0106民特2号", "ends_on": "2029-06-30"},
     )
-    assert changed.status_code == 302 and changed["Location"] == u("person", link.ward.pk)
+    assert changed.status_code == 302 and changed["Location"] == u("person", link.ward.reference)
     link.refresh_from_db()
     assert (link.document, link.ends_on) == ("(2026)粤0106民特2号", dt.date(2029, 6, 30))
     assert AuditEvent.objects.filter(action="guardianship.changed").count() == 1
@@ -175,7 +175,7 @@ def changes_and_ends(world: World) -> None:
     assert ended.status_code == 302
     link.refresh_from_db()
     assert (link.ended_at, link.end_reason) == (MOMENT, "capacity_restored")
-    page = text(client.get(u("person", link.ward.pk)))
+    page = text(client.get(u("person", link.ward.reference)))
     assert "No guardian in force." in page
     assert "Former guardians" in page and "the ward's capacity is restored" in page
     # An ended guardianship is neither changed nor ended again.
@@ -193,7 +193,7 @@ def test_the_page_shows_a_parent_whose_child_came_of_age_as_a_former_guardian(wo
     born = clock.today().replace(year=clock.today().year - 19)
     grown = make_person(social_security_number=make_citizen_id("440106", born, 4, male=False))
     make_guardianship(ward=grown, guardian__name="周建华")
-    page = text(desk(world).get(u("person", grown.pk)))
+    page = text(desk(world).get(u("person", grown.reference)))
     coming_of_age = born.replace(year=born.year + 18).isoformat()
     assert "No guardian in force." in page
     assert f"the ward came of age on {coming_of_age}" in page
@@ -224,4 +224,4 @@ def test_no_other_role_records_changes_or_ends_a_guardianship(world, role):
         ]
     assert [a.status_code for a in answers] == [403, 403, 403]
     if role in ("community_clerk", "bank_clerk", "supervisor"):
-        assert "Record a guardian" not in text(client.get(u("person", world.child.pk)))
+        assert "Record a guardian" not in text(client.get(u("person", world.child.reference)))

@@ -203,10 +203,10 @@ def test_the_hotline(situation):
     session = client.session
     session[VERIFIED] = {str(f.guardian.pk): situation.moment.isoformat()}
     session.save()
-    caller = client.get(u("hotline_caller", f.guardian.pk))
+    caller = client.get(u("hotline_caller", f.guardian.reference))
     assert caller.status_code == 200
     assert (f.card.number in caller.content.decode()) is situation.reach
-    url = u("hotline_report", f.guardian.pk, f.card.number)
+    url = u("hotline_report", f.guardian.reference, f.card.number)
     before = db_state(f.card)
     answer = client.post(url, {"confirm": "1"})
     if situation.reach:
@@ -229,7 +229,7 @@ def test_the_window(situation):
     url = u("report_loss", f.card.number)
     form = client.get(url).content.decode()
     assert (f'value="{presenter}"' in form) is situation.reach
-    person = client.get(u("person", f.ward.pk)).content.decode()
+    person = client.get(u("person", f.ward.reference)).content.decode()
     assert ("No guardian in force." not in person) is situation.reach
     before = db_state(f.card)
     answer = client.post(

@@ -31,7 +31,7 @@ def test_a_clerk_records_and_then_ends_a_guardianship(new_page) -> None:
     expect(page.locator("section[aria-labelledby=guardians-h]")).to_contain_text("没有有效的监护人")
 
     # Record the son, designated by a court, with the court's document.
-    page.click(f"a[href='/console/people/{elder.pk}/guardians/record/']")
+    page.click(f"a[href='/console/people/{elder.reference}/guardians/record/']")
     check(page, "record-guardian")
     page.fill("#id_guardian_id_number", son.social_security_number)
     page.check("input[name=relation][value=legal_guardian]")
@@ -54,7 +54,7 @@ def test_a_clerk_records_and_then_ends_a_guardianship(new_page) -> None:
 
     # End it: the court removed him.
     link = Guardianship.objects.get(ward=elder)
-    page.click(f"a[href='/console/guardianships/{link.pk}/end/']")
+    page.click(f"a[href='/console/people/{elder.reference}/guardianships/{link.pk}/end/']")
     check(page, "end-guardianship")
     page.check("input[name=reason][value=guardian_removed]")
     review_and_confirm(page, "end-guardianship")
