@@ -50,6 +50,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the API's problems: an exception reaches it only when the API has not answered.
+    "sscard.common.middleware.UnavailableMiddleware",
     "sscard.api.middleware.ApiProblemsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sscard.common.middleware.DefaultLanguageMiddleware",

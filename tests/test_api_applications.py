@@ -8,6 +8,7 @@ timeline step, audit event, outbox row and sequence as it was.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import partial
@@ -994,6 +995,45 @@ def test_another_banks_token_does_not_see_the_application(api, other_bank_token,
     number = reissue["number"]
     for step in ("bank_accepted", "cancelled"):
         refused(partial(event, api, other_bank_token, number, step), 404, "application_not_found")
+
+
+def test_another_bank_cannot_reissue_the_card_but_the_holder_may_move_at_a_window(
+    api, make_token, window_token, other_bank_token, verify_token, holder, card
+):
+    """The reported case: CCB's token applied for a reissue of an ICBC card, saw the card's
+    number in the answer, and its bank_accepted then cancelled the ICBC card."""
+    lose_formally(api, window_token, card)
+
+    for bank_code in (None, "CCB"):
+        body_in = application_body(holder, outlet="BK0002")
+        if bank_code:
+            body_in["bank_code"] = bank_code
+        body = refused(
+            partial(apply, api, other_bank_token, body_in),
+            403,
+            "wrong_bank",
+        )
+        assert card.number not in json.dumps(body)
+        assert body["detail"].startswith("The holder's card belongs to another bank")
+    assert status_of(api, verify_token, card.number)[0] == "formally_lost"
+
+    # The holder chooses CCB at the window; CCB then makes the card, and ICBC's is cancelled.
+    moved = ok(apply(api, window_token, application_body(holder, bank_code="CCB")), 201)
+    assert (moved["bank_code"], moved["old_card_number"]) == ("CCB", card.number)
+    accepted = ok(event(api, other_bank_token, moved["number"], "bank_accepted"))
+    card.refresh_from_db()
+    assert (card.status, card.bank_status) == ("cancelled", "closed")
+    told = OutboxMessage.objects.get(topic="card.cancelled")
+    assert (told.bank_id, told.payload["data"]["card_number"]) == (card.bank_id, card.number)
+    # Neither bank is shown the other's card: CCB reads its application without ICBC's card,
+    # and ICBC reads its cancelled card without CCB's application.
+    assert (accepted["status"], accepted["old_card_number"]) == ("bank_accepted", None)
+    receipt = OutboxMessage.objects.get(topic="application.receipt_issued")
+    assert receipt.bank_id == Bank.objects.get(code="CCB").pk
+    assert receipt.payload["data"]["old_card_number"] is None
+    icbc = make_token("cards:read", bank="ICBC", name="icbc-reader")
+    old_card = ok(api.get(f"/cards/{card.number}", token=icbc))
+    assert (old_card["status"], old_card["applications"]) == ("cancelled", [])
 
 
 def test_a_bank_token_records_events_at_its_own_outlets_only(

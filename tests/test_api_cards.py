@@ -264,7 +264,8 @@ def test_reading_a_card_masks_the_holder_without_persons_read(api, make_token, c
         "expires_on": "2034-03-01",
         "blocked_until": None,
         "generation": 1,
-        "identification_code": card.identification_code,
+        # The chip's identification code is kept from a token without persons:read.
+        "identification_code": None,
         "holder": {"social_security_number": "440106********028X", "name": "王*", "relation": None},
         "bank_name": "中国工商银行",
         "account_number": "6222 **** **** 3445",
@@ -277,6 +278,7 @@ def test_reading_a_card_with_persons_read_shows_the_holder_whole(api, make_token
     body = api.get(f"/cards/{card.number}", token=make_token("cards:read,persons:read")).json()
     assert body["holder"] == {"social_security_number": WOMAN, "name": "王芳", "relation": None}
     assert body["account_number"] == ACCOUNT
+    assert body["identification_code"] == card.identification_code
 
 
 def test_a_card_shows_its_loss_reports(api, make_token, card):
@@ -304,6 +306,8 @@ def test_a_citizen_reads_their_own_card_masked(api, citizen_token, card, holder)
     body = response.json()
     assert body["holder"]["social_security_number"] == "440106********028X"
     assert body["account_number"] == "6222 **** **** 3445"
+    assert body["identification_code"] is None
+    assert card.identification_code not in response.content.decode()
 
 
 def test_a_guardian_reads_the_wards_card(api, citizen_token, bank):

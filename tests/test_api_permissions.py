@@ -22,7 +22,13 @@ What each cell means:
            `application_not_found`): another person's or another bank's record reads as missing
   outlet   403 `wrong_outlet`: the request names an outlet the token does not act for
   citizen  403 `citizen_token_required` (/me is a signed-in citizen's)
+  bank     403 `wrong_bank`: a bank applies only for its own bank's cards and names no other
+           bank; the answer names no card
   empty    200 with an empty list: the search finds nothing of another bank
+
+Rows `.here` and `.move` apply at the caller's own outlet (a bank-only token: its bank's outlet),
+for a replacement of the holder's ICBC card; `.move` names CCB as the new card's bank, which is
+the holder's choice a window records and no bank may make for the holder.
 
 Every refusal is checked to change nothing: row counts of every table, the card, loss report and
 application rows, the audit chain's head and the numbering sequences are as before.
@@ -80,6 +86,8 @@ loss.create       401        401        401      401      ok       404          
 loss.read         401        401        401      401      ok       404            ok        scope     ok          404         ok            404
 loss.lift         401        401        401      401      scope    scope          scope     scope     ok          404         ok            404
 apps.create       401        401        401      401      scope    scope          scope     scope     ok          outlet      outlet        outlet
+apps.create.here  401        401        401      401      scope    scope          scope     scope     ok          bank        ok            bank
+apps.create.move  401        401        401      401      scope    scope          scope     scope     bank        bank        ok            bank
 apps.read         401        401        401      401      ok       404            ok        scope     ok          404         ok            404
 apps.find         401        401        401      401      scope    scope          scope     scope     ok          empty       ok            empty
 apps.events       401        401        401      401      scope    scope          scope     scope     ok          404         outlet        404
@@ -87,9 +95,9 @@ outlets.find      ok         ok         ok       ok       ok       ok           
 me                401        401        401      401      ok       ok             ok        citizen   citizen     citizen     citizen       citizen
 """  # noqa: E501
 # Read as: a bank outlet of ICBC sees ICBC's cards; a window with no bank sees every card but
-# acts only at its own outlet; another bank's token finds nothing of ICBC's. The status lookup
-# answers every point of use (a hospital is bound to no bank), and a person is readable by any
-# token with `persons:read` (a bank's token sees only its own bank's cards in it).
+# acts only at its own outlet; another bank's token finds nothing of ICBC's and moves none of it.
+# The status lookup answers every point of use (a hospital is bound to no bank), and a person is
+# readable by any token with `persons:read` (a bank's token sees only its own bank's cards in it).
 
 NEW_PIN = "246813"
 FACTORY_PIN = "147258"
@@ -245,6 +253,18 @@ def _loss_body(call: Call) -> dict[str, Any]:
     }
 
 
+# The outlet each caller acts at when it applies at its own counter.
+OWN_OUTLET = {"other_bank": "BK0002", "other_outlet": "AG0002", "other_bank_outlet": "BK0002"}
+
+
+def _application_here(call: Call) -> dict[str, Any]:
+    return _application_body(call) | {"outlet_code": OWN_OUTLET.get(call.caller, "BK0001")}
+
+
+def _application_move(call: Call) -> dict[str, Any]:
+    return _application_here(call) | {"bank_code": "CCB"}
+
+
 def _application_body(call: Call) -> dict[str, Any]:
     applicant, relation = _guardian_of_subject(call)
     return {
@@ -349,6 +369,16 @@ def _shows_new_application(call: Call, body: Any) -> None:
     )
 
 
+def _shows_moved(call: Call, body: Any) -> None:
+    assert (body["type"], body["status"], body["old_card_number"], body["bank_code"]) == (
+        "replacement",
+        "receipt_issued",
+        call.card.number,
+        "CCB",
+    )
+    assert body["timeline"][-1]["outlet_code"] == OWN_OUTLET[call.caller]
+
+
 def _shows_accepted(call: Call, body: Any) -> None:
     _shows_application(call, body)
     assert body["status"] == "bank_accepted"
@@ -445,6 +475,22 @@ ENDPOINTS: dict[str, Endpoint] = {
         created=True,
         body=_application_body,
         shows=_shows_new_application,
+    ),
+    "apps.create.here": Endpoint(
+        "POST",
+        lambda c: "/card-applications",
+        Scope.APPLICATIONS_WRITE,
+        created=True,
+        body=_application_here,
+        shows=_shows_new_application,
+    ),
+    "apps.create.move": Endpoint(
+        "POST",
+        lambda c: "/card-applications",
+        Scope.APPLICATIONS_WRITE,
+        created=True,
+        body=_application_move,
+        shows=_shows_moved,
     ),
     "apps.read": Endpoint(
         "GET",
@@ -572,6 +618,7 @@ def _refusal(cell: str, endpoint: Endpoint) -> tuple[int, str]:
         "404": (404, endpoint.not_found),
         "outlet": (403, "wrong_outlet"),
         "citizen": (403, "citizen_token_required"),
+        "bank": (403, "wrong_bank"),
     }[cell]
 
 
@@ -615,6 +662,8 @@ def test_permission_matrix(
         assert response["WWW-Authenticate"] == 'Bearer realm="sscard"'
     if code == "insufficient_scope":
         assert body["scope"] == endpoint.scope
+    # A refusal names no card: not the one asked about, nor another bank's.
+    assert call.card.number not in response.content.decode()
     assert db_state(*[row for row in rows if row is not None]) == before
 
 

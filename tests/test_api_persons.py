@@ -123,6 +123,9 @@ def test_without_persons_read_the_new_person_is_shown_masked(api, make_token):
         "138****5678",
         "w***@example.cn",
     )
+    # The birth date and sex the masked number hides are not given beside it.
+    assert (body["birth_date"], body["sex"], body["region_code"]) == (None, None, "440106")
+    assert "1990" not in response.content.decode()
     # What is stored is whole; only the answer is masked.
     assert Person.objects.get().social_security_number == WOMAN
 
@@ -582,3 +585,20 @@ def test_reading_a_person_needs_a_token(api):
     with nothing_changes():
         response = api.get(f"/persons/{WOMAN}")
     problem_of(response, 401, "unauthorized")
+
+
+def test_the_document_allows_the_masked_answers_nulls(api):
+    """A partner's generated client must accept what a token without persons:read gets."""
+    schemas = api.get("/openapi.json").json()["components"]["schemas"]
+    fields = [
+        schemas["PersonOut"]["properties"]["birth_date"],
+        schemas["PersonOut"]["properties"]["sex"],
+        schemas["CardOut"]["properties"]["identification_code"],
+    ]
+    for field in fields:
+        assert {"type": "null"} in field["anyOf"], field
+    assert [f["anyOf"][0] for f in fields] == [
+        {"format": "date", "type": "string"},
+        {"enum": ["M", "F"], "type": "string"},
+        {"type": "string"},
+    ]

@@ -642,6 +642,8 @@ def test_me_is_the_person_masked_with_their_cards_and_their_wards_cards(
     assert body["social_security_number"] == mask_id_number(parent.social_security_number)
     assert body["name"] == mask_name(parent.name) == "陈**"
     assert body["phone"] == mask_phone(parent.phone) == "138****8000"
+    # What the masked ID number hides is not given away beside it.
+    assert (body["birth_date"], body["sex"]) == (None, None)
     assert [c["card_number"] for c in body["cards"]] == [own.number]
     assert body["cards"][0]["status"] == "normal"
     assert body["wards"] == [

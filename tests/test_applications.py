@@ -7,21 +7,28 @@ outbox row was written, and no card, loss report or application row moved.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from config.sweep import run_sweep
 from sscard.applications.models import ApplicationEvent, ApplicationStatus, CardApplication
 from sscard.applications.receipts import is_valid_receipt_number
 from sscard.applications.services import (
     apply_for_card,
     cancel_application,
     complete_intake,
+    hand_over_card,
     issue_instantly,
     lapse_uncollected,
     record_intake,
@@ -31,7 +38,7 @@ from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.cards.models import BankStatus, Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.cards.selectors import card_status
-from sscard.cards.services import lift_loss_report, report_loss
+from sscard.cards.services import activate_card, lift_loss_report, report_loss
 from sscard.common import clock
 from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError
@@ -47,6 +54,7 @@ from tests.factories import (
     make_guardianship,
     make_outlet,
     make_person,
+    make_policy,
 )
 
 pytestmark = pytest.mark.django_db
@@ -649,14 +657,67 @@ def test_delivery_by_mail(desk):
 
     assert app.status == ApplicationStatus.MAILED
     assert app.tracking_number == "SF1234567890"
-    assert app.collect_by is None and app.collection_outlet is None
+    # The holder brings the card in by the policy's uncollected period (365 days by default).
+    assert app.collect_by == clock.today() + dt.timedelta(days=365)
+    assert app.collection_outlet is None
     assert card_status(_new(app).number).status == "awaiting_collection"
     note = OutboxMessage.objects.get(topic="mailed")
-    assert note.payload["tracking_number"] == "SF1234567890"
+    assert note.payload == {
+        "number": app.number,
+        "tracking_number": "SF1234567890",
+        "collect_by": app.collect_by.isoformat(),
+    }
 
     app = _event(desk, app, "collected")
     assert app.status == ApplicationStatus.COLLECTED
     assert card_status(_new(app).number).status == "sealed"
+
+
+def _hand_over(desk: Desk, app: CardApplication, actor: Actor, outlet: Outlet, **kw: Any) -> Any:
+    args: dict[str, Any] = {
+        "actor": actor,
+        "application": app,
+        "outlet": outlet,
+        "presenter": app.person,
+        "relation": "self",
+        "documents": ["id_card"],
+    }
+    return hand_over_card(**(args | kw))
+
+
+def test_a_mailed_card_brought_to_any_counter_is_recorded_received_then_activated(desk):
+    app = _bring_to(desk, "mailed", mail=True)
+    new = _new(app)
+    elsewhere = make_outlet(code="AG0009", name="越秀区社会保险经办中心")
+
+    refused(
+        "documents_required", lambda: _hand_over(desk, app, desk.window, elsewhere, documents=[])
+    )
+    app = _hand_over(desk, app, desk.window, elsewhere)
+
+    assert app.status == ApplicationStatus.COLLECTED
+    last = _last(app)
+    assert (last.status, last.channel, last.outlet_code, last.note) == (
+        "collected",
+        "window",
+        "AG0009",
+        "mailed card received at the counter",
+    )
+    assert card_status(new.number).status == "sealed"
+    assert [n.topic for n in OutboxMessage.objects.filter(topic="collected")] == ["collected"]
+    card = activate_card(
+        actor=desk.window, card=new, pin="802417", documents=["id_card"], outlet=elsewhere
+    )
+    assert card.status == CardStatus.NORMAL
+
+
+@pytest.mark.parametrize("status", ["in_production", "collected"])
+def test_only_a_ready_or_mailed_card_is_handed_over(desk, status):
+    app = _bring_to(desk, status)
+
+    error = refused("invalid_transition", lambda: _hand_over(desk, app, desk.window, desk.agency))
+
+    assert error.extra["current_status"] == status
 
 
 # ---------------------------------------------------------------- the status machine
@@ -1092,6 +1153,75 @@ def test_an_intake_for_a_child_needs_the_guardian(desk):
 
 
 # ---------------------------------------------------------------- lapse, notifications, timeline
+
+
+def test_a_mailed_card_never_brought_in_lapses_like_an_uncollected_one(desk):
+    app = _bring_to(desk, "mailed", mail=True)
+    new = _new(app)
+    told_before = OutboxMessage.objects.filter(topic="card.cancelled").count()
+
+    with clock.frozen_at(clock.now() + dt.timedelta(days=365)):
+        assert lapse_uncollected() == 0
+    assert _reload(app).status == ApplicationStatus.MAILED
+
+    with clock.frozen_at(clock.now() + dt.timedelta(days=366)):
+        assert lapse_uncollected() == 1
+        assert lapse_uncollected() == 0
+
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.LAPSED
+    assert _reload(new).status == CardStatus.CANCELLED
+    last = _last(app)
+    assert (last.status, last.channel, last.note) == (
+        "lapsed",
+        "system",
+        "mailed card not brought to a counter within the policy's period",
+    )
+    # The bank is told its card is sealed off, as for a card never collected at an outlet.
+    told = OutboxMessage.objects.filter(topic="card.cancelled")
+    assert told.count() == told_before + 1
+    sealed_off = [m for m in told if m.payload["data"]["card_number"] == new.number]
+    assert [(m.bank, m.payload["data"]["reason"]) for m in sealed_off] == [
+        (desk.bank, "not collected in time: sealed off")
+    ]
+    assert verify_chain().ok
+    refused(
+        "invalid_transition",
+        lambda: _hand_over(desk, app, desk.window, desk.agency),
+    )
+
+
+def test_mailed_cards_of_before_get_their_day_to_be_brought_in_by(desk):
+    """The data migration: a card mailed before mailing set the day gets it from the day it
+    was mailed and the policy of its region; the reverse takes it away again."""
+    migration = importlib.import_module(
+        "sscard.applications.migrations.0002_mailed_cards_collect_by"
+    )
+    make_policy(region_prefix="4401", uncollected_lapse_days=180)
+    app = _bring_to(desk, "mailed", mail=True)
+    CardApplication.objects.filter(pk=app.pk).update(collect_by=None)
+    mailed_on = timezone.localdate(app.events.get(status="mailed").at)
+
+    migration.set_collect_by(django_apps, None)
+
+    assert _reload(app).collect_by == mailed_on + dt.timedelta(days=180)
+    migration.clear_collect_by(django_apps, None)
+    assert _reload(app).collect_by is None
+
+
+@pytest.mark.parametrize("sweep", ["sscard sweep", "the worker's sweep"])
+def test_both_sweeps_lapse_a_mailed_card_never_brought_in(desk, sweep):
+    app = _bring_to(desk, "mailed", mail=True)
+
+    with clock.frozen_at(clock.now() + dt.timedelta(days=366)):
+        if sweep == "sscard sweep":
+            out = StringIO()
+            call_command("sweep", stdout=out)
+            assert "uncollected cards lapsed: 1;" in out.getvalue()
+        else:
+            assert run_sweep()["uncollected cards lapsed"] == 1
+
+    assert _reload(app).status == ApplicationStatus.LAPSED
 
 
 def test_an_uncollected_card_lapses(desk):

@@ -14,12 +14,13 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from sscard.applications.models import CardApplication
-from sscard.applications.services import record_intake, record_production_event
+from sscard.applications.services import apply_for_card, record_intake, record_production_event
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.cards.models import LossReport
 from sscard.cards.pins import pin_matches
 from sscard.common.context import Actor, Channel, Role
+from sscard.console.views.people import person_url
 from sscard.people.masking import mask_id_number
 from sscard.staff.models import PinPadRequest
 from tests.console_support import World, add_staff, build_world
@@ -282,6 +283,12 @@ def test_the_bank_accepts_its_own_receipt_only_and_a_mistyped_one_is_caught(worl
         )
     assert wrong_bank.status_code == 403
     assert "belongs to another bank" in wrong_bank.content.decode()
+    # Said next to the receipt number typed in.
+    assert re.search(
+        r"field-receipt_number.*?errorlist[^>]*>\s*<li>This application belongs to another bank",
+        wrong_bank.content.decode(),
+        re.S,
+    )
 
     done = confirm(bank, url, {"receipt_number": app.receipt_number})
     assert done.status_code == 302
@@ -351,6 +358,70 @@ def test_production_and_hand_over_at_the_bank_then_activation_on_the_pin_pad(wor
     assert "Your PIN is set" in again.content.decode()
     card.refresh_from_db()
     assert pin_matches(card.pin_hash, "802417")  # a pad takes one PIN only
+
+
+def test_a_mailed_card_is_recorded_received_at_a_window_then_activated(world):
+    bank = Actor(
+        kind="staff",
+        id="bank",
+        role=Role.BANK_CLERK,
+        channel=Channel.BANK,
+        outlet_code=world.bank_outlet.code,
+        bank_code=world.bank.code,
+    )
+    client = desk(world, "window_clerk")
+    confirm(
+        client,
+        u("report_loss", world.adult_card.number),
+        {"kind": "formal", "presenter": "self", "documents": ["id_card"]},
+    )
+    app = apply_for_card(
+        actor=window_actor(world),
+        type="reissue",
+        person=world.adult,
+        applicant=world.adult,
+        relation="self",
+        documents=["id_card"],
+        outlet=world.agency,
+        delivery="mail",
+        mail_address="广州市天河区体育西路1号",
+    )
+    for step in ("bank_accepted", "in_production", "mailed"):
+        app = record_production_event(
+            actor=bank, application=app, type=step, tracking_number="SF1234567890"
+        )
+    card = app.new_card
+    assert card is not None
+    person = client.get(person_url(world.adult)).content.decode()
+    received = u("hand_over", app.number)
+    assert f'<a class="button" href="{received}">Record the mailed card received</a>' in person
+    page = client.get(received).content.decode()
+    assert "<h1>Record a mailed card received</h1>" in page
+
+    review = client.post(received, {"presenter": "self", "documents": ["id_card"]})
+    assert "SF1234567890" in review.content.decode()
+    assert "Record it received" in review.content.decode()
+    done = client.post(received, {"presenter": "self", "documents": ["id_card"], "confirm": "1"})
+
+    assert done.status_code == 302 and done["Location"] == person_url(world.adult)
+    app.refresh_from_db()
+    card.refresh_from_db()
+    assert (app.status, card.status) == ("collected", "sealed")
+    event = last_event("application.collected")
+    assert (event.actor_role, event.channel, event.outlet_code) == (
+        "window_clerk",
+        "window",
+        "SI0001",
+    )
+    person = client.get(person_url(world.adult)).content.decode()
+    assert f'<a class="button" href="{u("activate", card.number)}">Activate</a>' in person
+    opened = confirm(
+        client, u("activate", card.number), {"presenter": "self", "documents": ["id_card"]}
+    )
+    token = opened["Location"].rstrip("/").split("/")[-1]
+    client.post(u("pinpad", token), {"pin": "802417", "pin_again": "802417"})
+    card.refresh_from_db()
+    assert card.status == "normal" and pin_matches(card.pin_hash, "802417")
 
 
 def test_a_pin_pad_belongs_to_the_clerk_who_opened_it(world):

@@ -8,6 +8,7 @@ business), 302 a redirect (anonymous: to the sign-in page). A refused POST chang
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,14 +17,17 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sscard.applications.models import CardApplication
-from sscard.applications.services import apply_for_card, record_intake
-from sscard.cards.models import LossReport
+from sscard.applications.models import ApplicationEvent, CardApplication
+from sscard.applications.services import apply_for_card, record_intake, record_production_event
+from sscard.cards.models import Card, LossReport
 from sscard.cards.services import report_loss
 from sscard.common import clock
 from sscard.common.context import Actor, Channel, Role
 from sscard.console.views.hotline import VERIFIED
-from tests.console_support import ROLES, World, build_world, unbound_user
+from sscard.console.views.people import person_url
+from sscard.notifications.models import OutboxMessage
+from sscard.staff.models import PinPadRequest
+from tests.console_support import ROLES, World, add_staff, build_world, unbound_user
 from tests.factories import db_state, make_card, make_person
 
 pytestmark = pytest.mark.django_db
@@ -362,3 +366,315 @@ def test_a_clerk_marked_as_staff_still_cannot_enter_the_admin(scene):
     user.save()
     answer = scene.world.client("window_clerk").get("/admin/")
     assert answer.status_code == 302 and "/admin/login/" in answer["Location"]
+
+
+# ---------------------------------------------------------------- the bank dimension
+#
+# Every action on a card or application of ICBC, by a bank clerk of ICBC (own_bank), a bank
+# clerk of CCB (other_bank) and a window clerk, bound to no bank (no_bank). Each cell runs in a
+# fresh world. What each answer means:
+#   done        the action is done (302 onwards) and something changed
+#   wrong_bank  403: the page says the card or application is another bank's; nothing changed
+#   hidden      404: another bank's application is not visible at all; nothing changed
+#   invalid     422: the form does not offer another bank; nothing changed
+#   -           not this matrix's business (the role or the outlet decides, see above)
+
+BANK_MATRIX = """
+action             own_bank  other_bank  no_bank
+report_loss        done      wrong_bank  done
+lift               done      wrong_bank  done
+activate           done      wrong_bank  done
+reset_pin          done      wrong_bank  done
+apply              done      wrong_bank  done
+apply_elsewhere    invalid   wrong_bank  done
+issue_instantly    done      hidden      -
+hand_over          done      hidden      done
+withdraw           done      hidden      done
+production         done      hidden      -
+accept_receipt     done      wrong_bank  -
+"""
+BANK_DESKS = ("own_bank", "other_bank", "no_bank")
+BANK_CELLS = {
+    row[0]: dict(zip(BANK_DESKS, row[1:], strict=True))
+    for row in (line.split() for line in BANK_MATRIX.strip().splitlines()[1:])
+}
+WRONG_BANK = {
+    "card": "This card belongs to another bank: only that bank&#x27;s staff act on it.",
+    "old_card": "The holder&#x27;s card belongs to another bank: a reissue or replacement is "
+    "made by the bank that holds the card&#x27;s account.",
+    "application": "This application belongs to another bank.",
+}
+
+
+@dataclass
+class BankDesk:
+    world: World
+    client: Client
+    actor: Actor
+    outlet: Any
+
+
+def bank_desk(world: World, desk: str) -> BankDesk:
+    if desk == "other_bank":
+        user = add_staff("bank_clerk", world.other_bank_outlet, "ccb-clerk")
+        outlet, bank = world.other_bank_outlet, world.other_bank.code
+    elif desk == "own_bank":
+        user, outlet, bank = world.users["bank_clerk"], world.bank_outlet, world.bank.code
+    else:
+        user, outlet, bank = world.users["window_clerk"], world.agency, None
+    client = Client()
+    client.force_login(user)
+    client.cookies["sscard_language"] = "en"
+    role = Role.BANK_CLERK if bank else Role.WINDOW_CLERK
+    channel = Channel.BANK if bank else Channel.WINDOW
+    return BankDesk(world, client, staff_actor(role, channel, outlet.code, bank), outlet)
+
+
+def _icbc(world: World) -> Actor:
+    return staff_actor(Role.BANK_CLERK, Channel.BANK, world.bank_outlet.code, world.bank.code)
+
+
+def _lost(world: World) -> tuple[Any, Any]:
+    holder = make_person(age=45)
+    card = make_card(person=holder, bank=world.bank)
+    report = report_loss(
+        actor=_icbc(world),
+        card=card,
+        kind="formal",
+        reporter=holder,
+        relation="self",
+        documents=["id_card"],
+        outlet=world.bank_outlet,
+    ).report
+    return holder, report
+
+
+def _icbc_reissue(world: World, **terms: Any) -> CardApplication:
+    holder, _report = _lost(world)
+    return apply_for_card(
+        actor=_icbc(world),
+        type="reissue",
+        person=holder,
+        applicant=holder,
+        relation="self",
+        documents=["id_card"],
+        outlet=world.bank_outlet,
+        **terms,
+    )
+
+
+COUNTER_POST = {"presenter": "self", "documents": ["id_card"]}
+
+
+def _card_with_status(world: World, status: str) -> Any:
+    card = make_card(person=make_person(age=45), bank=world.bank)
+    if status == "sealed":
+        card.status, card.pin_hash = "sealed", ""
+        card.save()
+    return card
+
+
+def _setup_report_loss(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    card = _card_with_status(d.world, "normal")
+    return u("report_loss", card.number), {**COUNTER_POST, "kind": "formal"}
+
+
+def _setup_lift(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    _holder, report = _lost(d.world)
+    return u("lift", report.reference), {**COUNTER_POST, "reason": "found"}
+
+
+def _setup_activate(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    return u("activate", _card_with_status(d.world, "sealed").number), COUNTER_POST
+
+
+def _setup_reset_pin(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    return u("reset_pin", _card_with_status(d.world, "normal").number), COUNTER_POST
+
+
+def _apply_post(bank: str) -> dict[str, Any]:
+    return {
+        **COUNTER_POST,
+        "type": "reissue",
+        "bank": bank,
+        "production": "batch",
+        "delivery": "pickup",
+    }
+
+
+def _setup_apply(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    holder, _report = _lost(d.world)
+    return u("apply", holder.reference), _apply_post("")
+
+
+def _setup_apply_elsewhere(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    holder, _report = _lost(d.world)
+    return u("apply", holder.reference), _apply_post(d.world.other_bank.code)
+
+
+def _setup_issue_instantly(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    return u("issue_instantly", _icbc_reissue(d.world, production="instant").number), {}
+
+
+def _setup_hand_over(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    app = _icbc_reissue(d.world)
+    for step in ("bank_accepted", "in_production", "ready_for_collection"):
+        # The card waits at the desk's own outlet: only the bank rule may refuse it.
+        outlet = d.outlet if step == "ready_for_collection" else None
+        app = record_production_event(
+            actor=_icbc(d.world), application=app, type=step, outlet=outlet
+        )
+    return u("hand_over", app.number), COUNTER_POST
+
+
+def _setup_withdraw(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    return u("withdraw", _icbc_reissue(d.world).number), {"note": "the holder found the card"}
+
+
+def _setup_production(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    app = record_production_event(
+        actor=_icbc(d.world), application=_icbc_reissue(d.world), type="bank_accepted"
+    )
+    return u("production", app.number), {"event": "in_production"}
+
+
+def _setup_accept_receipt(d: BankDesk) -> tuple[str, dict[str, Any]]:
+    return u("accept_receipt"), {"receipt_number": _icbc_reissue(d.world).receipt_number}
+
+
+BANK_SETUPS: dict[str, Callable[[BankDesk], tuple[str, dict[str, Any]]]] = {
+    "report_loss": _setup_report_loss,
+    "lift": _setup_lift,
+    "activate": _setup_activate,
+    "reset_pin": _setup_reset_pin,
+    "apply": _setup_apply,
+    "apply_elsewhere": _setup_apply_elsewhere,
+    "issue_instantly": _setup_issue_instantly,
+    "hand_over": _setup_hand_over,
+    "withdraw": _setup_withdraw,
+    "production": _setup_production,
+    "accept_receipt": _setup_accept_receipt,
+}
+BANK_CASES = [
+    pytest.param(action, desk, id=f"{action}-{desk}")
+    for action, cells in BANK_CELLS.items()
+    for desk in BANK_DESKS
+    if cells[desk] != "-"
+]
+
+
+def _all_rows() -> dict[str, Any]:
+    return {
+        **db_state(),
+        "cards": list(Card.objects.order_by("pk").values()),
+        "reports": list(LossReport.objects.order_by("pk").values()),
+        "applications": list(CardApplication.objects.order_by("pk").values()),
+        "timeline": list(ApplicationEvent.objects.order_by("pk").values()),
+        "outbox": list(OutboxMessage.objects.order_by("pk").values()),
+        "pin_pads": list(PinPadRequest.objects.order_by("pk").values()),
+    }
+
+
+def test_the_bank_matrix_covers_every_console_write():
+    assert list(BANK_CELLS) == list(BANK_SETUPS)
+    written = {
+        a.name
+        for a in ACTIONS
+        if a.post and any(r in a.allowed for r in ("window_clerk", "bank_clerk"))
+    }
+    # Every form a counter clerk posts, but finding a person, revealing an ID number and the
+    # guardianships (no card or application of a bank in them, and a window's alone) and the
+    # community's intake (no bank yet; completing it is judged on its terms in the domain).
+    no_bank = {
+        "find a person",
+        "reveal an ID number",
+        "complete an intake",
+        "record a guardian",
+        "change a guardianship",
+        "end a guardianship",
+    }
+    assert written - no_bank == {
+        "formal loss report",
+        "lift a loss report",
+        "apply for a card",
+        "activate a card",
+        "reset a PIN",
+        "issue on the spot",
+        "hand over a card",
+        "withdraw an application",
+        "record production",
+        "accept a receipt",
+    }
+
+
+@pytest.mark.parametrize(("action", "desk"), BANK_CASES)
+def test_a_bank_clerk_acts_only_on_their_own_banks_cards_and_applications(action, desk):
+    world = build_world()
+    d = bank_desk(world, desk)
+    url, data = BANK_SETUPS[action](d)
+    expected = BANK_CELLS[action][desk]
+    before = _all_rows()
+
+    answer = d.client.post(url, {**data, "confirm": "1"})
+
+    page = answer.content.decode()
+    if expected == "done":
+        assert answer.status_code == 302, page[:3000]
+        assert _all_rows() != before
+        return
+    status = {"wrong_bank": 403, "hidden": 404, "invalid": 422}[expected]
+    assert answer.status_code == status, page[:3000]
+    assert _all_rows() == before
+    if expected == "wrong_bank":
+        subject = {"apply": "old_card", "apply_elsewhere": "old_card", "withdraw": "application"}
+        what = subject.get(action, "application" if "receipt" in action else "card")
+        assert WRONG_BANK[what] in page
+        assert "Nothing was changed." in page or 'class="error-summary"' in page
+    if expected == "invalid":
+        assert "Select a valid choice." in page
+
+
+def test_a_bank_clerk_is_refused_before_the_form_of_another_banks_card():
+    world = build_world()
+    d = bank_desk(world, "other_bank")
+    for name in ("report_loss", "activate", "reset_pin"):
+        answer = d.client.get(u(name, world.adult_card.number))
+        assert answer.status_code == 403
+        assert WRONG_BANK["card"] in answer.content.decode()
+        assert "Nothing was changed." in answer.content.decode()
+
+
+def test_the_refusal_speaks_chinese_by_default():
+    world = build_world()
+    d = bank_desk(world, "other_bank")
+    del d.client.cookies["sscard_language"]
+
+    answer = d.client.get(u("report_loss", world.adult_card.number))
+
+    assert answer.status_code == 403
+    assert "这张卡属于另一家银行" in answer.content.decode()
+
+
+def _buttons(page: str) -> list[str]:
+    """The action buttons in the table of the person's cards."""
+    cards = page.split('aria-labelledby="cards-h"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r'<a class="button" href="(/console/[^"]+)"', cards)
+
+
+def test_a_bank_clerk_sees_other_banks_cards_without_actions():
+    world = build_world()
+    ccb_holder = make_person(age=33)
+    ccb_card = make_card(person=ccb_holder, bank=world.other_bank)
+
+    own = bank_desk(world, "own_bank").client.get(person_url(ccb_holder)).content.decode()
+    other = bank_desk(world, "other_bank").client.get(person_url(ccb_holder)).content.decode()
+    window = bank_desk(world, "no_bank").client.get(person_url(ccb_holder)).content.decode()
+
+    # ICBC sees CCB's card, masked account and all, with nothing to press; CCB and a window may
+    # report it lost and reset its PIN.
+    assert ccb_card.number in own and _buttons(own) == []
+    assert "New application" not in own
+    expected = [u("report_loss", ccb_card.number), u("reset_pin", ccb_card.number)]
+    assert _buttons(other) == expected
+    assert _buttons(window) == expected
+    assert "New application" in other and "New application" in window

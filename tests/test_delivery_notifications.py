@@ -355,7 +355,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "address": "广州市天河区天河路1号",
         "collect_by": "2027-11-21",
     },
-    "mailed": {"number": "CA261121000001", "tracking_number": "SF1234567890"},
+    "mailed": {
+        "number": "CA261121000001",
+        "tracking_number": "SF1234567890",
+        "collect_by": "2027-11-21",
+    },
     "collected": {"number": "CA261121000001"},
     "activated": {"card_number": "A1234567X"},
     "pin_locked": {"card_number": "A1234567X"},
@@ -419,6 +423,27 @@ def test_every_topic_has_words_in_both_languages():
             ),
         ),
         (
+            "mailed",
+            "en",
+            Rendered(
+                "Your new card is in the post",
+                "Your new social security card (application CA261121000001) has been sent by "
+                "post. Tracking number: SF1234567890. When it arrives, bring it with your ID "
+                "card to a service window or bank outlet by 21 Nov 2027, where it is recorded "
+                "as received and activated. A card not brought in by then is sealed off.",
+            ),
+        ),
+        (
+            "mailed",
+            "zh-hans",
+            Rendered(
+                "您的新社保卡已寄出",
+                "您的新社保卡（申请编号 CA261121000001）已邮寄，快递单号 SF1234567890。收到后请"
+                "于 2027年11月21日 前携带该卡和身份证到服务窗口或银行网点办理签收并启用，逾期未"
+                "办理的卡将被封存。",
+            ),
+        ),
+        (
             "bank_accepted",
             "zh-hans",
             Rendered(
@@ -442,6 +467,16 @@ def test_every_topic_has_words_in_both_languages():
 def test_the_words_a_holder_reads(topic, language, expected):
     with clock.frozen_at(MOMENT):
         assert render(topic, SAMPLES[topic], language) == expected
+
+
+def test_a_mailed_message_queued_before_its_bring_in_day_was_kept_still_reads_well():
+    params = {"number": "CA261121000001", "tracking_number": "SF1234567890"}
+    with clock.frozen_at(MOMENT):
+        assert render("mailed", params, "en").text == (
+            "Your new social security card (application CA261121000001) has been sent by post. "
+            "Tracking number: SF1234567890. When it arrives, activate it at a service window or "
+            "bank outlet with your ID card."
+        )
 
 
 def _po_entries(path: Path) -> list[dict[str, str]]:
@@ -474,7 +509,7 @@ def test_the_chinese_catalogue_is_complete_and_compiled():
     with (LOCALE / "django.mo").open("rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
 
-    assert len(entries) == 35
+    assert len(entries) == 36
     for entry in entries:
         assert entry["msgstr"], entry["msgid"]
         if "msgctxt" in entry:

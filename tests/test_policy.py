@@ -7,15 +7,20 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
 
 from sscard.cards.models import LossReport
 from sscard.cards.selectors import card_status
 from sscard.cards.services import report_loss
 from sscard.common.clock import frozen_at
 from sscard.common.errors import DomainError
+from sscard.console.views.people import person_url
 from sscard.policy.models import LapseAction, RegionalPolicy, ValidityUnit
 from sscard.policy.selectors import add_working_days, policy_for_region, temporary_report_expiry
-from tests.factories import make_card, make_person, make_policy
+from tests.console_support import build_world
+from tests.factories import make_card, make_person, make_policy, nothing_changes
+from tests.test_portal_access import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +106,81 @@ def test_without_any_policy_the_answer_is_policy_missing():
     RegionalPolicy.objects.all().delete()
     with pytest.raises(DomainError) as exc:
         policy_for_region("440106")
-    assert (exc.value.code, exc.value.status) == ("policy_missing", 500)
+    assert (exc.value.code, exc.value.status) == ("policy_missing", 503)
+
+
+def _no_policy_for_tianhe() -> None:
+    """Guangdong is set up, Tianhe (440106) is not, and there is no default."""
+    RegionalPolicy.objects.all().delete()
+    make_policy(region_prefix="4403", name="深圳市")
+
+
+def test_without_a_policy_the_api_answers_503_policy_missing_and_changes_nothing(api, make_token):
+    holder = make_person()
+    card = make_card(person=holder)
+    _no_policy_for_tianhe()
+    token = make_token("loss:report")
+
+    with nothing_changes(card):
+        answer = api.post(
+            "/loss-reports",
+            {
+                "card_number": card.number,
+                "kind": "temporary",
+                "channel": "hotline",
+                "reporter": {
+                    "social_security_number": holder.social_security_number,
+                    "name": holder.name,
+                    "relation": "self",
+                },
+            },
+            token=token,
+        )
+
+    assert (answer.status_code, answer["Content-Type"]) == (503, "application/problem+json")
+    assert answer.json() == {
+        "type": "https://sscard.example/problems/policy_missing",
+        "title": "Not available",
+        "status": 503,
+        "detail": "No regional policy applies to this region and no default one is configured; "
+        "an administrator must set one up. Nothing was changed.",
+        "code": "policy_missing",
+    }
+    documented = api.get("/openapi.json").json()["paths"]["/api/v1/loss-reports"]["post"]
+    assert "503" in documented["responses"]
+
+
+def test_without_a_policy_the_console_and_the_portal_answer_a_page_that_says_so():
+    world = build_world()
+    citizen = make_person()
+    card = make_card(person=citizen)
+    _no_policy_for_tianhe()
+    portal = signed_in(Client(), citizen)
+
+    with nothing_changes(card):
+        pages = [
+            world.client("window_clerk").get(person_url(world.adult)),
+            portal.get("/cards/"),
+            portal.get(f"/cards/{card.number}/report/"),
+        ]
+
+    for page in pages:
+        assert page.status_code == 503
+        assert page["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
+        body = page.content.decode()
+        assert '<main id="unavailable">' in body
+        assert "The rules for this region have not been set up yet" in body
+        assert "本地区的社保卡业务规则尚未设置" in body
+    # A console form says it next to the others, in the clerk's language.
+    with nothing_changes(world.adult_card):
+        form = world.client("window_clerk").post(
+            reverse("console:report_loss", args=[world.adult_card.number]),
+            {"kind": "formal", "presenter": "self", "documents": ["id_card"], "confirm": "1"},
+        )
+    assert form.status_code == 503
+    assert (
+        "此处没有适用的地区政策，也未设置默认政策：请联系系统管理员设置。" in form.content.decode()
+    )
 
 
 def test_without_a_default_an_unmatched_region_is_policy_missing():

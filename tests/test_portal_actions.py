@@ -9,20 +9,26 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
+from sscard.applications.services import apply_for_card, record_production_event
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import BankStatus, CardStatus, LossReport, LossStatus
+from sscard.cards.services import report_loss
 from sscard.common import clock
 from sscard.policy.models import LapseAction, ValidityUnit
-from tests.factories import make_policy, nothing_changes
+from sscard.portal import words
+from tests.factories import make_outlet, make_policy, nothing_changes
 from tests.portal_support import (
     SmsGateway,
+    bank_actor,
     citizen,
     family,
     fresh_rate_limits,
     reissue_ready_for_collection,
     reported_temporarily,
     sms_gateway,
+    window_actor,
 )
 from tests.test_portal_access import signed_in
 
@@ -117,8 +123,6 @@ def test_the_page_says_when_the_report_lapses_and_what_the_lapse_does():
 
     card.refresh_from_db()
     page = client.get("/cards/").content.decode()
-    from sscard.portal import words
-
     assert f"Blocked until {words.moment(card.lost_until)}" in page
     assert "the card is cancelled for good" in page
 
@@ -374,3 +378,49 @@ def test_where_a_report_does_not_freeze_the_bank_account_the_person_is_told_to_c
     assert warning in form and warning in page
     chinese = signed_in(Client(), person).get("/cards/").content.decode()
     assert f"这次挂失不会冻结卡上的银行账户：请致电{card.bank.name}或到其网点" in chinese
+
+
+def test_a_mailed_card_page_says_where_and_by_when_to_bring_it_in():
+    person, card = citizen()
+    outlet = make_outlet(code="SI4401060X")
+    clerk = window_actor(outlet)
+    report_loss(
+        actor=clerk,
+        card=card,
+        kind="formal",
+        reporter=person,
+        relation="self",
+        documents=["id_card"],
+        outlet=outlet,
+    )
+    app = apply_for_card(
+        actor=clerk,
+        type="reissue",
+        person=person,
+        applicant=person,
+        relation="self",
+        documents=["id_card"],
+        outlet=outlet,
+        delivery="mail",
+        mail_address="广州市天河区体育西路1号",
+    )
+    for step in ("bank_accepted", "in_production", "mailed"):
+        app = record_production_event(
+            actor=bank_actor(card), application=app, type=step, tracking_number="SF1234567890"
+        )
+    client = signed_in(Client(), person)
+
+    chinese = client.get(f"/applications/{app.number}/").content.decode()
+    client.cookies["sscard_language"] = "en"
+    english = client.get(f"/applications/{app.number}/").content.decode()
+
+    assert app.collect_by is not None
+    with translation.override("en"):
+        by = words.day(app.collect_by)
+    assert "Tracking number: SF1234567890." in english
+    assert (
+        f"When it arrives, bring it with your ID card to a service window or bank outlet by "
+        f"{by}: it is recorded as received there and activated."
+    ) in english
+    assert f"A card not brought in by {by} is sealed off" in english
+    assert "办理签收并启用" in chinese and "前未办理签收的卡将被封存" in chinese

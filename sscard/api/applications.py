@@ -13,7 +13,7 @@ from pydantic import ConfigDict, Field
 
 from sscard.api.auth import Principal, principal_of
 from sscard.api.idempotency import idempotent
-from sscard.api.render import Masker, application
+from sscard.api.render import application, seen_by
 from sscard.api.schemas import (
     ApplicationIn,
     ApplicationOut,
@@ -25,13 +25,21 @@ from sscard.applications.models import CardApplication, Production
 from sscard.applications.selectors import applications, check_receipt_number, get_application
 from sscard.applications.services import apply_for_card, issue_instantly, record_production_event
 from sscard.common.context import Actor
-from sscard.common.errors import FieldError, Forbidden, NotFound, ValidationError
+from sscard.common.errors import FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet
 from sscard.partners.models import Bank, Scope
 from sscard.people.selectors import get_person
 
 router = Router(tags=["card applications"])
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+# 503 `policy_missing`: no regional policy applies and no default one is set up.
+ERRORS: dict[int, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+    503: Problem,
+}
 
 
 def _visible(principal: Principal, number: str) -> CardApplication:
@@ -60,8 +68,6 @@ def _bank(principal: Principal, code: str | None) -> Bank | None:
         raise ValidationError(
             f"No bank {code}.", code="bank_not_found", errors=[FieldError("bank_code", "unknown")]
         )
-    if principal.bank_id is not None and bank.pk != principal.bank_id:
-        raise Forbidden("This token acts for its own bank only.", code="wrong_bank")
     return bank
 
 
@@ -107,7 +113,7 @@ def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
         if app.production == Production.INSTANT:
             app = issue_instantly(actor=actor, application=app, outlet=outlet)
     app = get_application(app.number)
-    return Status(201, application(app, Masker(principal.sees_personal_data)))
+    return Status(201, application(app, seen_by(principal)))
 
 
 @router.get(
@@ -119,7 +125,7 @@ def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
 def read(request: HttpRequest, number: str) -> dict[str, Any]:
     principal = principal_of(request)
     principal.require(Scope.APPLICATIONS_READ, citizen_ok=True)
-    return application(_visible(principal, number), Masker(principal.sees_personal_data))
+    return application(_visible(principal, number), seen_by(principal))
 
 
 class ApplicationFilter(Schema):
@@ -148,7 +154,7 @@ def find(request: HttpRequest, filters: Query[ApplicationFilter]) -> list[dict[s
     if principal.bank_id is not None:
         rows = rows.filter(bank_id=principal.bank_id)
     page = rows[filters.offset : filters.offset + filters.limit]
-    mask = Masker(principal.sees_personal_data)
+    mask = seen_by(principal)
     return [application(app, mask) for app in page]
 
 
@@ -172,4 +178,4 @@ def event(request: HttpRequest, number: str, payload: ProductionEventIn) -> dict
         tracking_number=payload.tracking_number or "",
         note=payload.note or "",
     )
-    return application(get_application(number), Masker(principal.sees_personal_data))
+    return application(get_application(number), seen_by(principal))

@@ -10,7 +10,7 @@ from ninja.decorators import decorate_view
 
 from sscard.api.auth import Principal, principal_of
 from sscard.api.idempotency import idempotent
-from sscard.api.render import Masker, card_brief, card_full
+from sscard.api.render import card_brief, card_full, seen_by
 from sscard.api.schemas import (
     ActivationIn,
     CardOut,
@@ -31,7 +31,15 @@ from sscard.people.models import Person
 from sscard.people.selectors import get_person
 
 router = Router(tags=["cards"])
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+# 503 `policy_missing`: no regional policy applies and no default one is set up.
+ERRORS: dict[int, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+    503: Problem,
+}
 
 
 def card_for(principal: Principal, card_number: str) -> Card:
@@ -79,7 +87,7 @@ def read(request: HttpRequest, card_number: str) -> dict[str, Any]:
     principal = principal_of(request)
     principal.require(Scope.CARDS_READ, citizen_ok=True)
     card = card_for(principal, card_number)
-    return card_full(card, Masker(principal.sees_personal_data))
+    return card_full(card, seen_by(principal))
 
 
 @router.post(
@@ -103,7 +111,7 @@ def activation(request: HttpRequest, card_number: str, payload: ActivationIn) ->
         relation=relation,
         outlet=principal.outlet,
     )
-    return card_full(card, Masker(principal.sees_personal_data))
+    return card_full(card, seen_by(principal))
 
 
 @router.post(

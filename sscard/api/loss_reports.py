@@ -23,7 +23,15 @@ from sscard.people.models import Person
 from sscard.people.selectors import get_person, get_person_among
 
 router = Router(tags=["loss reports"])
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+# 503 `policy_missing`: no regional policy applies and no default one is set up.
+ERRORS: dict[int, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+    503: Problem,
+}
 
 
 def _person_named(principal: Principal, social_security_number: str) -> Person:

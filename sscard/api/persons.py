@@ -10,7 +10,7 @@ from ninja.decorators import decorate_view
 
 from sscard.api.auth import Principal, principal_of
 from sscard.api.idempotency import idempotent
-from sscard.api.render import Masker, person_full
+from sscard.api.render import person_full, seen_by
 from sscard.api.schemas import PersonIn, PersonOut, Problem
 from sscard.partners.models import Scope
 from sscard.people.models import Language, Person
@@ -18,7 +18,15 @@ from sscard.people.selectors import get_person
 from sscard.people.services import GuardianLink, create_person
 
 router = Router(tags=["persons"])
-ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+# 503 `policy_missing`: no regional policy applies and no default one is set up.
+ERRORS: dict[int, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+    503: Problem,
+}
 
 
 @router.post(
@@ -62,8 +70,4 @@ def read(request: HttpRequest, ssn: str) -> dict[str, Any]:
 
 def person_seen_by(principal: Principal, person: Person) -> dict[str, Any]:
     """A bank's token sees only the cards of its own bank (DOMAIN.md section 10)."""
-    shown = person_full(person, Masker(principal.sees_personal_data))
-    bank = principal.client.bank if principal.client else None
-    if bank is not None:
-        shown["cards"] = [card for card in shown["cards"] if card["bank_code"] == bank.code]
-    return shown
+    return person_full(person, seen_by(principal))

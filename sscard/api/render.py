@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Q
 
 from sscard.applications.models import CardApplication
 from sscard.cards.models import Card, LossReport
 from sscard.cards.selectors import effective_of
+from sscard.common.context import Actor
 from sscard.common.money import Money
+from sscard.partners.models import Bank
+from sscard.partners.selectors import is_own_bank
 from sscard.people.masking import mask_account, mask_email, mask_id_number, mask_name, mask_phone
 from sscard.people.models import Person
 from sscard.people.selectors import guardianships_of, wardships_of
 
+if TYPE_CHECKING:
+    from sscard.api.auth import Principal
+
+
+T = TypeVar("T")
+
 
 class Masker:
-    def __init__(self, unmasked: bool) -> None:
+    """What the caller may see: personal data whole or masked, and, for a bank-bound caller,
+    its own bank's cards and applications only (DOMAIN.md section 5)."""
+
+    def __init__(self, unmasked: bool, viewer: Actor | None = None) -> None:
         self.unmasked = unmasked
+        self.viewer = viewer
+
+    def sees_bank(self, bank: Bank | None) -> bool:
+        return self.viewer is None or is_own_bank(self.viewer, bank)
 
     def ssn(self, value: str) -> str:
         return value if self.unmasked else mask_id_number(value)
@@ -33,6 +49,16 @@ class Masker:
 
     def account(self, value: str) -> str:
         return value if self.unmasked else mask_account(value)
+
+    def hidden(self, value: T) -> T | None:
+        """What a masked ID number hides (the birth date, the sex), and a card's chip
+        identification code: whole, or null."""
+        return value if self.unmasked else None
+
+
+def seen_by(principal: Principal) -> Masker:
+    """The Masker of a caller: its scopes decide the personal data, its bank the cards."""
+    return Masker(principal.sees_personal_data, principal.actor())
 
 
 def person_ref(person: Person, mask: Masker, relation: str | None = None) -> dict[str, Any]:
@@ -94,7 +120,10 @@ def application(app: CardApplication, mask: Masker) -> dict[str, Any]:
         "fee": fee,
         "fee_waived": app.fee_waived,
         "fee_waiver": app.fee_waiver or None,
-        "old_card_number": app.old_card.number if app.old_card else None,
+        # A holder who moved banks: the new bank is not shown the old bank's card.
+        "old_card_number": (
+            app.old_card.number if app.old_card and mask.sees_bank(app.old_card.bank) else None
+        ),
         "new_card_number": app.new_card.number if app.new_card else None,
         "outlet_code": app.outlet.code,
         "bank_code": app.bank.code if app.bank else None,
@@ -136,12 +165,14 @@ def card_full(card: Card, mask: Masker) -> dict[str, Any]:
     reports = card.loss_reports.order_by("effective_at", "pk")
     return {
         **card_brief(card),
-        "identification_code": card.identification_code,
+        "identification_code": mask.hidden(card.identification_code),
         "holder": person_ref(card.person, mask),
         "bank_name": card.bank.name if card.bank else None,
         "account_number": mask.account(card.account_number) if card.account_number else None,
         "loss_reports": [loss_report(r, card) for r in reports],
-        "applications": [application(a, mask) for a in applications_of_card(card)],
+        "applications": [
+            application(a, mask) for a in applications_of_card(card) if mask.sees_bank(a.bank)
+        ],
     }
 
 
@@ -152,13 +183,13 @@ def person_full(person: Person, mask: Masker) -> dict[str, Any]:
     return {
         "social_security_number": mask.ssn(person.social_security_number),
         "name": mask.name(person.name),
-        "sex": person.sex,
-        "birth_date": person.birth_date,
+        "sex": mask.hidden(person.sex),
+        "birth_date": mask.hidden(person.birth_date),
         "region_code": person.region_code,
         "phone": mask.phone(person.phone),
         "email": mask.email(person.email),
         "language": person.language,
         "guardians": [person_ref(g.guardian, mask, g.relation) for g in guardians],
         "wards": [person_ref(w.ward, mask, w.relation) for w in wards],
-        "cards": [card_brief(c) for c in cards],
+        "cards": [card_brief(c) for c in cards if mask.sees_bank(c.bank)],
     }

@@ -132,8 +132,9 @@ class CardBrief(Schema):
 class PersonOut(Schema):
     social_security_number: str
     name: str
-    sex: Literal["M", "F"]
-    birth_date: dt.date
+    # Null in an answer masked for a token without `persons:read` (as the ID number is masked).
+    sex: Literal["M", "F"] | None
+    birth_date: dt.date | None
     region_code: str
     phone: str
     email: str
@@ -216,7 +217,7 @@ class ApplicationOut(Schema):
 
 
 class CardOut(CardBrief):
-    identification_code: str
+    identification_code: str | None  # null in an answer masked for a token without persons:read
     holder: PersonRef
     bank_name: str | None
     account_number: str | None

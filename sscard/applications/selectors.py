@@ -17,6 +17,7 @@ from sscard.applications.models import (
     ReplacementReason,
 )
 from sscard.applications.receipts import is_valid_receipt_number
+from sscard.cards.models import LIVE_STATUSES, Card
 from sscard.common import clock
 from sscard.common.errors import FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet
@@ -31,6 +32,20 @@ S = ApplicationStatus
 
 def applications() -> QuerySet[CardApplication]:
     return CardApplication.objects.select_related(*_RELATED)
+
+
+def card_to_replace(person: Person) -> Card | None:
+    """The card a reissue or replacement is for: the one in the person's hand (live), else the
+    newest."""
+    return (
+        Card.objects.filter(person=person, status__in=[s.value for s in LIVE_STATUSES])
+        .select_related("bank")
+        .first()
+        or Card.objects.filter(person=person)
+        .select_related("bank")
+        .order_by("-generation", "-pk")
+        .first()
+    )
 
 
 def get_application(number: str) -> CardApplication:
@@ -97,8 +112,6 @@ def quote_fee(
 ) -> FeeQuote:
     """The fee an application would cost, to tell the applicant before it is made. The
     application itself settles the fee under lock; this reads the same rule."""
-    from sscard.cards.models import Card
-
     region = (
         Card.objects.filter(person=person)
         .order_by("-generation", "-pk")

@@ -20,10 +20,15 @@ from sscard.applications.models import (
     Production,
     ReplacementReason,
 )
+from sscard.applications.permissions import (
+    apply_refusal,
+    check_application_action,
+    terms_refusal,
+)
 from sscard.applications.receipts import make_receipt_number
-from sscard.applications.selectors import fee_terms
+from sscard.applications.selectors import card_to_replace, fee_terms
 from sscard.audit.services import record_event
-from sscard.cards.models import LIVE_STATUSES, BankStatus, Card, CardStatus, LossKind, LossReport
+from sscard.cards.models import BankStatus, Card, CardStatus, LossKind, LossReport
 from sscard.cards.models import LossStatus as ReportStatus
 from sscard.cards.numbers import card_number_for, new_account_number, new_identification_code
 from sscard.cards.selectors import effective_of
@@ -40,7 +45,7 @@ from sscard.cards.services import (
 )
 from sscard.common import clock
 from sscard.common.context import COUNTER_CHANNELS, Actor, Channel
-from sscard.common.errors import Conflict, FieldError, Forbidden, ValidationError
+from sscard.common.errors import Conflict, DomainError, FieldError, ValidationError
 from sscard.common.locking import lock, lock_one
 from sscard.common.models import next_value
 from sscard.notifications.services import emit_webhook, notify
@@ -62,7 +67,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.READY_FOR_COLLECTION: frozenset({S.IN_PRODUCTION}),
     S.MAILED: frozenset({S.IN_PRODUCTION}),
     S.COLLECTED: frozenset({S.READY_FOR_COLLECTION, S.MAILED}),
-    S.LAPSED: frozenset({S.READY_FOR_COLLECTION}),
+    # A card waits for its holder at an outlet, or in the holder's hands after the post, until
+    # the policy's period runs out.
+    S.LAPSED: frozenset({S.READY_FOR_COLLECTION, S.MAILED}),
     S.CANCELLED: frozenset(
         {
             S.SUBMITTED,
@@ -151,11 +158,9 @@ class Terms:
     policy: RegionalPolicy
 
 
-def _live_or_latest(person: Person) -> Card | None:
-    return (
-        Card.objects.filter(person=person, status__in=[s.value for s in LIVE_STATUSES]).first()
-        or Card.objects.filter(person=person).order_by("-generation", "-pk").first()
-    )
+def _refuse(refusal: DomainError | None) -> None:
+    if refusal is not None:
+        raise refusal
 
 
 def _terms(
@@ -168,7 +173,7 @@ def _terms(
     fee_waiver: str,
 ) -> Terms:
     """The rules of DOMAIN.md section 5, checked against the current cards. Inside the lock."""
-    old = _live_or_latest(person)
+    old = card_to_replace(person)
     if old is not None:
         old = settle_card(lock_one(Card, old.pk))
     old_state = effective_of(old).status if old is not None else None
@@ -286,7 +291,12 @@ def _issue_receipt(actor: Actor, app: CardApplication) -> None:
             "number": app.number,
             "receipt_number": app.receipt_number,
             "type": app.type,
-            "old_card_number": app.old_card.number if app.old_card else None,
+            # A holder moving banks: the new bank is not told the old bank's card.
+            "old_card_number": (
+                app.old_card.number
+                if app.old_card and app.old_card.bank_id == app.bank_id
+                else None
+            ),
         },
     )
     notify(
@@ -318,6 +328,7 @@ def apply_for_card(
 ) -> CardApplication:
     """Apply at a counter: the documents are checked and the receipt issued at once."""
     require_channel(actor, COUNTER_CHANNELS, "A card application")
+    _refuse(apply_refusal(actor, person=person, type=type, bank=bank))
     require_outlet_service(outlet, Service.REISSUE)
     _validate_request(
         type=type,
@@ -342,6 +353,7 @@ def apply_for_card(
                 bank=bank,
                 fee_waiver=fee_waiver,
             )
+            _refuse(terms_refusal(actor, old_card=terms.old_card, bank=terms.bank))
             now = clock.now()
             app = CardApplication(
                 number=_new_number(),
@@ -450,7 +462,9 @@ def complete_intake(
     fee_waiver: str = "",
 ) -> CardApplication:
     """A window clerk checks the documents of an intake and issues the receipt."""
+    check_application_action(actor, application, "complete_intake")
     require_channel(actor, COUNTER_CHANNELS, "Completing an intake")
+    _refuse(apply_refusal(actor, person=application.person, type=application.type, bank=bank))
     require_outlet_service(outlet, Service.REISSUE)
     app = application
     _validate_request(
@@ -478,6 +492,7 @@ def complete_intake(
             bank=bank,
             fee_waiver=fee_waiver,
         )
+        _refuse(terms_refusal(actor, old_card=terms.old_card, bank=terms.bank))
         app.documents, app.outlet, app.bank = docs, outlet, terms.bank
         app.production, app.delivery, app.mail_address = production, delivery, mail_address
         app.fee_amount, app.fee_waived, app.fee_waiver = (
@@ -531,13 +546,12 @@ def record_production_event(
 ) -> CardApplication:
     """A step reported by the bank: acceptance, production, failure, readiness, mailing,
     collection or cancellation. A bank-bound actor moves only its own bank's applications."""
+    check_application_action(actor, application, "record_production_event")
     if type not in BANK_EVENTS:
         raise ValidationError(
             "Unknown production event.",
             errors=[FieldError("type", "must be one of: " + ", ".join(sorted(BANK_EVENTS)))],
         )
-    if actor.bank_code and (application.bank is None or application.bank.code != actor.bank_code):
-        raise Forbidden("This application belongs to another bank.", code="wrong_bank")
     if type == S.MAILED and not tracking_number.strip():
         raise ValidationError(
             "A mailed card needs its tracking number.",
@@ -577,21 +591,27 @@ def hand_over_card(
     documents: list[str] | None,
 ) -> CardApplication:
     """The holder, or a guardian, collects the card with the original documents at the outlet
-    where it waits (DOMAIN.md section 5, step 6): the card is then sealed until activated."""
+    where it waits (DOMAIN.md section 5, step 6): the card is then sealed until activated.
+
+    A mailed card is in the holder's hands already: brought with the original documents to any
+    counter that hands cards over, it is recorded received (collected) there, and can then be
+    activated."""
+    check_application_action(actor, application, "hand_over_card")
     require_channel(actor, COUNTER_CHANNELS, "Handing over a card")
     require_outlet_service(outlet, Service.COLLECTION)
     docs = clean_documents(documents)
     check_counter_documents(
         subject=application.person, presenter=presenter, relation=relation, documents=docs
     )
-    if application.status != S.READY_FOR_COLLECTION:
+    if application.status not in (S.READY_FOR_COLLECTION, S.MAILED):
         raise Conflict(
-            f"The application is {application.status}; only a card ready for collection is "
-            "handed over at a counter.",
+            f"The application is {application.status}; only a card ready for collection, or "
+            "mailed, is handed over or recorded received at a counter.",
             code="invalid_transition",
             current_status=application.status,
         )
-    waits_at = application.collection_outlet
+    mailed = application.status == S.MAILED
+    waits_at = None if mailed else application.collection_outlet
     if waits_at is not None and waits_at.pk != outlet.pk:
         raise Conflict(
             f"The card waits at outlet {waits_at.code}; it is handed over there.",
@@ -603,7 +623,7 @@ def hand_over_card(
         application=application,
         type=S.COLLECTED,
         outlet=outlet,
-        note="handed over at the counter",
+        note="mailed card received at the counter" if mailed else "handed over at the counter",
     )
 
 
@@ -644,15 +664,17 @@ def _apply_event(
     elif type in (S.READY_FOR_COLLECTION, S.MAILED):
         assert new is not None
         _card_status(actor, new, CardStatus.AWAITING_COLLECTION, "card.made")
+        # Collected at the outlet, or brought with the ID to a counter after the post, by then.
+        app.collect_by = today + dt.timedelta(days=policy.uncollected_lapse_days)
+        fields.append("collect_by")
+        params["collect_by"] = app.collect_by.isoformat()
         if type == S.READY_FOR_COLLECTION:
             app.collection_outlet = outlet or app.collection_outlet or app.outlet
-            app.collect_by = today + dt.timedelta(days=policy.uncollected_lapse_days)
-            fields += ["collection_outlet", "collect_by"]
+            fields.append("collection_outlet")
             params.update(
                 outlet_code=app.collection_outlet.code,
                 outlet_name=app.collection_outlet.name,
                 address=app.collection_outlet.address,
-                collect_by=app.collect_by.isoformat(),
             )
         else:
             app.tracking_number = tracking_number.strip()[:40]
@@ -745,6 +767,7 @@ def issue_instantly(
     *, actor: Actor, application: CardApplication, outlet: Outlet
 ) -> CardApplication:
     """Instant issuance at an equipped outlet: accepted, made and ready in one step."""
+    check_application_action(actor, application, "issue_instantly")
     require_outlet_service(outlet, Service.INSTANT_ISSUANCE)
     if application.production != Production.INSTANT:
         raise Conflict(
@@ -752,8 +775,6 @@ def issue_instantly(
             code="invalid_transition",
             current_status=application.status,
         )
-    if actor.bank_code and (application.bank is None or application.bank.code != actor.bank_code):
-        raise Forbidden("This application belongs to another bank.", code="wrong_bank")
     with transaction.atomic():
         app, cards = _lock_application(application)
         if app.status not in (S.RECEIPT_ISSUED, S.BANK_ACCEPTED, S.PRODUCTION_FAILED):
@@ -772,10 +793,14 @@ def issue_instantly(
         return app
 
 
+WAITING = (S.READY_FOR_COLLECTION, S.MAILED)
+
+
 def lapse_uncollected(*, limit: int = 10_000) -> int:
-    """Applications whose card waited past the policy's period: the card is sealed off."""
+    """Applications whose card waited past the policy's period, at an outlet or, mailed, for
+    its holder to bring it to a counter: the card is sealed off."""
     due = list(
-        CardApplication.objects.filter(status=S.READY_FOR_COLLECTION, collect_by__lt=clock.today())
+        CardApplication.objects.filter(status__in=WAITING, collect_by__lt=clock.today())
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
@@ -783,20 +808,14 @@ def lapse_uncollected(*, limit: int = 10_000) -> int:
     for pk in due:
         with transaction.atomic():
             app, cards = _lock_application(CardApplication.objects.get(pk=pk))
-            if (
-                app.status != S.READY_FOR_COLLECTION
-                or not app.collect_by
-                or (app.collect_by >= clock.today())
-            ):
+            if app.status not in WAITING or not app.collect_by or app.collect_by >= clock.today():
                 continue
-            _apply_event(
-                actor,
-                app,
-                cards,
-                S.LAPSED,
-                outlet=None,
-                note="not collected within the policy's period",
+            note = (
+                "mailed card not brought to a counter within the policy's period"
+                if app.status == S.MAILED
+                else "not collected within the policy's period"
             )
+            _apply_event(actor, app, cards, S.LAPSED, outlet=None, note=note)
     return len(due)
 
 
@@ -804,6 +823,7 @@ def cancel_application(
     *, actor: Actor, application: CardApplication, note: str = ""
 ) -> CardApplication:
     """Withdraw an application at the applicant's request, at a counter."""
+    check_application_action(actor, application, "cancel_application")
     require_channel(actor, COUNTER_CHANNELS | {Channel.SYSTEM}, "Cancelling an application")
     with transaction.atomic():
         app, cards = _lock_application(application)

@@ -24,6 +24,7 @@ from sscard.cards.models import (
     LossStatus,
     ReporterRelation,
 )
+from sscard.cards.permissions import check_card_action
 from sscard.cards.pins import check_pin_strength, hash_pin, pin_matches
 from sscard.cards.selectors import REPORTABLE, effective_of
 from sscard.common import clock
@@ -249,6 +250,7 @@ def report_loss(
 
     A temporary report on a temporarily lost card renews it; a formal one converts it.
     """
+    check_card_action(actor, card, "report_loss")
     if kind not in LossKind.values:
         raise ValidationError(
             "Unknown kind of loss report.",
@@ -469,6 +471,7 @@ def lift_loss_report(
     """Lift a report when the card is found: at a counter with the original ID, or online for a
     temporary report after strong identification (the interface's job). Refused once a reissue
     has been applied for."""
+    check_card_action(actor, report.card, "lift_loss_report")
     docs = clean_documents(documents)
     if actor.channel in COUNTER_CHANNELS:
         require_outlet_service(outlet, Service.LIFT)
@@ -627,6 +630,7 @@ def activate_card(
     outlet: Outlet | None = None,
 ) -> Card:
     """Activate a collected card and set its PIN, at a window or bank with the original ID."""
+    check_card_action(actor, card, "activate_card")
     require_channel(actor, COUNTER_CHANNELS, "Activation")
     require_outlet_service(outlet, Service.ACTIVATION)
     docs = clean_documents(documents)
@@ -668,6 +672,7 @@ class PinCheck:
 
 def verify_pin(*, actor: Actor, card: Card, pin: str) -> PinCheck:
     """Check a PIN at a point of use. Wrong PINs count, and the count survives the refusal."""
+    check_card_action(actor, card, "verify_pin")
     failure: DomainError | None = None
     with transaction.atomic():
         card = _locked_card(card)
@@ -724,6 +729,7 @@ def reset_pin(
     outlet: Outlet | None = None,
 ) -> Card:
     """Set a new PIN and unlock, only at a window or bank with the original ID."""
+    check_card_action(actor, card, "reset_pin")
     require_channel(actor, COUNTER_CHANNELS, "A PIN reset")
     require_outlet_service(outlet, Service.PIN_RESET)
     docs = clean_documents(documents)

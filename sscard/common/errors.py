@@ -59,6 +59,15 @@ class Forbidden(DomainError):
     title = "Not allowed"
 
 
+class Unavailable(DomainError):
+    """The service is not set up to do this yet (e.g. no regional policy): the request may be
+    right, and nothing was changed. Operators are told by the 503 in the request log."""
+
+    code = "unavailable"
+    status = 503
+    title = "Not available"
+
+
 class Conflict(DomainError):
     code = "conflict"
     status = 409

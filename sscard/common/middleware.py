@@ -1,5 +1,5 @@
 """Middleware every interface shares: the default language, control characters in page
-addresses, and the Content-Security-Policy.
+addresses, the Content-Security-Policy, and a page for what the service is not set up to do yet.
 
 Pages speak Simplified Chinese unless the person picked English (DOMAIN: zh-Hans by default).
 The browser's Accept-Language is not followed: the choice is the language cookie set by the
@@ -13,7 +13,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+
+from sscard.common.errors import DomainError
 
 
 class DefaultLanguageMiddleware:
@@ -64,3 +68,22 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
+
+
+class UnavailableMiddleware:
+    """A page for what the service is not set up to do yet (a DomainError with status 503,
+    such as a missing regional policy), in place of the error page: nothing was changed, and
+    the person is told to try later. The API answers its own problem first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DomainError) and exception.status == 503:
+            response = render(request, "503.html", status=503)
+            add_never_cache_headers(response)
+            return response
+        return None

@@ -60,6 +60,18 @@ MESSAGES = {
         "console", "The application is %(status)s: this step does not apply now."
     ),
     "wrong_bank": pgettext_lazy("console", "This application belongs to another bank."),
+    "wrong_bank:card": pgettext_lazy(
+        "console",
+        "This card belongs to another bank: only that bank's staff act on it. A holder who "
+        "wants to move to another bank applies for a reissue at a service window.",
+    ),
+    "wrong_bank:old_card": pgettext_lazy(
+        "console",
+        "The holder's card belongs to another bank: a reissue or replacement is made by the "
+        "bank that holds the card's account. A holder who wants to move to your bank chooses "
+        "it at a service window.",
+    ),
+    "wrong_bank:bank": pgettext_lazy("console", "A bank applies for cards of its own bank only."),
     "tracking_number_required": pgettext_lazy(
         "console", "A mailed card needs its tracking number."
     ),
@@ -123,6 +135,11 @@ MESSAGES = {
     "guardianship_end_reason_required": pgettext_lazy(
         "console", "Choose why the guardianship ends."
     ),
+    "policy_missing": pgettext_lazy(
+        "console",
+        "No regional policy applies here and no default one is set up: ask a system "
+        "administrator to set one up.",
+    ),
 }
 
 WHY = {
@@ -181,7 +198,10 @@ FIELDS = {
 
 def refusal_message(error: DomainError) -> str:
     """The sentence for a refusal; the domain's own words where the console has none."""
-    template = MESSAGES.get(error.code)
+    # A code's message may vary by what it is about (e.g. `wrong_bank` for a card).
+    subject = error.extra.get("subject")
+    template = MESSAGES.get(f"{error.code}:{subject}") if subject else None
+    template = template or MESSAGES.get(error.code)
     if template is None:
         return error.detail
     why = error.errors[0].message if error.errors else ""
@@ -214,6 +234,8 @@ def field_of(error: DomainError, form: forms.Form | None) -> str | None:
         "presenter" in form.fields
     ):
         return "presenter"
+    if error.code == "wrong_bank" and "receipt_number" in form.fields:
+        return "receipt_number"  # the receipt typed in is another bank's
     return None
 
 

@@ -173,11 +173,23 @@ def _ready_for_collection(p: Params) -> tuple[str, str]:
 
 
 def _mailed(p: Params) -> tuple[str, str]:
+    values = {
+        "number": p["number"],
+        "tracking": p.get("tracking_number") or "-",
+        "date": _date(p.get("collect_by")),
+    }
+    if not p.get("collect_by"):  # queued before mailed cards had a day to be brought in by
+        return _("Your new card is in the post"), _(
+            "Your new social security card (application %(number)s) has been sent by post. "
+            "Tracking number: %(tracking)s. When it arrives, activate it at a service window or "
+            "bank outlet with your ID card."
+        ) % values
     return _("Your new card is in the post"), _(
         "Your new social security card (application %(number)s) has been sent by post. "
-        "Tracking number: %(tracking)s. When it arrives, activate it at a service window or "
-        "bank outlet with your ID card."
-    ) % {"number": p["number"], "tracking": p.get("tracking_number") or "-"}
+        "Tracking number: %(tracking)s. When it arrives, bring it with your ID card to a "
+        "service window or bank outlet by %(date)s, where it is recorded as received and "
+        "activated. A card not brought in by then is sealed off."
+    ) % values
 
 
 def _collected(p: Params) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import holidays
 
-from sscard.common.errors import DomainError
+from sscard.common.errors import Unavailable
 from sscard.policy.models import RegionalPolicy, ValidityUnit
 
 
@@ -16,10 +16,10 @@ def policy_for_region(region_code: str) -> RegionalPolicy:
     for prefix in prefixes:
         if prefix in found:
             return found[prefix]
-    raise DomainError(
-        "No regional policy is configured, not even the default one.",
+    raise Unavailable(
+        "No regional policy applies to this region and no default one is configured; an "
+        "administrator must set one up. Nothing was changed.",
         code="policy_missing",
-        status=500,
     )
 
 

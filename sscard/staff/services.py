@@ -14,6 +14,7 @@ from django.db import transaction
 from sscard.applications.models import CardApplication
 from sscard.audit.services import ChainReport, record_change, record_event, snapshot, verify_chain
 from sscard.cards.models import Card
+from sscard.cards.permissions import check_card_action
 from sscard.cards.services import activate_card, check_counter_documents, clean_documents, reset_pin
 from sscard.common import clock
 from sscard.common.context import Actor
@@ -206,6 +207,8 @@ def open_pin_pad(
     """
     if purpose not in PinPadPurpose.values:
         raise ValidationError("Unknown PIN pad purpose.", errors=[FieldError("purpose", "")])
+    action = "activate_card" if purpose == PinPadPurpose.ACTIVATE else "reset_pin"
+    check_card_action(actor_for(member), card, action)
     docs = clean_documents(documents)
     check_counter_documents(
         subject=card.person, presenter=presenter, relation=relation, documents=docs

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import pgettext, pgettext_lazy
 
 from sscard.applications.models import ApplicationStatus, CardApplication, Delivery
+from sscard.applications.permissions import application_permissions
 from sscard.applications.receipt_pdf import receipt_pdf
 from sscard.applications.selectors import age_in_days, get_application, get_application_by_receipt
 from sscard.applications.services import TRANSITIONS, record_production_event
-from sscard.common.errors import DomainError, FieldError, Forbidden
+from sscard.common.errors import DomainError
 from sscard.console.access import Desk, desk_view, forbidden
 from sscard.console.forms import ProductionForm, ReceiptNumberForm
 from sscard.console.labels import APPLICATION_STATUS, APPLICATION_TYPE, label
@@ -90,12 +91,7 @@ class AcceptReceipt(DeskAction):
 
     def precheck(self, form: forms.Form) -> None:
         app = get_application_by_receipt(form.cleaned_data["receipt_number"])
-        if not may_see_application(self.desk.member, app):
-            raise Forbidden(
-                "This application belongs to another bank.",
-                code="wrong_bank",
-                errors=[FieldError("receipt_number", "belongs to another bank")],
-            )
+        application_permissions(self.desk.actor, app).check("record_production_event")
         self.app = app
 
     def summary(self, form: forms.Form) -> Summary:
@@ -162,6 +158,7 @@ class Production(DeskAction):
 
     def load(self, **kwargs: Any) -> None:
         self.app = _visible(self.desk, kwargs["number"])
+        application_permissions(self.desk.actor, self.app).check("record_production_event")
 
     def make_form(self, data: Any = None) -> forms.Form:
         return ProductionForm(data, events=next_steps(self.app))

@@ -72,6 +72,13 @@ class DeskAction(View):
     def back_url(self) -> str:
         return ""
 
+    def heading(self) -> Any:
+        """The page's title; an action may name itself after what it loaded."""
+        return self.title
+
+    def confirm_text(self) -> Any:
+        return self.confirm_label
+
     # ------------------------------------------------------------ flow
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -93,7 +100,7 @@ class DeskAction(View):
                 if name != "__all__" and name in form.fields
             ]
         context = {
-            "title": self.title,
+            "title": self.heading(),
             "form": form,
             "error_summary": errors,
             "back": self.back_url(),
@@ -139,10 +146,10 @@ class DeskAction(View):
             for value in values
         ]
         context = {
-            "title": self.title,
+            "title": self.heading(),
             "summary": self.summary(form),
             "hidden": hidden,
-            "confirm_label": self.confirm_label,
+            "confirm_label": self.confirm_text(),
             "back": self.back_url(),
             **self.context(),
         }

@@ -11,7 +11,8 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import pgettext, pgettext_lazy
 
-from sscard.applications.models import ApplicationType, CardApplication
+from sscard.applications.models import ApplicationStatus, ApplicationType, CardApplication
+from sscard.applications.permissions import application_permissions, apply_refusal
 from sscard.applications.selectors import get_application, quote_fee
 from sscard.applications.services import (
     apply_for_card,
@@ -22,6 +23,7 @@ from sscard.applications.services import (
     record_intake,
 )
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
+from sscard.cards.permissions import card_permissions
 from sscard.cards.selectors import effective_of, effective_report, get_card, get_loss_report
 from sscard.cards.services import (
     check_counter_documents,
@@ -30,6 +32,7 @@ from sscard.cards.services import (
     require_outlet_service,
 )
 from sscard.common.errors import Conflict
+from sscard.console.access import Desk
 from sscard.console.forms import (
     ApplyForm,
     CompleteIntakeForm,
@@ -55,6 +58,7 @@ from sscard.console.views.base import DeskAction, Summary
 from sscard.console.views.people import checklist, default_presenter, person_url
 from sscard.outlets.models import Service
 from sscard.partners.models import Bank
+from sscard.partners.selectors import banks_open_to
 from sscard.people.masking import mask_id_number, mask_name
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import check_acting_party, guardianship, guardianships_of
@@ -153,6 +157,9 @@ class CardAction(CounterAction):
 
     def load(self, **kwargs: Any) -> None:
         self.card = get_card(kwargs["number"])
+        # Refused before the form, as the person's page does not offer it; the service
+        # checks again.
+        card_permissions(self.desk.actor, self.card).check(self.permission)
         self.subject = self.card.person
         self.links = guardianships_of(self.subject)
 
@@ -164,6 +171,7 @@ class ApplicationAction(CounterAction):
         self.app = get_application(kwargs["number"])
         if not may_see_application(self.desk.member, self.app):
             raise Http404
+        application_permissions(self.desk.actor, self.app).check(self.permission)
         self.subject = self.app.person
         self.links = guardianships_of(self.subject)
 
@@ -247,6 +255,7 @@ class Lift(CounterAction):
 
     def load(self, **kwargs: Any) -> None:
         self.report = get_loss_report(kwargs["reference"])
+        card_permissions(self.desk.actor, self.report.card).check(self.permission)
         self.subject = self.report.card.person
         self.links = guardianships_of(self.subject)
         # Refused before the form and its confirmation; the service checks again under lock.
@@ -296,8 +305,8 @@ class Lift(CounterAction):
 # ---------------------------------------------------------------- applications
 
 
-def bank_choices() -> list[tuple[str, str]]:
-    return list(Bank.objects.order_by("code").values_list("code", "name"))
+def bank_choices(desk: Desk) -> list[tuple[str, str]]:
+    return list(banks_open_to(desk.actor).values_list("code", "name"))
 
 
 class TermsMixin(CounterAction):
@@ -306,7 +315,7 @@ class TermsMixin(CounterAction):
     def form_kwargs(self) -> dict[str, Any]:
         outlet = self.desk.member.outlet
         return super().form_kwargs() | {
-            "banks": bank_choices(),
+            "banks": bank_choices(self.desk),
             "instant": outlet.offers(Service.INSTANT_ISSUANCE),
         }
 
@@ -343,6 +352,17 @@ class Apply(TermsMixin, PersonAction):
     title = pgettext_lazy("console", "Card application")
     confirm_label = pgettext_lazy("console", "Apply and issue the receipt")
     form_class = ApplyForm
+
+    def precheck(self, form: forms.Form) -> None:
+        refusal = apply_refusal(
+            self.desk.actor,
+            person=self.subject,
+            type=form.cleaned_data["type"],
+            bank=self.bank(form),
+        )
+        if refusal is not None:
+            raise refusal
+        super().precheck(form)
 
     def initial(self) -> dict[str, Any]:
         cards = list(Card.objects.filter(person=self.subject).order_by("-generation", "-pk")[:1])
@@ -532,15 +552,33 @@ class CompleteIntake(TermsMixin, ApplicationAction):
 
 
 class HandOver(ApplicationAction):
+    """A card ready at this outlet is handed over; a mailed card the holder brings in is
+    recorded received. Either way it is then sealed until activated."""
+
     permission = "hand_over_card"
     title = pgettext_lazy("console", "Hand over a card")
     confirm_label = pgettext_lazy("console", "Hand over")
 
+    def heading(self) -> Any:
+        if self.app.status == ApplicationStatus.MAILED:
+            return pgettext("console", "Record a mailed card received")
+        return self.title
+
+    def confirm_text(self) -> Any:
+        if self.app.status == ApplicationStatus.MAILED:
+            return pgettext("console", "Record it received")
+        return self.confirm_label
+
     def summary(self, form: forms.Form) -> Summary:
         card = self.app.new_card
-        return [
+        rows = [
             (pgettext("console", "Application"), self.app.number),
             (pgettext("console", "New card"), card.number if card else "—"),
+        ]
+        if self.app.status == ApplicationStatus.MAILED:
+            rows.append((pgettext("console", "Tracking number"), self.app.tracking_number or "—"))
+        return [
+            *rows,
             *self.presenter_summary(form),
             (
                 pgettext("console", "Next"),

@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils.translation import pgettext
 
 from sscard.applications.models import OPEN_STATUSES, ApplicationStatus, CardApplication, Production
+from sscard.applications.permissions import application_permissions, apply_refusal
 from sscard.applications.services import TRANSITIONS
 from sscard.cards.models import Card, CardStatus, LossReport
+from sscard.cards.permissions import card_permissions
 from sscard.cards.selectors import Effective, effective_of, effective_report
 from sscard.common.errors import DomainError
 from sscard.console.access import Desk, desk_view
@@ -134,10 +136,12 @@ class ApplicationRow:
 def card_actions(
     desk: Desk, card: Card, state: Effective, report: LossReport | None
 ) -> list[tuple[str, str]]:
-    """The buttons the card's status makes sense for; the services decide on submit."""
-    actions = []
+    """The buttons the actor may use on the card and its status makes sense for; the services
+    decide on submit."""
+    actions: list[tuple[str, str]] = []
+    allowed = card_permissions(desk.actor, card)
     status = state.status
-    if desk.may("report_loss"):
+    if desk.may("report_loss") and allowed.may("report_loss"):
         if report is None and status in (
             CardStatus.NORMAL,
             CardStatus.SEALED,
@@ -156,18 +160,27 @@ def card_actions(
                     pgettext("console", "Convert to a formal report"),
                 )
             )
-    if desk.may("lift_loss_report") and report is not None and report.reissue_applied_at is None:
+    if (
+        desk.may("lift_loss_report")
+        and allowed.may("lift_loss_report")
+        and report is not None
+        and report.reissue_applied_at is None
+    ):
         actions.append(
             (
                 reverse("console:lift", args=[report.reference]),
                 pgettext("console", "Lift the report"),
             )
         )
-    if desk.may("activate_card") and status == CardStatus.SEALED:
+    if desk.may("activate_card") and allowed.may("activate_card") and status == CardStatus.SEALED:
         actions.append(
             (reverse("console:activate", args=[card.number]), pgettext("console", "Activate"))
         )
-    if desk.may("reset_pin") and status in (CardStatus.NORMAL, CardStatus.PIN_LOCKED):
+    if (
+        desk.may("reset_pin")
+        and allowed.may("reset_pin")
+        and status in (CardStatus.NORMAL, CardStatus.PIN_LOCKED)
+    ):
         label = (
             pgettext("console", "Unlock and reset the PIN")
             if status == CardStatus.PIN_LOCKED
@@ -178,10 +191,12 @@ def card_actions(
 
 
 def application_actions(desk: Desk, app: CardApplication) -> list[tuple[str, str]]:
-    actions = []
+    actions: list[tuple[str, str]] = []
     number = app.number
     outlet = desk.member.outlet
-    if desk.may("complete_intake") and app.status == S.SUBMITTED:
+    allowed = application_permissions(desk.actor, app)
+    bank_may = allowed.may("record_production_event")
+    if desk.may("complete_intake") and allowed.may("complete_intake") and app.status == S.SUBMITTED:
         actions.append(
             (
                 reverse("console:complete_intake", args=[number]),
@@ -192,12 +207,13 @@ def application_actions(desk: Desk, app: CardApplication) -> list[tuple[str, str
         actions.append(
             (reverse("console:receipt", args=[number]), pgettext("console", "Print the receipt"))
         )
-    if desk.may("accept_receipt") and app.status == S.RECEIPT_ISSUED:
+    if desk.may("accept_receipt") and bank_may and app.status == S.RECEIPT_ISSUED:
         actions.append(
             (reverse("console:accept_receipt"), pgettext("console", "Accept the receipt"))
         )
     if (
         desk.may("issue_instantly")
+        and allowed.may("issue_instantly")
         and app.production == Production.INSTANT
         and app.status in (S.RECEIPT_ISSUED, S.BANK_ACCEPTED, S.PRODUCTION_FAILED)
         and outlet.offers(Service.INSTANT_ISSUANCE)
@@ -208,19 +224,25 @@ def application_actions(desk: Desk, app: CardApplication) -> list[tuple[str, str
                 pgettext("console", "Issue the card now"),
             )
         )
-    if desk.may("record_production") and app.status in (
-        S.BANK_ACCEPTED,
-        S.IN_PRODUCTION,
-        S.PRODUCTION_FAILED,
-    ):
+    producing = (S.BANK_ACCEPTED, S.IN_PRODUCTION, S.PRODUCTION_FAILED)
+    if desk.may("record_production") and bank_may and app.status in producing:
         actions.append(
             (reverse("console:production", args=[number]), pgettext("console", "Record production"))
         )
-    if desk.may("hand_over_card") and app.status == S.READY_FOR_COLLECTION:
-        actions.append(
-            (reverse("console:hand_over", args=[number]), pgettext("console", "Hand over the card"))
-        )
-    if desk.may("cancel_application") and app.status in TRANSITIONS[S.CANCELLED]:
+    if desk.may("hand_over_card") and allowed.may("hand_over_card"):
+        if app.status == S.READY_FOR_COLLECTION:
+            label = pgettext("console", "Hand over the card")
+        elif app.status == S.MAILED:
+            label = pgettext("console", "Record the mailed card received")
+        else:
+            label = ""
+        if label:
+            actions.append((reverse("console:hand_over", args=[number]), label))
+    if (
+        desk.may("cancel_application")
+        and allowed.may("cancel_application")
+        and app.status in TRANSITIONS[S.CANCELLED]
+    ):
         actions.append(
             (reverse("console:withdraw", args=[number]), pgettext("console", "Withdraw"))
         )
@@ -256,7 +278,9 @@ def person_context(desk: Desk, person: Person) -> dict[str, Any]:
         "cards": cards,
         "applications": apps,
         "open_application": open_app,
-        "may_apply": desk.may("apply_for_card") and open_app is None,
+        "may_apply": desk.may("apply_for_card")
+        and open_app is None
+        and apply_refusal(desk.actor, person=person) is None,
         "may_intake": desk.may("record_intake") and open_app is None,
         "reveal_form": RevealForm() if desk.may("reveal_id_number") else None,
     }

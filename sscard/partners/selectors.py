@@ -1,0 +1,45 @@
+"""Banks as boundaries (DOMAIN.md section 5): a bank's staff and systems see and move only the
+cards and applications of their own bank. An actor bound to no bank (a window, the hotline, a
+citizen, the system) is not held by this rule."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from sscard.common.context import Actor
+from sscard.common.errors import Forbidden
+from sscard.partners.models import Bank
+
+# What a bank refusal is about; the console words its refusal by it.
+SUBJECTS: dict[str, str] = {
+    "card": "This card belongs to another bank; a bank acts only on its own bank's cards.",
+    "application": "This application belongs to another bank.",
+    "old_card": (
+        "The holder's card belongs to another bank: a reissue or replacement is made by the "
+        "bank that holds the card's account. Moving to another bank is the holder's choice, "
+        "recorded at a service window."
+    ),
+    "bank": "A bank applies for cards of its own bank only.",
+}
+
+
+def is_own_bank(actor: Actor, bank: Bank | None) -> bool:
+    """Whether `bank` is the actor's own; always so for an actor bound to no bank."""
+    return actor.bank_code is None or (bank is not None and bank.code == actor.bank_code)
+
+
+def bank_refusal(actor: Actor, bank: Bank | None, *, subject: str) -> Forbidden | None:
+    """The refusal when a bank-bound actor reaches for another bank's `subject`, else None.
+
+    The refusal names no card, application or bank: a caller that must not learn that the
+    record exists (the API) answers as if it were missing before ever getting here.
+    """
+    if is_own_bank(actor, bank):
+        return None
+    return Forbidden(SUBJECTS[subject], code="wrong_bank", subject=subject)
+
+
+def banks_open_to(actor: Actor) -> QuerySet[Bank]:
+    """The banks an actor may choose for a card: every bank at a window, one's own at a bank."""
+    banks = Bank.objects.order_by("code")
+    return banks if actor.bank_code is None else banks.filter(code=actor.bank_code)
