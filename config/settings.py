@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sscard.api",
     "sscard.portal",
     "sscard.console",
+    "sscard.demo",
 ]
 
 MIDDLEWARE = [
