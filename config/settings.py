@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sscard.notifications",
     "sscard.api",
     "sscard.portal",
+    "sscard.background",
     "sscard.console",
     "sscard.demo",
 ]
