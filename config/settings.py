@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "sscard.cards",
     "sscard.applications",
     "sscard.notifications",
+    "sscard.signin",
     "sscard.api",
     "sscard.portal",
     "sscard.background",
@@ -181,7 +182,7 @@ TASKS = {
 # Citizen sign-in by one-time code (app and portal).
 OTP_TTL_SECONDS = int(os.environ.get("SSCARD_OTP_TTL_SECONDS", "300"))
 OTP_MAX_TRIES = int(os.environ.get("SSCARD_OTP_MAX_TRIES", "5"))
-# Budgets of code requests (what each one counts: sscard/people/signin.py). IPv6 addresses are
+# Budgets of code requests (what each one counts: sscard/signin/services.py). IPv6 addresses are
 # counted per /64.
 OTP_RATE_PER_NUMBER = os.environ.get("SSCARD_OTP_RATE_PER_NUMBER", "3/10m")
 OTP_RATE_PER_ADDRESS = os.environ.get("SSCARD_OTP_RATE_PER_ADDRESS", "20/h")

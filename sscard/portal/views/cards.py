@@ -15,7 +15,6 @@ from sscard.cards.models import LossKind
 from sscard.cards.services import lift_loss_report, report_loss
 from sscard.common.errors import Conflict, DomainError
 from sscard.common.http import client_address
-from sscard.people import signin
 from sscard.people.masking import mask_phone
 from sscard.portal import session, words
 from sscard.portal.errors import add_domain_error
@@ -23,6 +22,7 @@ from sscard.portal.forms import CodeForm, ReportForm
 from sscard.portal.presenters import card_view, holder_view, holders
 from sscard.portal.session import citizen_required
 from sscard.portal.views.common import OutOfReach, card_in_reach, not_found, posted
+from sscard.signin import services as signin
 
 LIFT_KEY = "portal.lift"  # the card whose lifting a confirmation code was sent for
 
