@@ -32,6 +32,7 @@ from sscard.applications.services import (
 )
 from sscard.audit.models import AuditEvent
 from sscard.audit.selectors import events_per_day
+from sscard.cards.caller_identity import check_caller_identity, security_questions
 from sscard.cards.selectors import loss_reports_per_day
 from sscard.cards.services import report_loss
 from sscard.common import clock
@@ -39,8 +40,8 @@ from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError
 from sscard.demo.staff import DEMO_STAFF, DEMO_STAFF_PASSWORD, ensure_demo_staff
 from sscard.outlets.models import OutletType
-from sscard.people.selectors import documents_needed, guardianships_of, security_questions, wards_of
-from sscard.people.services import check_caller_identity, reveal_social_security_number
+from sscard.people.selectors import documents_needed, guardianships_of, wards_of
+from sscard.people.services import reveal_social_security_number
 from sscard.staff.models import StaffMember
 from sscard.staff.roles import ROLE_OUTLET_TYPES, ROLE_PERMISSIONS
 from sscard.staff.selectors import actor_for

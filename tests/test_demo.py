@@ -15,6 +15,7 @@ from stdnum.cn import ric
 from sscard.applications.models import ApplicationStatus, CardApplication
 from sscard.audit.models import AuditHead
 from sscard.audit.services import verify_chain
+from sscard.cards.holders import check_acting_party, notification_recipients
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport
 from sscard.cards.numbers import card_number_for, is_valid_card_number
 from sscard.cards.pins import pin_matches
@@ -26,13 +27,7 @@ from sscard.demo.guangzhou import SERVICES
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.people.ids import age_on, parse_citizen_id
 from sscard.people.models import Guardianship, Person
-from sscard.people.selectors import (
-    check_acting_party,
-    guardians_of,
-    guardianships_in_force,
-    notification_recipients,
-    wards_of,
-)
+from sscard.people.selectors import guardians_of, guardianships_in_force, wards_of
 from sscard.policy.models import LapseAction, RegionalPolicy, ValidityUnit
 
 pytestmark = pytest.mark.django_db

@@ -28,6 +28,7 @@ from sscard.applications.permissions import (
 from sscard.applications.receipts import make_receipt_number
 from sscard.applications.selectors import card_to_replace, fee_terms
 from sscard.audit.services import record_event
+from sscard.cards.holders import check_acting_party, notify
 from sscard.cards.models import BankStatus, Card, CardStatus, LossKind, LossReport
 from sscard.cards.models import LossStatus as ReportStatus
 from sscard.cards.numbers import card_number_for, new_account_number, new_identification_code
@@ -48,11 +49,10 @@ from sscard.common.context import COUNTER_CHANNELS, Actor, Channel
 from sscard.common.errors import Conflict, DomainError, FieldError, ValidationError
 from sscard.common.locking import lock, lock_one
 from sscard.common.models import next_value
-from sscard.notifications.services import emit_webhook, notify
+from sscard.notifications.services import emit_webhook
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.partners.models import Bank
 from sscard.people.models import Person
-from sscard.people.selectors import check_acting_party
 from sscard.policy.models import RegionalPolicy
 from sscard.policy.selectors import add_working_days, policy_for_region
 

@@ -22,6 +22,7 @@ from sscard.applications.services import (
     issue_instantly,
     record_intake,
 )
+from sscard.cards.holders import check_acting_party
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.cards.permissions import card_permissions
 from sscard.cards.selectors import effective_of, effective_report, get_card, get_loss_report
@@ -61,7 +62,7 @@ from sscard.partners.models import Bank
 from sscard.partners.selectors import banks_open_to
 from sscard.people.masking import mask_id_number, mask_name
 from sscard.people.models import Guardianship, Person
-from sscard.people.selectors import check_acting_party, guardianship, guardianships_of
+from sscard.people.selectors import guardianship, guardianships_of
 from sscard.staff.selectors import may_see_application
 from sscard.staff.services import open_pin_pad
 

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext
 from sscard.applications.models import OPEN_STATUSES, ApplicationStatus, CardApplication, Production
 from sscard.applications.permissions import application_permissions, apply_refusal
 from sscard.applications.services import TRANSITIONS
+from sscard.cards.holders import acts_alone
 from sscard.cards.models import Card, CardStatus, LossReport
 from sscard.cards.permissions import card_permissions
 from sscard.cards.selectors import Effective, effective_of, effective_report
@@ -24,7 +25,6 @@ from sscard.console.labels import DOCUMENT, REVEAL_REASON
 from sscard.outlets.models import Service
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import (
-    acts_alone,
     documents_needed,
     former_guardianships_of,
     get_person,
