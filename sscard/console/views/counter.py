@@ -63,8 +63,8 @@ from sscard.partners.selectors import banks_open_to
 from sscard.people.masking import mask_id_number, mask_name
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import guardianship, guardianships_of
+from sscard.staff.pin_pads import open_pin_pad
 from sscard.staff.selectors import may_see_application
-from sscard.staff.services import open_pin_pad
 
 
 def documents_text(codes: list[str]) -> str:
