@@ -1,5 +1,6 @@
 """Activation of a collected card, and its PIN: verification at a point of use, reset and
-unlock at a counter (DOMAIN.md section 7)."""
+unlock at a counter (DOMAIN.md section 7). When each may be done is the read model's
+(`sscard.cards.permissions`)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,46 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from sscard.cards.models import BankStatus, Card, CardStatus
-from sscard.cards.permissions import check_card_action
+from sscard.cards.permissions import ACTIVATE, RESET_PIN, VERIFY_PIN
 from sscard.cards.pins import check_pin_strength, hash_pin, pin_matches
-from sscard.cards.selectors import effective_of
+from sscard.cards.selectors import check_before_the_lock, check_under_the_lock
 from sscard.cards.services.shared import (
     card_event,
     card_snapshot,
     check_counter_documents,
     clean_documents,
     locked_card,
-    require_channel,
-    require_outlet_service,
     save_card,
 )
-from sscard.common.context import COUNTER_CHANNELS, Actor
-from sscard.common.errors import Conflict, DomainError, Forbidden
+from sscard.common.context import Actor
+from sscard.common.errors import DomainError, Forbidden
 from sscard.notifications.services import notify
-from sscard.outlets.models import Outlet, Service
+from sscard.outlets.models import Outlet
 from sscard.people.models import Person
 from sscard.policy.selectors import policy_for_region
+
+
+def _at_the_counter(
+    *,
+    actor: Actor,
+    card: Card,
+    action: str,
+    pin: str,
+    documents: list[str] | None,
+    presenter: Person | None,
+    relation: str,
+    outlet: Outlet | None,
+) -> str:
+    """What activation and a PIN reset check before the lock: the read model, the original
+    documents on the desk, and the new PIN's strength. Returns the PIN's hash."""
+    presenter = presenter or card.person
+    check_before_the_lock(card, actor, action, outlet=outlet, person=presenter, relation=relation)
+    docs = clean_documents(documents)
+    check_counter_documents(
+        subject=card.person, presenter=presenter, relation=relation, documents=docs
+    )
+    check_pin_strength(pin, social_security_number=card.person.social_security_number)
+    return hash_pin(pin)
 
 
 def activate_card(
@@ -40,30 +62,19 @@ def activate_card(
     outlet: Outlet | None = None,
 ) -> Card:
     """Activate a collected card and set its PIN, at a window or bank with the original ID."""
-    check_card_action(actor, card, "activate_card")
-    require_channel(actor, COUNTER_CHANNELS, "Activation")
-    require_outlet_service(outlet, Service.ACTIVATION)
-    docs = clean_documents(documents)
-    check_counter_documents(
-        subject=card.person, presenter=presenter or card.person, relation=relation, documents=docs
+    pin_hash = _at_the_counter(
+        actor=actor,
+        card=card,
+        action=ACTIVATE,
+        pin=pin,
+        documents=documents,
+        presenter=presenter,
+        relation=relation,
+        outlet=outlet,
     )
-    check_pin_strength(pin, social_security_number=card.person.social_security_number)
-    pin_hash = hash_pin(pin)
     with transaction.atomic():
         card = locked_card(card)
-        if card.status in (CardStatus.IN_PRODUCTION, CardStatus.AWAITING_COLLECTION):
-            raise Conflict(
-                "The card has not been collected yet.",
-                code="card_not_collected",
-                card_status=card.status,
-            )
-        if card.status != CardStatus.SEALED or effective_of(card).status == CardStatus.EXPIRED:
-            raise Conflict(
-                f"The card is {card.status.replace('_', ' ')}; only a collected card "
-                "can be activated.",
-                code="card_not_activatable",
-                card_status=card.status,
-            )
+        check_under_the_lock(card, actor, ACTIVATE)
         before = card_snapshot(card)
         card.status, card.pin_hash, card.wrong_pins = CardStatus.NORMAL, pin_hash, 0
         if card.account_number and card.bank_status == BankStatus.NOT_OPENED:
@@ -82,23 +93,11 @@ class PinCheck:
 
 def verify_pin(*, actor: Actor, card: Card, pin: str) -> PinCheck:
     """Check a PIN at a point of use. Wrong PINs count, and the count survives the refusal."""
-    check_card_action(actor, card, "verify_pin")
+    check_before_the_lock(card, actor, VERIFY_PIN)
     failure: DomainError | None = None
     with transaction.atomic():
         card = locked_card(card)
-        state = effective_of(card)
-        if state.status == CardStatus.PIN_LOCKED:
-            raise DomainError(
-                "The PIN is locked; unlock it at a window or bank outlet.",
-                code="pin_locked",
-                status=423,
-            )
-        if state.status != CardStatus.NORMAL:
-            raise Conflict(
-                f"The card is {state.status.replace('_', ' ')}.",
-                code="card_not_usable",
-                card_status=state.status,
-            )
+        check_under_the_lock(card, actor, VERIFY_PIN)
         limit = policy_for_region(card.issuing_region_code).wrong_pins_before_lock
         if pin_matches(card.pin_hash, pin):
             if card.wrong_pins:
@@ -139,24 +138,19 @@ def reset_pin(
     outlet: Outlet | None = None,
 ) -> Card:
     """Set a new PIN and unlock, only at a window or bank with the original ID."""
-    check_card_action(actor, card, "reset_pin")
-    require_channel(actor, COUNTER_CHANNELS, "A PIN reset")
-    require_outlet_service(outlet, Service.PIN_RESET)
-    docs = clean_documents(documents)
-    check_counter_documents(
-        subject=card.person, presenter=presenter or card.person, relation=relation, documents=docs
+    pin_hash = _at_the_counter(
+        actor=actor,
+        card=card,
+        action=RESET_PIN,
+        pin=new_pin,
+        documents=documents,
+        presenter=presenter,
+        relation=relation,
+        outlet=outlet,
     )
-    check_pin_strength(new_pin, social_security_number=card.person.social_security_number)
-    pin_hash = hash_pin(new_pin)
     with transaction.atomic():
         card = locked_card(card)
-        state = effective_of(card)
-        if state.status not in (CardStatus.NORMAL, CardStatus.PIN_LOCKED):
-            raise Conflict(
-                f"The card is {state.status.replace('_', ' ')}; its PIN cannot be reset.",
-                code="card_not_usable",
-                card_status=state.status,
-            )
+        check_under_the_lock(card, actor, RESET_PIN)
         before = card_snapshot(card)
         card.status, card.pin_hash, card.wrong_pins = CardStatus.NORMAL, pin_hash, 0
         save_card(card, "status", "pin_hash", "wrong_pins")

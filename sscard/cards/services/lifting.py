@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from sscard.cards.models import BankStatus, CardStatus, LossKind, LossReport, LossSides, LossStatus
-from sscard.cards.permissions import check_card_action
+from sscard.cards.models import BankStatus, CardStatus, LossReport, LossSides, LossStatus
+from sscard.cards.permissions import LIFT
+from sscard.cards.selectors import check_before_the_lock, check_under_the_lock
 from sscard.cards.services.shared import (
     BLOCK_FIELDS,
     card_event,
@@ -16,17 +17,13 @@ from sscard.cards.services.shared import (
     locked_card,
     report_event,
     report_snapshot,
-    require_channel,
-    require_outlet_service,
     save_card,
 )
 from sscard.common import clock
-from sscard.common.context import COUNTER_CHANNELS, Actor, Channel
-from sscard.common.errors import Conflict, FieldError, ValidationError
+from sscard.common.context import COUNTER_CHANNELS, Actor
 from sscard.notifications.services import emit_webhook, notify
-from sscard.outlets.models import Outlet, Service
+from sscard.outlets.models import Outlet
 from sscard.people.models import Person
-from sscard.people.selectors import check_acting_party
 
 
 def lift_loss_report(
@@ -41,42 +38,19 @@ def lift_loss_report(
 ) -> LossReport:
     """Lift a report when the card is found: at a counter with the original ID, or online for a
     temporary report after strong identification (the interface's job). Refused once a reissue
-    has been applied for."""
-    check_card_action(actor, report.card, "lift_loss_report")
+    has been applied for (the rules are the read model's)."""
+    check_before_the_lock(
+        report.card, actor, LIFT, outlet=outlet, person=lifter, relation=relation, report=report
+    )
     docs = clean_documents(documents)
     if actor.channel in COUNTER_CHANNELS:
-        require_outlet_service(outlet, Service.LIFT)
         check_counter_documents(
             subject=report.card.person, presenter=lifter, relation=relation, documents=docs
-        )
-    elif actor.channel in (Channel.WEB, Channel.APP):
-        if report.kind != LossKind.TEMPORARY:
-            raise ValidationError(
-                "A formal report is lifted only at a window or bank outlet with the original ID.",
-                code="channel_not_allowed",
-                errors=[FieldError("channel", "must be window or bank for a formal report")],
-            )
-        check_acting_party(subject=report.card.person, actor=lifter, relation=relation)
-    else:
-        require_channel(
-            actor,
-            frozenset({Channel.WINDOW, Channel.BANK, Channel.WEB, Channel.APP}),
-            "Lifting a loss report",
         )
     with transaction.atomic():
         card = locked_card(report.card)
         report = LossReport.objects.select_for_update().get(pk=report.pk)
-        if report.status != LossStatus.EFFECTIVE:
-            raise Conflict(
-                f"This loss report is {report.status}, not effective.",
-                code="report_not_effective",
-                report_status=report.status,
-            )
-        if report.reissue_applied_at is not None:
-            raise Conflict(
-                "A reissue has been applied for; the old card is on its way to cancellation.",
-                code="reissue_in_progress",
-            )
+        check_under_the_lock(card, actor, LIFT, report=report)
         before_report, before_card = report_snapshot(report), card_snapshot(card)
         report.status, report.ended_at = LossStatus.LIFTED, clock.now()
         report.end_reason = (reason or "card found")[:200]

@@ -1,6 +1,7 @@
 """Reporting a card lost: a new report blocks the card at once and is passed to the bank; a
 report on a card that already has one renews it, converts it to formal, or extends it to the
-other side (DOMAIN.md section 4)."""
+other side (DOMAIN.md section 4). What may be reported, where and by whom is the read model's
+(`sscard.cards.permissions`)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,16 @@ from sscard.cards.models import (
     LossStatus,
     ReporterRelation,
 )
-from sscard.cards.permissions import check_card_action
-from sscard.cards.selectors import REPORTABLE, effective_of
+from sscard.cards.permissions import (
+    CONVERTED,
+    CREATED,
+    RENEWED,
+    freezes_bank,
+    lapse_on_card,
+    report_action,
+    report_sides,
+)
+from sscard.cards.selectors import check_before_the_lock, check_under_the_lock
 from sscard.cards.services.shared import (
     BLOCK_FIELDS,
     card_event,
@@ -32,19 +41,16 @@ from sscard.cards.services.shared import (
     locked_report,
     report_event,
     report_snapshot,
-    require_channel,
-    require_outlet_service,
     save_card,
 )
 from sscard.common import clock
-from sscard.common.context import COUNTER_CHANNELS, Actor, Channel
-from sscard.common.errors import Conflict, FieldError, ValidationError
+from sscard.common.context import Actor
+from sscard.common.errors import FieldError, ValidationError
 from sscard.common.models import next_value
 from sscard.notifications.services import emit_webhook, notify
-from sscard.outlets.models import Outlet, Service
+from sscard.outlets.models import Outlet
 from sscard.people.models import Person
-from sscard.people.selectors import check_acting_party
-from sscard.policy.models import LapseAction, RegionalPolicy
+from sscard.policy.models import RegionalPolicy
 from sscard.policy.selectors import policy_for_region, temporary_report_expiry
 
 
@@ -53,17 +59,15 @@ class LossOutcome:
     report: LossReport
     card: Card
     created: bool
-    action: str  # "created", "renewed" or "converted"
-
-
-def _sides(policy: RegionalPolicy, channel: str) -> str:
-    if policy.linked_loss_reporting:
-        return LossSides.BOTH
-    return LossSides.FINANCIAL if channel == Channel.BANK else LossSides.SOCIAL
+    action: str  # "created", "renewed", "converted" or "extended"
 
 
 def _new_reference() -> str:
     return f"LR{clock.today():%y%m%d}{next_value('loss_report'):06d}"
+
+
+def _lost_status(kind: str) -> str:
+    return CardStatus.TEMPORARILY_LOST if kind == LossKind.TEMPORARY else CardStatus.FORMALLY_LOST
 
 
 def report_loss(
@@ -80,7 +84,6 @@ def report_loss(
 
     A temporary report on a temporarily lost card renews it; a formal one converts it.
     """
-    check_card_action(actor, card, "report_loss")
     if kind not in LossKind.values:
         raise ValidationError(
             "Unknown kind of loss report.",
@@ -91,86 +94,88 @@ def report_loss(
             "Unknown reporter relation.",
             errors=[FieldError("reporter.relation", "must be self, guardian or agent")],
         )
+    action = report_action(kind)
+    check_before_the_lock(card, actor, action, outlet=outlet, person=reporter, relation=relation)
     docs = clean_documents(documents)
     if kind == LossKind.FORMAL:
-        require_channel(actor, COUNTER_CHANNELS, "A formal loss report")
-        require_outlet_service(outlet, Service.FORMAL_LOSS_REPORT)
         check_counter_documents(
             subject=card.person, presenter=reporter, relation=relation, documents=docs
         )
-    else:
-        require_outlet_service(outlet, Service.TEMPORARY_LOSS_REPORT)
-        check_acting_party(subject=card.person, actor=reporter, relation=relation)
     policy = policy_for_region(card.issuing_region_code)
     with transaction.atomic():
         card = locked_card(card)
-        now = clock.now()
         current = locked_report(card)
-        if current is not None:
-            return _update_report(
+        step = check_under_the_lock(card, actor, action).report_outcome(kind)
+        if current is None:
+            return _new_report(
                 actor=actor,
                 card=card,
-                report=current,
                 kind=kind,
-                needed=_sides(policy, actor.channel),
-                documents=docs,
+                reporter=reporter,
+                relation=relation,
+                docs=docs,
                 outlet=outlet,
                 policy=policy,
-                now=now,
             )
-        if card.status not in REPORTABLE or effective_of(card).status == CardStatus.EXPIRED:
-            raise Conflict(
-                _not_reportable_reason(card),
-                code="card_not_reportable",
-                card_status=effective_of(card).status,
-            )
-        sides = _sides(policy, actor.channel)
-        freezes_bank = sides != LossSides.SOCIAL and card.bank_status == BankStatus.NORMAL
-        blocks_social = sides != LossSides.FINANCIAL
-        report = LossReport(
-            reference=_new_reference(),
+        return _update_report(
+            actor=actor,
             card=card,
-            kind=kind,
-            status=LossStatus.EFFECTIVE,
-            channel=actor.channel,
-            sides=sides,
-            froze_bank=freezes_bank,
-            reporter=reporter,
-            reporter_relation=relation,
+            report=current,
+            step=step,
+            needed=report_sides(policy, actor.channel),
             documents=docs,
-            outlet=outlet,
-            effective_at=now,
+            outlet=outlet if kind == LossKind.FORMAL else None,
+            policy=policy,
+            now=clock.now(),
         )
-        if kind == LossKind.TEMPORARY:
-            report.expires_at = temporary_report_expiry(policy, now)
-            report.lapse_action = policy.on_temporary_lapse
-        report.save(force_insert=True)
-        before = card_snapshot(card)
-        if blocks_social:
-            card.status_before_loss = card.status
-            card.status = (
-                CardStatus.TEMPORARILY_LOST
-                if kind == LossKind.TEMPORARY
-                else CardStatus.FORMALLY_LOST
-            )
-        if freezes_bank:
-            card.bank_status = BankStatus.FROZEN
-        if kind == LossKind.TEMPORARY:
-            card.lost_until = report.expires_at
-            card.lapse_action = policy.on_temporary_lapse if blocks_social else LapseAction.RELEASE
-            card.lapse_unfreezes_bank = freezes_bank
-        save_card(card, *BLOCK_FIELDS)
-        report_event(actor, "loss_report.created", report, {})
-        card_event(actor, "card.blocked", card, before)
-        _tell_blocked(card, report)
-        return LossOutcome(report, card, True, "created")
 
 
-def _not_reportable_reason(card: Card) -> str:
-    if card.status in (CardStatus.IN_PRODUCTION, CardStatus.AWAITING_COLLECTION):
-        return "The card has not been collected yet; it cannot be reported lost."
-    status = effective_of(card).status
-    return f"A {status.replace('_', ' ')} card cannot be reported lost."
+def _new_report(
+    *,
+    actor: Actor,
+    card: Card,
+    kind: str,
+    reporter: Person,
+    relation: str,
+    docs: list[str],
+    outlet: Outlet | None,
+    policy: RegionalPolicy,
+) -> LossOutcome:
+    now = clock.now()
+    sides = report_sides(policy, actor.channel)
+    freezes = freezes_bank(sides, card.bank_status)
+    report = LossReport(
+        reference=_new_reference(),
+        card=card,
+        kind=kind,
+        status=LossStatus.EFFECTIVE,
+        channel=actor.channel,
+        sides=sides,
+        froze_bank=freezes,
+        reporter=reporter,
+        reporter_relation=relation,
+        documents=docs,
+        outlet=outlet,
+        effective_at=now,
+    )
+    if kind == LossKind.TEMPORARY:
+        report.expires_at = temporary_report_expiry(policy, now)
+        report.lapse_action = policy.on_temporary_lapse
+    report.save(force_insert=True)
+    before = card_snapshot(card)
+    if sides != LossSides.FINANCIAL:
+        card.status_before_loss, card.status = card.status, _lost_status(kind)
+    if freezes:
+        card.bank_status = BankStatus.FROZEN
+    if kind == LossKind.TEMPORARY:
+        card.lost_until = report.expires_at
+        card.lapse_action = lapse_on_card(policy.on_temporary_lapse, sides)
+        card.lapse_unfreezes_bank = freezes
+    save_card(card, *BLOCK_FIELDS)
+    report_event(actor, "loss_report.created", report, {})
+    card_event(actor, "card.blocked", card, before)
+    _tell_blocked(card, report)
+    return LossOutcome(report, card, True, CREATED)
 
 
 def _tell_blocked(card: Card, report: LossReport) -> None:
@@ -208,12 +213,7 @@ def _widen(card: Card, report: LossReport, needed: str) -> bool:
         if card.bank_status == BankStatus.NORMAL:
             card.bank_status, report.froze_bank = BankStatus.FROZEN, True
     else:
-        card.status_before_loss = card.status
-        card.status = (
-            CardStatus.TEMPORARILY_LOST
-            if report.kind == LossKind.TEMPORARY
-            else CardStatus.FORMALLY_LOST
-        )
+        card.status_before_loss, card.status = card.status, _lost_status(report.kind)
     return True
 
 
@@ -222,37 +222,28 @@ def _update_report(
     actor: Actor,
     card: Card,
     report: LossReport,
-    kind: str,
+    step: str,
     needed: str,
     documents: list[str],
     outlet: Outlet | None,
     policy: RegionalPolicy,
     now: dt.datetime,
 ) -> LossOutcome:
-    """A report on a card that already has one: renew, convert to formal, or extend its sides."""
+    """A report on a card that already has one: renew, convert to formal, or extend its sides
+    (`step`, as the read model says). A formal report records the outlet it was made at."""
     before_report, before_card = report_snapshot(report), card_snapshot(card)
-    widened = _widen(card, report, needed)
-    if report.kind == LossKind.TEMPORARY and kind == LossKind.TEMPORARY:
-        action = "renewed"
+    _widen(card, report, needed)
+    if step == RENEWED:
         report.expires_at = temporary_report_expiry(policy, now)
         report.renewals += 1
         report.reminder_sent_at = None
-    elif report.kind == LossKind.TEMPORARY:
-        action = "converted"
+    elif step == CONVERTED:
         report.kind, report.converted_at, report.expires_at = LossKind.FORMAL, now, None
         report.lapse_action = ""
         if report.sides != LossSides.FINANCIAL:
             card.status = CardStatus.FORMALLY_LOST
-    elif widened:
-        action = "extended"
-    else:
-        raise Conflict(
-            "The card is already formally reported lost.",
-            code="card_not_reportable",
-            card_status=effective_of(card).status,
-        )
     report.documents = sorted(set(report.documents) | set(documents))
-    if outlet is not None and kind == LossKind.FORMAL:
+    if outlet is not None:
         report.outlet = outlet
     report.save(
         update_fields=[
@@ -270,15 +261,13 @@ def _update_report(
     )
     if report.kind == LossKind.TEMPORARY:
         card.lost_until = report.expires_at
-        card.lapse_action = (
-            report.lapse_action if report.sides != LossSides.FINANCIAL else LapseAction.RELEASE
-        )
+        card.lapse_action = lapse_on_card(report.lapse_action, report.sides)
         card.lapse_unfreezes_bank = report.froze_bank
     else:
         clear_block(card)
     save_card(card, *BLOCK_FIELDS)
-    report_event(actor, f"loss_report.{action}", report, before_report)
+    report_event(actor, f"loss_report.{step}", report, before_report)
     if card_snapshot(card) != before_card:
         card_event(actor, "card.blocked", card, before_card)
     _tell_blocked(card, report)
-    return LossOutcome(report, card, False, action)
+    return LossOutcome(report, card, False, step)

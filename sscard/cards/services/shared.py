@@ -7,10 +7,11 @@ from typing import Any
 
 from sscard.audit.services import record_event
 from sscard.cards.models import Card, CardStatus, LossReport, LossStatus
+from sscard.cards.permissions import channel_refusal, outlet_refusal
 from sscard.cards.selectors import effective_of
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, FieldError, ValidationError, documents_required
+from sscard.common.errors import FieldError, ValidationError, documents_required
 from sscard.common.locking import lock_one
 from sscard.notifications.services import emit_webhook, notify
 from sscard.outlets.models import Outlet
@@ -60,21 +61,17 @@ def clean_documents(documents: object) -> list[str]:
 
 
 def require_channel(actor: Actor, allowed: frozenset[str], what: str) -> None:
-    if actor.channel not in allowed:
-        names = ", ".join(sorted(allowed))
-        raise ValidationError(
-            f"{what} cannot be done through the {actor.channel} channel (only: {names}).",
-            code="channel_not_allowed",
-            errors=[FieldError("channel", f"must be one of: {names}")],
-        )
+    """Raise unless `actor` acts through one of the `allowed` channels."""
+    refusal = channel_refusal(actor, allowed, what)
+    if refusal is not None:
+        raise refusal
 
 
 def require_outlet_service(outlet: Outlet | None, service: str) -> None:
-    if outlet is not None and not outlet.offers(service):
-        raise Conflict(
-            f"Outlet {outlet.code} does not offer {service.replace('_', ' ')}.",
-            code="service_not_offered",
-        )
+    """Raise unless `outlet` (if any) offers `service`."""
+    refusal = outlet_refusal(outlet, service)
+    if refusal is not None:
+        raise refusal
 
 
 def check_counter_documents(

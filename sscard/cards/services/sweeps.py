@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
+from sscard.cards.models import IN_HAND_STATUSES, Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.cards.services.shared import card_event, card_snapshot, save_card, settle_card
 from sscard.common import clock
 from sscard.common.context import Actor
@@ -67,7 +67,7 @@ def expire_cards(*, limit: int = 10_000) -> int:
     """Write `expired` on cards past their expiry date."""
     due = list(
         Card.objects.filter(
-            status__in=[CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED],
+            status__in=IN_HAND_STATUSES,
             expires_on__lt=clock.today(),
         )
         .order_by("pk")
