@@ -1,7 +1,7 @@
 """What an actor may do with a card now, and why not: the rules of the card's read model.
 
 Every rule a card service checks before it acts is here, as a side-effect-free function of the
-facts about one card (`sscard.cards.selectors.CardFacts`) and one action that answers the
+facts about one card (`CardFacts`, gathered by the selectors) and one action that answers the
 refusal (the DomainError the service raises) or None: who acts (a bank moves only its own
 bank's cards; a person acts for a holder only as the holder or a recorded guardian), through
 which channel and at which outlet, and what the card's state allows. Rules are tried in order
@@ -15,11 +15,12 @@ which is the service's, code and all.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sscard.cards.models import (
     IN_HAND_STATUSES,
     BankStatus,
+    Card,
     CardStatus,
     LossKind,
     LossReport,
@@ -32,9 +33,6 @@ from sscard.common.permissions import RuleBook
 from sscard.outlets.models import Outlet, Service
 from sscard.partners.selectors import bank_refusal
 from sscard.policy.models import LapseAction, RegionalPolicy
-
-if TYPE_CHECKING:
-    from sscard.cards.selectors import CardFacts
 
 REPORT_TEMPORARY = "report_temporary_loss"
 REPORT_FORMAL = "report_formal_loss"
@@ -59,6 +57,40 @@ CREATED, RENEWED, CONVERTED, EXTENDED = "created", "renewed", "converted", "exte
 def report_action(kind: str) -> str:
     """The action of reporting a loss of `kind` (temporary or formal)."""
     return REPORT_FORMAL if kind == LossKind.FORMAL else REPORT_TEMPORARY
+
+
+class CardFacts(Protocol):
+    """What the rules read about one card and who asks (`sscard.cards.selectors` gathers it)."""
+
+    card: Card
+    outlet: Outlet | None  # where the act is done, if at an outlet
+
+    @property
+    def status(self) -> str:
+        """The card's effective status: a lapse or an expiry that is due counts."""
+
+    @property
+    def lapsed(self) -> bool:
+        """Whether a temporary report has run out and its lapse is not written yet."""
+
+    @property
+    def stored_status(self) -> str:
+        """The status the card's row holds once a lapse that is due is written."""
+
+    @property
+    def report(self) -> LossReport | None:
+        """The loss report in force."""
+
+    @property
+    def asked_report(self) -> LossReport | None:
+        """The report an action on a report is about: the one named, else the one in force."""
+
+    @property
+    def policy(self) -> RegionalPolicy: ...
+
+    @property
+    def acting_refusal(self) -> DomainError | None:
+        """Why the person acting may not act for the holder, if a person is named."""
 
 
 # ---------------------------------------------------------------- refusals shared with others
@@ -183,7 +215,7 @@ def report_step(report: LossReport | None, kind: str, sides: str) -> str:
 
 
 def _report_state(actor: Actor, facts: CardFacts) -> DomainError | None:
-    status = facts.state.status
+    status = facts.status
     if facts.report is not None:
         if facts.report.kind == LossKind.TEMPORARY:
             return None
@@ -214,7 +246,7 @@ def _lifting_state(facts: CardFacts) -> DomainError | None:
     if report is None:
         return Conflict("The card has no loss report in force.", code="report_not_effective")
     status = report.status
-    if status == LossStatus.EFFECTIVE and facts.state.lapsed:
+    if status == LossStatus.EFFECTIVE and facts.lapsed:
         status = LossStatus.LAPSED
     if status != LossStatus.EFFECTIVE:
         return Conflict(
@@ -237,7 +269,7 @@ def _activation_state(facts: CardFacts) -> DomainError | None:
         return Conflict(
             "The card has not been collected yet.", code="card_not_collected", card_status=stored
         )
-    if facts.state.status != CardStatus.SEALED:
+    if facts.status != CardStatus.SEALED:
         return Conflict(
             f"The card is {stored.replace('_', ' ')}; only a collected card can be activated.",
             code="card_not_activatable",
@@ -248,7 +280,7 @@ def _activation_state(facts: CardFacts) -> DomainError | None:
 
 def _pin_state(facts: CardFacts, action: str) -> DomainError | None:
     """A PIN is verified on a usable card only; it is reset (and unlocked) on a card in use."""
-    status = facts.state.status
+    status = facts.status
     if action == RESET_PIN:
         if status in (CardStatus.NORMAL, CardStatus.PIN_LOCKED):
             return None

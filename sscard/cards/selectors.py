@@ -209,9 +209,9 @@ def is_usable(card: Card) -> bool:
 # ---------------------------------------------------------------- what may be done now
 
 
-class CardFacts:
-    """One card as the rules see it, with who asks and where; each fact is read once, and only
-    when a rule needs it."""
+class LoadedCardFacts:
+    """One card as the rules of `sscard.cards.permissions` see it (their `CardFacts`), with
+    who asks and where; each fact is read once, and only when a rule needs it."""
 
     def __init__(
         self,
@@ -226,6 +226,7 @@ class CardFacts:
         self.card, self.actor, self.outlet = card, actor, outlet
         self.now = clock.now()
         self.state: Effective = effective_of(card, self.now)
+        self.status, self.lapsed = self.state.status, self.state.lapsed
         self._person, self._relation, self._asked = person, relation, report
 
     @cached_property
@@ -267,7 +268,7 @@ class CardActions:
     """What `actor` may do with one card now: each action allowed, or refused with the
     service's refusal; and what a loss report made now would do."""
 
-    facts: CardFacts
+    facts: LoadedCardFacts
     permissions: Permissions
 
     @property
@@ -342,25 +343,22 @@ def card_actions(
     `relation` ("self" or "guardian"; by default self for the holder, else guardian; no person:
     not checked), on `report` (lifting: the report named; by default the one in force). Judges
     `actions` only, if given."""
-    facts = CardFacts(card, actor, outlet=outlet, person=person, relation=relation, report=report)
+    facts = LoadedCardFacts(
+        card, actor, outlet=outlet, person=person, relation=relation, report=report
+    )
     return CardActions(facts, CARD_RULES.judge(actor, facts, actions))
-
-
-def check_card_action(card: Card, actor: Actor, action: str, **given: Any) -> None:
-    """Raise the refusal of `action` by `card_actions` (same inputs), if any."""
-    card_actions(card, actor, actions=(action,), **given).check(action)
 
 
 def check_before_the_lock(card: Card, actor: Actor, action: str, **given: Any) -> None:
     """A service's first half: raise the refusal of `action` by the rules on who acts, through
     which channel and where (same inputs as `card_actions`)."""
-    BEFORE_THE_LOCK.check(actor, CardFacts(card, actor, **given), action)
+    BEFORE_THE_LOCK.check(actor, LoadedCardFacts(card, actor, **given), action)
 
 
 def check_under_the_lock(card: Card, actor: Actor, action: str, **given: Any) -> CardActions:
     """A service's second half, with the card locked and a lapse that is due written: raise the
     refusal of `action` by what the card's state allows, else return the answer."""
-    facts = CardFacts(card, actor, **given)
+    facts = LoadedCardFacts(card, actor, **given)
     answer = CardActions(facts, UNDER_THE_LOCK.judge(actor, facts, (action,)))
     answer.check(action)
     return answer

@@ -15,7 +15,7 @@ from sscard.applications.models import CardApplication
 from sscard.audit.services import ChainReport, record_change, record_event, snapshot, verify_chain
 from sscard.cards.models import Card
 from sscard.cards.permissions import ACTIVATE, RESET_PIN
-from sscard.cards.selectors import check_card_action
+from sscard.cards.selectors import card_actions
 from sscard.cards.services import activate_card, check_counter_documents, clean_documents, reset_pin
 from sscard.common import clock
 from sscard.common.context import Actor
@@ -210,9 +210,14 @@ def open_pin_pad(
     if purpose not in PinPadPurpose.values:
         raise ValidationError("Unknown PIN pad purpose.", errors=[FieldError("purpose", "")])
     action = ACTIVATE if purpose == PinPadPurpose.ACTIVATE else RESET_PIN
-    check_card_action(
-        card, actor_for(member), action, outlet=member.outlet, person=presenter, relation=relation
-    )
+    card_actions(
+        card,
+        actor_for(member),
+        outlet=member.outlet,
+        person=presenter,
+        relation=relation,
+        actions=(action,),
+    ).check(action)
     docs = clean_documents(documents)
     check_counter_documents(
         subject=card.person, presenter=presenter, relation=relation, documents=docs
