@@ -59,6 +59,14 @@ def report_action(kind: str) -> str:
     return REPORT_FORMAL if kind == LossKind.FORMAL else REPORT_TEMPORARY
 
 
+def needs_documents(action: str, channel: str) -> bool:
+    """Whether the act is done with the original documents on a desk (DOMAIN.md 4, 6 and 7):
+    a formal report, activation and a PIN reset always; lifting when done at a counter."""
+    if action == LIFT:
+        return channel in COUNTER_CHANNELS
+    return action in (REPORT_FORMAL, ACTIVATE, RESET_PIN)
+
+
 class CardFacts(Protocol):
     """What the rules read about one card and who asks (`sscard.cards.selectors` gathers it)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from sscard.cards.models import BankStatus, CardStatus, LossReport, LossSides, LossStatus
-from sscard.cards.permissions import LIFT
+from sscard.cards.permissions import LIFT, needs_documents
 from sscard.cards.selectors import check_before_the_lock, check_under_the_lock
 from sscard.cards.services.shared import (
     BLOCK_FIELDS,
@@ -20,7 +20,7 @@ from sscard.cards.services.shared import (
     save_card,
 )
 from sscard.common import clock
-from sscard.common.context import COUNTER_CHANNELS, Actor
+from sscard.common.context import Actor
 from sscard.notifications.services import emit_webhook, notify
 from sscard.outlets.models import Outlet
 from sscard.people.models import Person
@@ -43,7 +43,7 @@ def lift_loss_report(
         report.card, actor, LIFT, outlet=outlet, person=lifter, relation=relation, report=report
     )
     docs = clean_documents(documents)
-    if actor.channel in COUNTER_CHANNELS:
+    if needs_documents(LIFT, actor.channel):
         check_counter_documents(
             subject=report.card.person, presenter=lifter, relation=relation, documents=docs
         )

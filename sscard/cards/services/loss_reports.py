@@ -26,6 +26,7 @@ from sscard.cards.permissions import (
     RENEWED,
     freezes_bank,
     lapse_on_card,
+    needs_documents,
     report_action,
     report_sides,
 )
@@ -97,7 +98,7 @@ def report_loss(
     action = report_action(kind)
     check_before_the_lock(card, actor, action, outlet=outlet, person=reporter, relation=relation)
     docs = clean_documents(documents)
-    if kind == LossKind.FORMAL:
+    if needs_documents(action, actor.channel):
         check_counter_documents(
             subject=card.person, presenter=reporter, relation=relation, documents=docs
         )

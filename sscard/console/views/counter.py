@@ -17,6 +17,7 @@ from sscard.applications.models import CardApplication
 from sscard.applications.permissions import application_permissions
 from sscard.applications.selectors import get_application
 from sscard.cards.models import Card, LossReport
+from sscard.cards.permissions import needs_documents
 from sscard.cards.selectors import CardActions, card_actions, get_card
 from sscard.cards.services import check_counter_documents
 from sscard.console.forms import CounterForm, PresenterForm
@@ -153,7 +154,8 @@ class CardAction(CounterAction):
     def precheck(self, form: forms.Form) -> None:
         action = self.card_action(form)
         self.answer(form, actions=(action,)).check(action)
-        self.check_documents(form)
+        if needs_documents(action, self.desk.actor.channel):
+            self.check_documents(form)
 
 
 class ApplicationAction(CounterAction):

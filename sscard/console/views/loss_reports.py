@@ -32,10 +32,6 @@ class ReportLoss(CardAction):
     def card_action(self, form: forms.Form) -> str:
         return report_action(form.cleaned_data["kind"])
 
-    def check_documents(self, form: forms.Form) -> None:
-        if form.cleaned_data["kind"] == LossKind.FORMAL:
-            super().check_documents(form)
-
     def summary(self, form: forms.Form) -> Summary:
         kind = form.cleaned_data["kind"]
         what = str(LOSS_KIND[kind])
