@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sscard.applications.services import apply_for_card
-from sscard.cards.models import BankStatus, Card, CardStatus
+from sscard.cards.models import BankStatus, Card, CardStatus, LossReport
 from sscard.cards.permissions import (
     ACTIVATE,
     CARD_ACTIONS,
@@ -49,6 +49,7 @@ from tests.factories import (
     make_guardianship,
     make_outlet,
     make_person,
+    nothing_changes,
 )
 from tests.test_portal_access import signed_in
 
@@ -533,3 +534,26 @@ def test_the_portal_offers_what_the_read_model_allows(world):
         [own_lost.number],
         [own_lost.number],
     )
+
+
+def test_a_temporary_report_that_has_run_out_is_not_offered_at_the_desk(world):
+    """Before the sweep writes the lapse, the report is over all the same: the person's page
+    offers a new report and no lifting, and the lifting page says why, changing nothing."""
+    holder = make_person(age=44)
+    card = card_in(holder, "temporarily_lost", bank=world.bank, window=world.agency)
+    report = LossReport.objects.get(card=card)
+    client = world.client("window_clerk")
+    client.cookies["sscard_language"] = "en"
+
+    with frozen_at(T0 + dt.timedelta(days=8)):
+        page = client.get(person_url(holder)).content.decode()
+        with nothing_changes(card, report):
+            lift = client.get(reverse("console:lift", args=[report.reference]))
+
+    assert _buttons(page) == [
+        reverse("console:report_loss", args=[card.number]),
+        reverse("console:reset_pin", args=[card.number]),
+    ]
+    assert report.reference not in page
+    assert lift.status_code == 409
+    assert "This loss report is no longer effective." in lift.content.decode()
