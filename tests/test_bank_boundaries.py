@@ -28,7 +28,8 @@ from sscard.applications.services import (
     record_production_event,
 )
 from sscard.cards.models import BankStatus, Card, CardStatus, LossReport
-from sscard.cards.permissions import CARD_ACTIONS, card_permissions
+from sscard.cards.permissions import CARD_ACTIONS
+from sscard.cards.selectors import card_actions
 from sscard.cards.services import (
     activate_card,
     lift_loss_report,
@@ -253,8 +254,14 @@ def test_what_each_actor_may_do_with_a_card(city):
     card = make_card(person=make_person(), bank=city.icbc)
 
     for allowed in (city.window, city.icbc_clerk):
-        assert all(card_permissions(allowed, card).may(a) for a in CARD_ACTIONS)
-    refused = card_permissions(city.ccb_clerk, card)
+        answer = card_actions(card, allowed)
+        # Only what a card in use refuses to anyone: no report to lift, nothing to activate.
+        assert answer.standing is None
+        assert {a: r.code for a in CARD_ACTIONS if (r := answer.refusal(a)) is not None} == {
+            "lift_loss_report": "report_not_effective",
+            "activate_card": "card_not_activatable",
+        }
+    refused = card_actions(card, city.ccb_clerk)
     assert [a for a in CARD_ACTIONS if refused.may(a)] == []
     refusal = refused.refusal("reset_pin")
     assert refusal is not None and (refusal.code, refusal.status) == ("wrong_bank", 403)

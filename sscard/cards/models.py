@@ -34,6 +34,9 @@ LIVE_STATUSES = (
     CardStatus.FORMALLY_LOST,
     CardStatus.PIN_LOCKED,
 )
+# A card in the holder's hand and not blocked: it may be reported lost, and it turns expired
+# on its expiry date (a blocked card stays blocked).
+IN_HAND_STATUSES = frozenset({CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED})
 
 
 class Card(models.Model):

@@ -2,12 +2,17 @@
 
 A temporary report that has run out reads as lapsed at once, whether or not the sweep has
 written the lapse yet.
+
+`card_actions` is the card's read model: what an actor may do with a card now, and why not,
+by the rules of `sscard.cards.permissions`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -15,24 +20,35 @@ from django.utils import timezone
 
 from sscard.cards.holders import check_acting_party
 from sscard.cards.models import (
+    IN_HAND_STATUSES,
     LIVE_STATUSES,
     BankStatus,
     Card,
     CardStatus,
-    LossKind,
     LossReport,
     LossStatus,
 )
 from sscard.cards.numbers import is_valid_card_number
+from sscard.cards.permissions import (
+    BEFORE_THE_LOCK,
+    CARD_ACTIONS,
+    CARD_RULES,
+    UNDER_THE_LOCK,
+    freezes_bank,
+    lapse_on_card,
+    own_bank,
+    report_action,
+    report_sides,
+    report_step,
+)
 from sscard.common import clock
+from sscard.common.context import Actor
 from sscard.common.errors import DomainError, NotFound
+from sscard.common.permissions import Permissions
+from sscard.outlets.models import Outlet
 from sscard.people.models import Person
 from sscard.policy.models import LapseAction, RegionalPolicy
 from sscard.policy.selectors import policy_for_region, temporary_report_expiry
-
-_EXPIRING = frozenset({CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED})
-# A card in the hand that is not blocked yet: a loss report may start on it.
-REPORTABLE = frozenset({CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED})
 
 
 @dataclass(frozen=True)
@@ -76,7 +92,8 @@ def effective_state(
         if lapse_unfreezes_bank and bank_status == BankStatus.FROZEN:
             bank_status = BankStatus.NORMAL
         lost_until = None
-    if status in _EXPIRING and expires_on is not None and expires_on < timezone.localdate(now):
+    past_expiry = expires_on is not None and expires_on < timezone.localdate(now)
+    if status in IN_HAND_STATUSES and past_expiry:
         status = CardStatus.EXPIRED
     return Effective(status, bank_status, lost_until, lapsed)
 
@@ -189,56 +206,162 @@ def is_usable(card: Card) -> bool:
     return effective_of(card).status == CardStatus.NORMAL
 
 
+# ---------------------------------------------------------------- what may be done now
+
+
+class LoadedCardFacts:
+    """One card as the rules of `sscard.cards.permissions` see it (their `CardFacts`), with
+    who asks and where; each fact is read once, and only when a rule needs it."""
+
+    def __init__(
+        self,
+        card: Card,
+        actor: Actor,
+        *,
+        outlet: Outlet | None = None,
+        person: Person | None = None,
+        relation: str | None = None,
+        report: LossReport | None = None,
+    ) -> None:
+        self.card, self.actor, self.outlet = card, actor, outlet
+        self.now = clock.now()
+        self.state: Effective = effective_of(card, self.now)
+        self.status, self.lapsed = self.state.status, self.state.lapsed
+        self._person, self._relation, self._asked = person, relation, report
+
+    @cached_property
+    def report(self) -> LossReport | None:
+        """The loss report in force (one that has run out is not, swept or not)."""
+        return None if self.state.lapsed else effective_report(self.card)
+
+    @property
+    def asked_report(self) -> LossReport | None:
+        """The report an action on a report is about: the one named, else the one in force."""
+        return self._asked if self._asked is not None else self.report
+
+    @cached_property
+    def policy(self) -> RegionalPolicy:
+        return policy_for_region(self.card.issuing_region_code)
+
+    @property
+    def stored_status(self) -> str:
+        """The status the card's row holds once a lapse that is due is written."""
+        return self.state.status if self.state.lapsed else self.card.status
+
+    @cached_property
+    def acting_refusal(self) -> DomainError | None:
+        """Why the acting person may not act for the holder, when a person is named."""
+        if self._person is None:
+            return None
+        relation = self._relation
+        if relation is None:
+            relation = "self" if self._person.pk == self.card.person_id else "guardian"
+        try:
+            check_acting_party(subject=self.card.person, actor=self._person, relation=relation)
+        except DomainError as refusal:
+            return refusal
+        return None
+
+
 @dataclass(frozen=True)
-class OnlineActions:
-    """What a holder, or a guardian for a ward, may do with a card online (web or app).
+class CardActions:
+    """What `actor` may do with one card now: each action allowed, or refused with the
+    service's refusal; and what a loss report made now would do."""
 
-    The services decide in the end; this says beforehand which actions to offer, so that a
-    person is not shown a button only to be refused.
-    """
+    facts: LoadedCardFacts
+    permissions: Permissions
 
-    card: Card
-    state: Effective
-    report: LossReport | None  # the loss report in force, if any (a lapsed one is not)
-    policy: RegionalPolicy
-    refusal: str  # why this person may not act for the card at all (an error code), or ""
-    may_report: bool  # start a temporary loss report
-    may_renew: bool  # renew the temporary report in force
-    may_lift: bool  # lift the temporary report in force, after a fresh one-time code
-    blocked_until_if_reported: dt.datetime  # when a temporary report made now would lapse
-    lapse_action: str  # what that lapse does to the card (release or cancel)
-    freezes_bank: bool  # whether a report made now freezes the bank account too
+    @property
+    def state(self) -> Effective:
+        return self.facts.state
+
+    @property
+    def report(self) -> LossReport | None:
+        """The loss report in force, if any."""
+        return self.facts.report
+
+    @property
+    def policy(self) -> RegionalPolicy:
+        return self.facts.policy
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return tuple(a for a in CARD_ACTIONS if self.permissions.may(a))
+
+    def may(self, action: str) -> bool:
+        return self.permissions.may(action)
+
+    def refusal(self, action: str) -> DomainError | None:
+        return self.permissions.refusal(action)
+
+    def check(self, action: str) -> None:
+        self.permissions.check(action)
+
+    @property
+    def standing(self) -> DomainError | None:
+        """Why the actor (or the person acting) may not act on this card at all, if so."""
+        return own_bank(self.facts.actor, self.facts, "") or self.facts.acting_refusal
+
+    def report_outcome(self, kind: str) -> str:
+        """What a report of `kind` would do now (CREATED, RENEWED, CONVERTED, EXTENDED), or ""
+        if it is refused."""
+        if not self.may(report_action(kind)):
+            return ""
+        sides = report_sides(self.policy, self.facts.actor.channel) if self.report else ""
+        return report_step(self.report, kind, sides)
+
+    @property
+    def blocked_until_if_reported(self) -> dt.datetime:
+        """When a temporary report made (or renewed) now would lapse."""
+        return temporary_report_expiry(self.policy, self.facts.now)
+
+    @property
+    def lapse_action_if_reported(self) -> str:
+        """What the lapse of a temporary report made now would do to the card."""
+        sides = report_sides(self.policy, self.facts.actor.channel)
+        return lapse_on_card(self.policy.on_temporary_lapse, sides)
+
+    @property
+    def freezes_bank_if_reported(self) -> bool:
+        """Whether a report made now through the actor's channel freezes the bank account."""
+        sides = report_sides(self.policy, self.facts.actor.channel)
+        return freezes_bank(sides, self.state.bank_status)
 
 
-def online_actions(card: Card, *, person: Person) -> OnlineActions:
-    now = clock.now()
-    state = effective_of(card, now)
-    report = None if state.lapsed else effective_report(card)
-    relation = "self" if person.pk == card.person_id else "guardian"
-    refusal = ""
-    try:
-        check_acting_party(subject=card.person, actor=person, relation=relation)
-    except DomainError as exc:
-        refusal = exc.code
-    policy = policy_for_region(card.issuing_region_code)
-    temporary = (
-        report is not None
-        and report.kind == LossKind.TEMPORARY
-        and report.reissue_applied_at is None
+def card_actions(
+    card: Card,
+    actor: Actor,
+    *,
+    outlet: Outlet | None = None,
+    person: Person | None = None,
+    relation: str | None = None,
+    report: LossReport | None = None,
+    actions: tuple[str, ...] | None = None,
+) -> CardActions:
+    """What `actor` may do with `card` now, through the actor's channel, at `outlet` (where the
+    act is done; None: no outlet's services to check), with `person` acting for the holder as
+    `relation` ("self" or "guardian"; by default self for the holder, else guardian; no person:
+    not checked), on `report` (lifting: the report named; by default the one in force). Judges
+    `actions` only, if given."""
+    facts = LoadedCardFacts(
+        card, actor, outlet=outlet, person=person, relation=relation, report=report
     )
-    return OnlineActions(
-        card=card,
-        state=state,
-        report=report,
-        policy=policy,
-        refusal=refusal,
-        may_report=not refusal and report is None and state.status in REPORTABLE,
-        may_renew=not refusal and temporary,
-        may_lift=not refusal and temporary,
-        blocked_until_if_reported=temporary_report_expiry(policy, now),
-        lapse_action=policy.on_temporary_lapse,
-        freezes_bank=policy.linked_loss_reporting and state.bank_status == BankStatus.NORMAL,
-    )
+    return CardActions(facts, CARD_RULES.judge(actor, facts, actions))
+
+
+def check_before_the_lock(card: Card, actor: Actor, action: str, **given: Any) -> None:
+    """A service's first half: raise the refusal of `action` by the rules on who acts, through
+    which channel and where (same inputs as `card_actions`)."""
+    BEFORE_THE_LOCK.check(actor, LoadedCardFacts(card, actor, **given), action)
+
+
+def check_under_the_lock(card: Card, actor: Actor, action: str, **given: Any) -> CardActions:
+    """A service's second half, with the card locked and a lapse that is due written: raise the
+    refusal of `action` by what the card's state allows, else return the answer."""
+    facts = LoadedCardFacts(card, actor, **given)
+    answer = CardActions(facts, UNDER_THE_LOCK.judge(actor, facts, (action,)))
+    answer.check(action)
+    return answer
 
 
 # ---------------------------------------------------------------- supervision

@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, path, register_converter
 
 from sscard.console.views import (
+    activation,
+    applications,
     bank,
-    counter,
     desk,
     guardians,
     hotline,
+    issuance,
     lists,
+    loss_reports,
     people,
     pinpad,
     supervisor,
@@ -41,8 +44,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("people/<person:ref>/", people.person_page, name="person"),
     path("people/<person:ref>/reveal/", people.reveal, name="reveal"),
     path("people/<person:ref>/checklist/", people.documents_checklist, name="checklist"),
-    path("people/<person:ref>/apply/", counter.Apply.as_desk_view(), name="apply"),
-    path("people/<person:ref>/intake/", counter.Intake.as_desk_view(), name="intake"),
+    path("people/<person:ref>/apply/", applications.Apply.as_desk_view(), name="apply"),
+    path("people/<person:ref>/intake/", applications.Intake.as_desk_view(), name="intake"),
     path(
         "people/<person:ref>/guardians/record/",
         guardians.RecordGuardian.as_desk_view(),
@@ -58,12 +61,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         guardians.EndGuardianship.as_desk_view(),
         name="end_guardianship",
     ),
-    path("cards/<str:number>/report-loss/", counter.ReportLoss.as_desk_view(), name="report_loss"),
-    path("cards/<str:number>/activate/", counter.Activate.as_desk_view(), name="activate"),
-    path("cards/<str:number>/reset-pin/", counter.ResetPin.as_desk_view(), name="reset_pin"),
+    path(
+        "cards/<str:number>/report-loss/",
+        loss_reports.ReportLoss.as_desk_view(),
+        name="report_loss",
+    ),
+    path("cards/<str:number>/activate/", activation.Activate.as_desk_view(), name="activate"),
+    path("cards/<str:number>/reset-pin/", activation.ResetPin.as_desk_view(), name="reset_pin"),
     path("cards/pin-locked/", lists.pin_lock_list, name="pin_locks"),
     path("loss-reports/", lists.loss_report_list, name="loss_reports"),
-    path("loss-reports/<str:reference>/lift/", counter.Lift.as_desk_view(), name="lift"),
+    path("loss-reports/<str:reference>/lift/", loss_reports.Lift.as_desk_view(), name="lift"),
     # the PIN pad
     path("pin-pad/<str:token>/", pinpad.wait, name="pinpad_wait"),
     path("pin-pad/<str:token>/status/", pinpad.status, name="pinpad_status"),
@@ -75,16 +82,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("applications/<str:number>/receipt.pdf", bank.receipt, name="receipt"),
     path(
         "applications/<str:number>/complete/",
-        counter.CompleteIntake.as_desk_view(),
+        applications.CompleteIntake.as_desk_view(),
         name="complete_intake",
     ),
     path(
         "applications/<str:number>/issue/",
-        counter.IssueInstantly.as_desk_view(),
+        issuance.IssueInstantly.as_desk_view(),
         name="issue_instantly",
     ),
-    path("applications/<str:number>/hand-over/", counter.HandOver.as_desk_view(), name="hand_over"),
-    path("applications/<str:number>/withdraw/", counter.Withdraw.as_desk_view(), name="withdraw"),
+    path(
+        "applications/<str:number>/hand-over/", issuance.HandOver.as_desk_view(), name="hand_over"
+    ),
+    path("applications/<str:number>/withdraw/", issuance.Withdraw.as_desk_view(), name="withdraw"),
     path(
         "applications/<str:number>/production/",
         bank.Production.as_desk_view(),

@@ -4,19 +4,58 @@ domain's selectors; the words are in the templates."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
 from sscard.applications.guide import applications_of
 from sscard.applications.models import OPEN_STATUSES, ApplicationType, CardApplication
 from sscard.applications.selectors import fee_terms
-from sscard.cards.models import Card, CardStatus
-from sscard.cards.selectors import OnlineActions, online_actions
+from sscard.cards.models import Card, CardStatus, LossKind, LossReport
+from sscard.cards.permissions import CREATED, LIFT, RENEWED
+from sscard.cards.selectors import CardActions, Effective, card_actions
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import documents_needed, guardianship, wards_of
-from sscard.portal import labels
+from sscard.policy.models import RegionalPolicy
+from sscard.portal import labels, session
 
 _GONE = frozenset({CardStatus.CANCELLED, CardStatus.EXPIRED})
+
+
+@dataclass(frozen=True)
+class OnlineActions:
+    """What the portal offers a person for a card (the holder, or a guardian for a ward): the
+    card's read model asked for the person signed in, through the web, in the pages' terms."""
+
+    answer: CardActions  # the read model's answer; its refusals are the services'
+    state: Effective
+    report: LossReport | None  # the loss report in force, if any (a lapsed one is not)
+    policy: RegionalPolicy
+    refusal: str  # why this person may not act for the card at all (an error code), or ""
+    may_report: bool  # start a temporary loss report
+    may_renew: bool  # renew the temporary report in force
+    may_lift: bool  # lift the report in force, after a fresh one-time code
+    blocked_until_if_reported: dt.datetime  # when a temporary report made now would lapse
+    lapse_action: str  # what that lapse does to the card (release or cancel)
+    freezes_bank: bool  # whether a report made now freezes the bank account too
+
+
+def online_actions(card: Card, *, person: Person) -> OnlineActions:
+    answer = card_actions(card, session.actor(person), person=person)
+    step = answer.report_outcome(LossKind.TEMPORARY)
+    return OnlineActions(
+        answer=answer,
+        state=answer.state,
+        report=answer.report,
+        policy=answer.policy,
+        refusal=answer.standing.code if answer.standing else "",
+        may_report=step == CREATED,
+        may_renew=step == RENEWED,
+        may_lift=answer.may(LIFT),
+        blocked_until_if_reported=answer.blocked_until_if_reported,
+        lapse_action=answer.lapse_action_if_reported,
+        freezes_bank=answer.freezes_bank_if_reported,
+    )
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from typing import Any
 from django.db import transaction
 
 from sscard.cards.models import Card
-from sscard.cards.permissions import check_card_action
+from sscard.cards.permissions import ACTIVATE, RESET_PIN
+from sscard.cards.selectors import card_actions
 from sscard.cards.services import activate_card, check_counter_documents, clean_documents, reset_pin
 from sscard.common import clock
 from sscard.common.errors import Conflict, DomainError, FieldError, NotFound, ValidationError
@@ -38,13 +39,21 @@ def open_pin_pad(
 ) -> tuple[PinPadRequest, str]:
     """Prepare an activation or a PIN reset whose PIN the holder types on the PIN pad.
 
-    The documents are checked now, before the pad is handed over; the card's own service checks
-    everything again when the PIN comes. Returns the request and the pad's one-time token.
+    What the card's read model refuses, and the documents, are checked now, before the pad is
+    handed over; the card's own service checks everything again when the PIN comes. Returns the
+    request and the pad's one-time token.
     """
     if purpose not in PinPadPurpose.values:
         raise ValidationError("Unknown PIN pad purpose.", errors=[FieldError("purpose", "")])
-    action = "activate_card" if purpose == PinPadPurpose.ACTIVATE else "reset_pin"
-    check_card_action(actor_for(member), card, action)
+    action = ACTIVATE if purpose == PinPadPurpose.ACTIVATE else RESET_PIN
+    card_actions(
+        card,
+        actor_for(member),
+        outlet=member.outlet,
+        person=presenter,
+        relation=relation,
+        actions=(action,),
+    ).check(action)
     docs = clean_documents(documents)
     check_counter_documents(
         subject=card.person, presenter=presenter, relation=relation, documents=docs

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
 from sscard.cards.caller_identity import check_caller_identity, security_questions
-from sscard.cards.models import Card, CardStatus, LossKind
-from sscard.cards.selectors import effective_of, effective_report, get_card
+from sscard.cards.models import Card, LossKind
+from sscard.cards.permissions import REPORT_TEMPORARY
+from sscard.cards.selectors import card_actions, get_card
 from sscard.cards.services import report_loss
 from sscard.common import clock
 from sscard.common.errors import DomainError, Forbidden
@@ -30,7 +31,6 @@ from sscard.people.selectors import get_person, wards_of
 
 VERIFIED = "console.hotline_verified"
 VERIFIED_FOR = dt.timedelta(minutes=15)
-REPORTABLE = (CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED)
 
 
 def _mark_verified(request: HttpRequest, person: Person) -> None:
@@ -106,7 +106,11 @@ def check_caller(request: HttpRequest, ref: str) -> HttpResponse:
     )
 
 
-def _card_rows(people: list[tuple[Person, str]]) -> list[dict[str, Any]]:
+def _card_rows(
+    desk: Desk, caller: Person, people: list[tuple[Person, str]]
+) -> list[dict[str, Any]]:
+    """The caller's cards and their wards', each with whether the caller may report it lost
+    (or renew its temporary report) by phone now, as the card's read model says."""
     rows = []
     for person, relation in people:
         for card in (
@@ -114,19 +118,17 @@ def _card_rows(people: list[tuple[Person, str]]) -> list[dict[str, Any]]:
             .select_related("bank")
             .order_by("-generation", "-pk")[:3]
         ):
-            state = effective_of(card)
-            report = effective_report(card)
-            reportable = state.status in REPORTABLE or (
-                report is not None and report.kind == LossKind.TEMPORARY
+            answer = card_actions(
+                card, desk.actor, person=caller, relation=relation, actions=(REPORT_TEMPORARY,)
             )
             rows.append(
                 {
                     "person": person,
                     "relation": relation,
                     "card": card,
-                    "state": state,
-                    "report": report,
-                    "reportable": reportable,
+                    "state": answer.state,
+                    "report": answer.report,
+                    "reportable": answer.may(REPORT_TEMPORARY),
                 }
             )
     return rows
@@ -135,13 +137,14 @@ def _card_rows(people: list[tuple[Person, str]]) -> list[dict[str, Any]]:
 @desk_view("check_caller_identity")
 def caller(request: HttpRequest, ref: str) -> HttpResponse:
     person = get_object_or_404(Person, reference=ref)
+    desk: Desk = request.desk  # type: ignore[attr-defined]
     if not is_verified(request, person):
         return HttpResponseRedirect(reverse("console:hotline_check", args=[person.reference]))
     people = [(person, "self"), *[(ward, "guardian") for ward in wards_of(person)]]
     return render(
         request,
         "console/hotline_caller.html",
-        {"person": person, "rows": _card_rows(people)},
+        {"person": person, "rows": _card_rows(desk, person, people)},
     )
 
 
@@ -168,6 +171,16 @@ class HotlineReport(DeskAction):
 
     def make_form(self, data: Any = None) -> forms.Form:
         return EmptyForm(data)
+
+    def precheck(self, form: forms.Form) -> None:
+        """What the card's service would refuse, refused before the agent reads the summary."""
+        card_actions(
+            self.card,
+            self.desk.actor,
+            person=self.caller,
+            relation=self.relation,
+            actions=(REPORT_TEMPORARY,),
+        ).check(REPORT_TEMPORARY)
 
     def back_url(self) -> str:
         return reverse("console:hotline_caller", args=[self.caller.reference])

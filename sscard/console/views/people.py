@@ -8,15 +8,23 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from sscard.applications.models import OPEN_STATUSES, ApplicationStatus, CardApplication, Production
 from sscard.applications.permissions import application_permissions, apply_refusal
 from sscard.applications.services import TRANSITIONS
 from sscard.cards.holders import acts_alone
-from sscard.cards.models import Card, CardStatus, LossReport
-from sscard.cards.permissions import card_permissions
-from sscard.cards.selectors import Effective, effective_of, effective_report
+from sscard.cards.models import Card, CardStatus, LossKind, LossReport
+from sscard.cards.permissions import (
+    ACTIVATE,
+    CONVERTED,
+    CREATED,
+    EXTENDED,
+    LIFT,
+    RENEWED,
+    RESET_PIN,
+)
+from sscard.cards.selectors import Effective, card_actions
 from sscard.common.errors import DomainError
 from sscard.console.access import Desk, desk_view
 from sscard.console.errors import add_refusal
@@ -133,61 +141,39 @@ class ApplicationRow:
     actions: list[tuple[str, str]]
 
 
-def card_actions(
-    desk: Desk, card: Card, state: Effective, report: LossReport | None
-) -> list[tuple[str, str]]:
-    """The buttons the actor may use on the card and its status makes sense for; the services
-    decide on submit."""
+# The button that files a report, by what it would do with the report in force.
+_REPORT_LABELS = {
+    CREATED: pgettext_lazy("console", "Report lost"),
+    RENEWED: pgettext_lazy("console", "Renew the temporary report"),
+    CONVERTED: pgettext_lazy("console", "Convert to a formal report"),
+    EXTENDED: pgettext_lazy("console", "Report lost"),
+}
+
+
+def card_row(desk: Desk, card: Card) -> CardRow:
+    """The card with the buttons for what the card's read model lets this desk do with it
+    now; the services decide again on submit."""
+    answer = card_actions(card, desk.actor, outlet=desk.member.outlet)
     actions: list[tuple[str, str]] = []
-    allowed = card_permissions(desk.actor, card)
-    status = state.status
-    if desk.may("report_loss") and allowed.may("report_loss"):
-        if report is None and status in (
-            CardStatus.NORMAL,
-            CardStatus.SEALED,
-            CardStatus.PIN_LOCKED,
-        ):
-            actions.append(
-                (
-                    reverse("console:report_loss", args=[card.number]),
-                    pgettext("console", "Report lost"),
-                )
-            )
-        elif report is not None and report.kind == "temporary":
-            actions.append(
-                (
-                    reverse("console:report_loss", args=[card.number]),
-                    pgettext("console", "Convert to a formal report"),
-                )
-            )
-    if (
-        desk.may("lift_loss_report")
-        and allowed.may("lift_loss_report")
-        and report is not None
-        and report.reissue_applied_at is None
-    ):
-        actions.append(
-            (
-                reverse("console:lift", args=[report.reference]),
-                pgettext("console", "Lift the report"),
-            )
-        )
-    if desk.may("activate_card") and allowed.may("activate_card") and status == CardStatus.SEALED:
-        actions.append(
-            (reverse("console:activate", args=[card.number]), pgettext("console", "Activate"))
-        )
-    if (
-        desk.may("reset_pin")
-        and allowed.may("reset_pin")
-        and status in (CardStatus.NORMAL, CardStatus.PIN_LOCKED)
-    ):
+    if desk.may("report_loss"):
+        step = answer.report_outcome(LossKind.FORMAL) or answer.report_outcome(LossKind.TEMPORARY)
+        if step:
+            url = reverse("console:report_loss", args=[card.number])
+            actions.append((url, str(_REPORT_LABELS[step])))
+    if desk.may("lift_loss_report") and answer.may(LIFT) and answer.report is not None:
+        url = reverse("console:lift", args=[answer.report.reference])
+        actions.append((url, pgettext("console", "Lift the report")))
+    if desk.may("activate_card") and answer.may(ACTIVATE):
+        url = reverse("console:activate", args=[card.number])
+        actions.append((url, pgettext("console", "Activate")))
+    if desk.may("reset_pin") and answer.may(RESET_PIN):
         label = (
             pgettext("console", "Unlock and reset the PIN")
-            if status == CardStatus.PIN_LOCKED
+            if answer.state.status == CardStatus.PIN_LOCKED
             else pgettext("console", "Reset the PIN")
         )
         actions.append((reverse("console:reset_pin", args=[card.number]), label))
-    return actions
+    return CardRow(card, answer.state, answer.report, actions)
 
 
 def application_actions(desk: Desk, app: CardApplication) -> list[tuple[str, str]]:
@@ -250,13 +236,12 @@ def application_actions(desk: Desk, app: CardApplication) -> list[tuple[str, str
 
 
 def person_context(desk: Desk, person: Person) -> dict[str, Any]:
-    cards = []
-    for card in (
-        Card.objects.filter(person=person).select_related("bank").order_by("-generation", "-pk")
-    ):
-        state = effective_of(card)
-        report = effective_report(card)
-        cards.append(CardRow(card, state, report, card_actions(desk, card, state, report)))
+    cards = [
+        card_row(desk, card)
+        for card in Card.objects.filter(person=person)
+        .select_related("bank")
+        .order_by("-generation", "-pk")
+    ]
     apps = [
         ApplicationRow(
             app, application_actions(desk, app) if may_see_application(desk.member, app) else []

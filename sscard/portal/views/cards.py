@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from sscard.applications.guide import applications_of
 from sscard.cards.models import LossKind
+from sscard.cards.permissions import LIFT
 from sscard.cards.services import lift_loss_report, report_loss
-from sscard.common.errors import Conflict, DomainError
+from sscard.common.errors import DomainError
 from sscard.common.http import client_address
 from sscard.people.masking import mask_phone
 from sscard.portal import formats, session
@@ -116,8 +117,7 @@ def lift(request: HttpRequest, number: str) -> HttpResponse:
     form = CodeForm(request.POST if "lift" in request.POST else None)
     if request.method == "POST" and "send" in request.POST and send_form.is_valid():
         try:
-            if not view.actions.may_lift:
-                raise Conflict("Nothing to lift.", code="report_not_effective")
+            view.actions.answer.check(LIFT)
             signin.send_confirmation_code(person=me, client_address=client_address(request))
         except DomainError as exc:
             add_domain_error(send_form, exc)
@@ -130,12 +130,13 @@ def lift(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("portal:lift", number=found.number)
     if request.method == "POST" and "lift" in request.POST and form.is_valid():
         try:
-            if view.actions.report is None:
-                raise Conflict("Nothing to lift.", code="report_not_effective")
+            view.actions.answer.check(LIFT)
+            report = view.actions.report
+            assert report is not None  # the read model lifts only a report in force
             signin.confirm_with_code(person=me, code=form.cleaned_data["code"])
             lift_loss_report(
                 actor=session.actor(me),
-                report=view.actions.report,
+                report=report,
                 lifter=me,
                 relation=_relation(request, found.person_id),
                 reason="card found (reported on the web)",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sscard.applications.models import ApplicationStatus, CardApplication
 from sscard.audit.services import verify_chain
-from sscard.cards.models import Card, CardStatus
+from sscard.cards.models import IN_HAND_STATUSES, Card, CardStatus
 from sscard.cards.selectors import effective_state
 from sscard.common import clock
 from sscard.common.models import Sequence
@@ -22,9 +22,6 @@ from sscard.outlets.models import Outlet, OutletType
 from sscard.people.masking import mask_id_number, mask_name, mask_phone
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import guardianships_in_force
-
-_EXPIRING_STATUSES = (CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED)
-
 
 # Marks a database whose people came from `demo`, the only kind `--force` may wipe.
 DEMO_MARK = "demo_loaded"
@@ -115,7 +112,7 @@ class Command(BaseCommand):
         # Stored and effective status differ only where a lapse or an expiry is not yet written.
         stale = Card.objects.filter(
             Q(lost_until__lte=now)
-            | Q(status__in=_EXPIRING_STATUSES, expires_on__lt=timezone.localdate(now))
+            | Q(status__in=IN_HAND_STATUSES, expires_on__lt=timezone.localdate(now))
         ).values_list(
             "status",
             "bank_status",
