@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.db import SessionStore as DbSessionStore
 from django.utils import timezone
 
 from sscard.api.idempotency import prune_expired_keys
-from sscard.applications.services import lapse_uncollected
+from sscard.applications.services.cancellation import lapse_uncollected
 from sscard.cards.services import expire_cards, lapse_due_reports, remind_lapsing_reports
 from sscard.notifications.tasks import prune_finished_tasks
 from sscard.partners.services import prune_citizen_tokens

@@ -24,16 +24,11 @@ from django.utils import timezone
 from config.sweep import run_sweep
 from sscard.applications.models import ApplicationEvent, ApplicationStatus, CardApplication
 from sscard.applications.receipts import is_valid_receipt_number
-from sscard.applications.services import (
-    apply_for_card,
-    cancel_application,
-    complete_intake,
-    hand_over_card,
-    issue_instantly,
-    lapse_uncollected,
-    record_intake,
-    record_production_event,
-)
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.cancellation import cancel_application, lapse_uncollected
+from sscard.applications.services.collection import hand_over_card
+from sscard.applications.services.intake import complete_intake, record_intake
+from sscard.applications.services.production import issue_instantly, record_production_event
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.cards.models import BankStatus, Card, CardStatus, LossKind, LossReport, LossStatus

@@ -21,15 +21,13 @@ from sscard.applications.selectors import (
     intake_queue,
     median_days_receipt_to_collection,
     overdue_applications,
-    quote_fee,
     uncollected_applications,
 )
-from sscard.applications.services import (
-    apply_for_card,
-    hand_over_card,
-    record_intake,
-    record_production_event,
-)
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.collection import hand_over_card
+from sscard.applications.services.intake import record_intake
+from sscard.applications.services.production import record_production_event
+from sscard.applications.terms import quote_fee
 from sscard.audit.models import AuditEvent
 from sscard.audit.selectors import events_per_day
 from sscard.cards.selectors import loss_reports_per_day

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sscard.applications.guide import applications_of
 from sscard.applications.models import OPEN_STATUSES, ApplicationType, CardApplication
-from sscard.applications.selectors import fee_terms
+from sscard.applications.selectors import applications_of
+from sscard.applications.terms import fee_terms
 from sscard.cards.models import Card, CardStatus
 from sscard.cards.selectors import OnlineActions, online_actions
 from sscard.people.models import Guardianship, Person

@@ -12,16 +12,14 @@ from django.urls import reverse
 from django.utils.translation import pgettext, pgettext_lazy
 
 from sscard.applications.models import ApplicationStatus, ApplicationType, CardApplication
-from sscard.applications.permissions import application_permissions, apply_refusal
-from sscard.applications.selectors import get_application, quote_fee
-from sscard.applications.services import (
-    apply_for_card,
-    cancel_application,
-    complete_intake,
-    hand_over_card,
-    issue_instantly,
-    record_intake,
-)
+from sscard.applications.permissions import application_access
+from sscard.applications.selectors import get_application
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.cancellation import cancel_application
+from sscard.applications.services.collection import hand_over_card
+from sscard.applications.services.intake import complete_intake, record_intake
+from sscard.applications.services.production import issue_instantly
+from sscard.applications.terms import apply_refusal, quote_fee
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.cards.permissions import card_permissions
 from sscard.cards.selectors import effective_of, effective_report, get_card, get_loss_report
@@ -171,7 +169,7 @@ class ApplicationAction(CounterAction):
         self.app = get_application(kwargs["number"])
         if not may_see_application(self.desk.member, self.app):
             raise Http404
-        application_permissions(self.desk.actor, self.app).check(self.permission)
+        application_access(self.desk.actor, self.app).check(self.permission)
         self.subject = self.app.person
         self.links = guardianships_of(self.subject)
 
