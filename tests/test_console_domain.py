@@ -316,6 +316,38 @@ def test_the_fee_quote_reads_the_same_rule_as_the_application(world):
     assert app.fee_amount == quote.amount
 
 
+def test_the_fee_quote_is_under_the_policy_of_the_card_it_replaces(world):
+    """The card in hand is replaced, not a newer one that was cancelled: the quote and the
+    application read the policy of the same card's region."""
+    make_policy(region_prefix="440106", replacement_fee=Decimal("20.00"))
+    make_policy(region_prefix="440105", replacement_fee=Decimal("5.00"))
+    holder = make_person()
+    in_hand = make_card(person=holder, bank=world.bank, issuing_region_code="440106")
+    make_card(
+        person=holder,
+        bank=world.bank,
+        issuing_region_code="440105",
+        generation=2,
+        status="cancelled",
+        bank_status="closed",
+    )
+    quote = quote_fee(
+        type="replacement", reason="damaged", person=holder, outlet=world.agency, fee_waiver=""
+    )
+    app = apply_for_card(
+        actor=window(world),
+        type="replacement",
+        reason="damaged",
+        person=holder,
+        applicant=holder,
+        relation="self",
+        documents=["id_card"],
+        outlet=world.agency,
+    )
+    assert app.old_card == in_hand
+    assert quote.amount == app.fee_amount == Decimal("20.00")
+
+
 def test_a_receipt_number_finds_its_application_and_a_typo_is_refused(world):
     app = _reissue(world)
     assert app.receipt_number
