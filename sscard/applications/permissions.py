@@ -5,8 +5,8 @@ Each rule of DOMAIN.md section 5 that decides whether an act applies now lives h
 status machine (`TRANSITIONS`), delivery (a mailed card is not made ready at an outlet), the
 outlet an act is done at (one that offers it, the one where the card waits, the one that issued
 the receipt), the channel, the bank boundary, and one open application per person. The services
-check here before they act and again under their locks; the console, the API and the portal ask
-here what to offer, and show the same refusal.
+check here before they act and again under their locks (the API's refusals are theirs); the
+console asks here which buttons and steps to offer, and shows the same refusal.
 
 The rules are tried in three stages, and the first refusal stands:
 - who: the bank boundary (a bank moves only its own bank's applications), which also decides

@@ -105,6 +105,14 @@ def kind_refusals(*, type: str, reason: str) -> list[DomainError]:
     return [r for r in refusals if r is not None]
 
 
+def productions_at(outlet: Outlet) -> list[str]:
+    """How a card can be made for an application taken at `outlet`: in batch, and on the spot
+    where the outlet makes cards."""
+    if outlet.offers(Service.INSTANT_ISSUANCE):
+        return [Production.BATCH, Production.INSTANT]
+    return [Production.BATCH]
+
+
 def request_refusals(
     *,
     type: str,
@@ -133,7 +141,7 @@ def request_refusals(
             )
         )
     if production == Production.INSTANT:
-        if outlet is not None and not outlet.offers(Service.INSTANT_ISSUANCE):
+        if outlet is not None and production not in productions_at(outlet):
             refusals.append(
                 Conflict(
                     f"Outlet {outlet.code} cannot make cards on the spot.",
