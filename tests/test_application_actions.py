@@ -17,7 +17,12 @@ from django.test import Client
 from django.urls import reverse
 
 from sscard.applications.models import CardApplication
-from sscard.applications.permissions import APPLICATION_ACTIONS, BANK_EVENTS, application_actions
+from sscard.applications.permissions import (
+    APPLICATION_ACTIONS,
+    BANK_EVENTS,
+    application_actions,
+    applying_actions,
+)
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.cancellation import cancel_application, lapse_uncollected
 from sscard.applications.services.collection import hand_over_card
@@ -564,3 +569,97 @@ def test_the_person_page_offers_an_application_or_an_intake_where_they_are_taken
     # One application open at a time.
     waiting = situations.apps["ready"].person
     assert _person_page_buttons(_client(situations, "window_clerk"), waiting) == []
+
+
+# ---------------------------------------------------------------- a new application
+#
+# Whether each asker may apply, or take a preliminary intake, for a person with no card yet
+# (newcomer), one with an ICBC card in hand (in_hand), and one whose application is open (open).
+
+APPLYING_COLUMNS = ("newcomer", "in_hand", "open")
+APPLYING = """
+[window]
+apply_for_card  ok        ok       application_open
+record_intake   svc       svc      svc
+[icbc_clerk]
+apply_for_card  ok        ok       application_open
+record_intake   svc       svc      svc
+[ccb_clerk]
+apply_for_card  ok        bank     bank
+record_intake   svc       svc      svc
+[community]
+apply_for_card  svc       svc      svc
+record_intake   ok        ok       application_open
+[supervisor]
+apply_for_card  ok        ok       application_open
+record_intake   ok        ok       application_open
+[icbc_system]
+apply_for_card  svc       svc      svc
+record_intake   svc       svc      svc
+[central]
+apply_for_card  chan      chan     chan
+record_intake   svc       svc      svc
+[citizen]
+apply_for_card  chan      chan     chan
+record_intake   svc       svc      svc
+"""
+
+
+def _people(situations: Situations) -> dict[str, Person]:
+    in_hand = make_person()
+    make_card(person=in_hand, bank=situations.world.bank)
+    return {
+        "newcomer": make_person(),
+        "in_hand": in_hand,
+        "open": situations.apps["ready"].person,
+    }
+
+
+def _applying_call(situations: Situations, asker: str, person: Person, action: str) -> Any:
+    actor, outlet = situations.actors[asker], _outlet(situations, asker)
+    has_card = person.cards.exists()
+    if action == "record_intake":
+        return lambda: record_intake(
+            actor=actor,
+            type="replacement" if has_card else "new",
+            reason="damaged" if has_card else "",
+            person=person,
+            applicant=person,
+            relation="self",
+            outlet=outlet,
+        )
+    return lambda: apply_for_card(
+        actor=actor,
+        type="replacement" if has_card else "new",
+        reason="damaged" if has_card else "",
+        person=person,
+        applicant=person,
+        relation="self",
+        documents=["id_card"],
+        outlet=outlet,
+        bank=None if has_card else (outlet.bank or situations.world.bank),
+    )
+
+
+def test_who_may_apply_or_take_an_intake_and_the_services_agree(situations):
+    people = _people(situations)
+    before = db_state(*situations.apps.values())
+    wrong = []
+    asker = ""
+    for line in APPLYING.strip().splitlines():
+        if line.startswith("["):
+            asker = line.strip("[]")
+            continue
+        action, *row = line.split()
+        for situation, want in zip(APPLYING_COLUMNS, row, strict=True):
+            person = people[situation]
+            refusal = applying_actions(person, situations.actors[asker]).refusal(action)
+            got = "ok" if refusal is None else refusal.code
+            if got != CODES.get(want, want):
+                wrong.append(f"{asker} {action} {situation}: {got}, expected {want}")
+            if _outlet(situations, asker) is not None:  # a service is always told the outlet
+                done = _outcome(_applying_call(situations, asker, person, action))
+                if done != got:
+                    wrong.append(f"{asker} {action} {situation}: the service says {done}")
+    assert not wrong, "\n".join(wrong)
+    assert db_state(*situations.apps.values()) == before
