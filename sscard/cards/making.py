@@ -8,6 +8,7 @@ written only here and in the other card services. The caller holds the locks.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sscard.audit.services import record_event
 from sscard.cards.models import BankStatus, Card, CardStatus
@@ -59,22 +60,11 @@ def number_new_card(
         updated_at=now,
     )
     card.save(force_insert=True)
-    record_event(
-        actor=Actor.system(),
-        action="card.numbered",
-        object_type="card",
-        object_id=card.number,
-        before={},
-        after=card_snapshot(card),
-    )
+    _record(Actor.system(), "card.numbered", card, {})
     return card
 
 
-def _move(*, actor: Actor, card: Card, status: str, action: str) -> Card:
-    before = card_snapshot(card)
-    card.status = status
-    card.updated_at = clock.now()
-    card.save(update_fields=["status", "updated_at"])
+def _record(actor: Actor, action: str, card: Card, before: dict[str, Any]) -> None:
     record_event(
         actor=actor,
         action=action,
@@ -83,6 +73,14 @@ def _move(*, actor: Actor, card: Card, status: str, action: str) -> Card:
         before=before,
         after=card_snapshot(card),
     )
+
+
+def _move(*, actor: Actor, card: Card, status: str, action: str) -> Card:
+    before = card_snapshot(card)
+    card.status = status
+    card.updated_at = clock.now()
+    card.save(update_fields=["status", "updated_at"])
+    _record(actor, action, card, before)
     return card
 
 
