@@ -69,6 +69,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-logo
 	DATABASE_URL= $(SSCARD) makemigrations --check --dry-run
 
 bench: install
@@ -82,4 +83,4 @@ bench-http: install
 	$(BIN)/python bench/http_status.py --db all $(BENCH_HTTP_ARGS)
 
 clean:
-	rm -rf $(VENV) .tools var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools var .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -96,8 +96,8 @@ def prepare_database(db: str, cards: int, *, reload: bool, pg: str) -> tuple[str
     from django.core.management import call_command
 
     from sscard.cards.models import Card
-    from sscard.common.demo.bulk import analyze, load_people_and_cards, wipe
-    from sscard.common.demo.reference import load_reference_data
+    from sscard.demo.bulk import analyze, load_people_and_cards, wipe
+    from sscard.demo.reference import load_reference_data
     from sscard.people.models import Person
 
     call_command("migrate", verbosity=0)

@@ -24,8 +24,12 @@ DEBUG = _env_bool("SSCARD_DEBUG", False)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 # SECRET_KEY and the other production settings: see "production" at the end.
 
+# Django's admin is replaced by one for system administrators only (sscard.staff.admin_site).
+# Our apps in the order of their layers, bottom up (pyproject.toml, [tool.importlinter]).
+# django_htmx: htmx for the portal (the outlet finder, the reissue guide) and the console (PIN
+# pad status, the documents checklist); axes locks a staff sign-in out after repeated failures.
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sscard.staff.admin_site.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -37,19 +41,30 @@ INSTALLED_APPS = [
     "sscard.common",
     "sscard.audit",
     "sscard.policy",
-    "sscard.partners",
     "sscard.outlets",
     "sscard.people",
+    "sscard.partners",
+    "sscard.notifications",
+    "sscard.signin",
     "sscard.cards",
     "sscard.applications",
-    "sscard.notifications",
+    "sscard.staff",
+    "sscard.background",
     "sscard.api",
     "sscard.portal",
     "sscard.console",
+    "sscard.demo",
+    "django_htmx",
+    "axes",
 ]
 
 MIDDLEWARE = [
+    # Believes X-Forwarded-Proto only from proxies of ours (SSCARD_TRUSTED_PROXIES; see
+    # "production" below), before anything reads the scheme.
+    "sscard.common.http.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every answer (settings.CONTENT_SECURITY_POLICY).
+    "sscard.common.middleware.ContentSecurityPolicyMiddleware",
     # Before the API's problems: an exception reaches it only when the API has not answered.
     "sscard.common.middleware.UnavailableMiddleware",
     "sscard.api.middleware.ApiProblemsMiddleware",
@@ -57,12 +72,14 @@ MIDDLEWARE = [
     "sscard.common.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the session and the user, which the error pages show; before any view.
     "sscard.common.middleware.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -179,7 +196,7 @@ TASKS = {
 # Citizen sign-in by one-time code (app and portal).
 OTP_TTL_SECONDS = int(os.environ.get("SSCARD_OTP_TTL_SECONDS", "300"))
 OTP_MAX_TRIES = int(os.environ.get("SSCARD_OTP_MAX_TRIES", "5"))
-# Budgets of code requests (what each one counts: sscard/people/signin.py). IPv6 addresses are
+# Budgets of code requests (what each one counts: sscard/signin/services.py). IPv6 addresses are
 # counted per /64.
 OTP_RATE_PER_NUMBER = os.environ.get("SSCARD_OTP_RATE_PER_NUMBER", "3/10m")
 OTP_RATE_PER_ADDRESS = os.environ.get("SSCARD_OTP_RATE_PER_ADDRESS", "20/h")
@@ -264,27 +281,9 @@ LOGGING = {
     },
 }
 
-# ---- portal
-# The citizen web site: htmx swaps parts of pages (the outlet finder, the reissue guide).
-INSTALLED_APPS += ["django_htmx"]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.common.CommonMiddleware") + 1,
-    "django_htmx.middleware.HtmxMiddleware",
-)
-
 # ---- console and staff
-# Staff bindings (user, role, outlet); django_htmx only for its copy of htmx (PIN pad status,
-# the documents checklist); Django's admin is replaced by one for system administrators only;
-# django-axes locks a staff sign-in out after repeated failures (the API's
-# bearer tokens and the portal's one-time codes never go through Django's authenticate).
-INSTALLED_APPS = [
-    "sscard.staff.admin_site.StaffAdminConfig" if app == "django.contrib.admin" else app
-    for app in INSTALLED_APPS
-]
-INSTALLED_APPS += [
-    app for app in ("django_htmx", "axes", "sscard.staff") if app not in INSTALLED_APPS
-]
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+# django-axes locks a staff sign-in out after repeated failures (the API's bearer tokens and the
+# portal's one-time codes never go through Django's authenticate).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -311,8 +310,8 @@ SECRET_KEY, SECRET_KEY_SOURCE = secret_key_for(
 
 # Behind a TLS-terminating proxy the request arrives over plain HTTP: the scheme the client
 # used is taken from X-Forwarded-Proto only when SSCARD_TRUSTED_PROXIES says proxies of ours
-# stand in front (sscard.common.http.ForwardedProtoMiddleware puts it where Django looks).
-MIDDLEWARE.insert(0, "sscard.common.http.ForwardedProtoMiddleware")
+# stand in front (sscard.common.http.ForwardedProtoMiddleware, first of MIDDLEWARE, puts it
+# where Django looks).
 SECURE_PROXY_SSL_HEADER = ("SSCARD_FORWARDED_PROTO", "https")
 # Other origins whose forms may post here (scheme and host, e.g. https://sscard.example.gov.cn);
 # the site's own https origin needs no entry once the proxy's scheme is believed.
@@ -339,10 +338,6 @@ WEBHOOK_ALLOWED_NETWORKS = [
 
 # Content-Security-Policy on every answer (sscard.common.middleware): scripts and styles only
 # from our own static files, never inline; no plug-ins, no framing, forms post only here.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "sscard.common.middleware.ContentSecurityPolicyMiddleware",
-)
 CONTENT_SECURITY_POLICY = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],

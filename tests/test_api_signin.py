@@ -30,8 +30,8 @@ from sscard.notifications.models import OutboxMessage
 from sscard.partners.models import CitizenToken
 from sscard.people.masking import mask_id_number, mask_name, mask_phone
 from sscard.people.models import OneTimeCode, Person
-from sscard.people.signin import address_bucket
 from sscard.portal.session import PERSON_KEY
+from sscard.signin.services import address_bucket
 from tests.conftest import ApiCaller
 from tests.factories import (
     BankFactory,

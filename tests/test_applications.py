@@ -21,7 +21,6 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.sweep import run_sweep
 from sscard.applications.models import ApplicationEvent, ApplicationStatus, CardApplication
 from sscard.applications.receipts import is_valid_receipt_number
 from sscard.applications.services.applying import apply_for_card
@@ -31,6 +30,7 @@ from sscard.applications.services.intake import complete_intake, record_intake
 from sscard.applications.services.production import issue_instantly, record_production_event
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
+from sscard.background.sweep import run_sweep
 from sscard.cards.models import BankStatus, Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.cards.selectors import card_status
 from sscard.cards.services import activate_card, lift_loss_report, report_loss

@@ -39,7 +39,7 @@ from sscard.notifications.models import OutboxKind, OutboxMessage, OutboxStatus
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.partners.models import Bank
 from sscard.people.models import Person
-from sscard.staff.services import open_pin_pad
+from sscard.staff.pin_pads import open_pin_pad
 from tests.console_support import add_staff
 from tests.factories import (
     BankFactory,

@@ -30,15 +30,16 @@ from sscard.applications.services.production import record_production_event
 from sscard.applications.terms import quote_fee
 from sscard.audit.models import AuditEvent
 from sscard.audit.selectors import events_per_day
+from sscard.cards.caller_identity import check_caller_identity, security_questions
 from sscard.cards.selectors import loss_reports_per_day
 from sscard.cards.services import report_loss
 from sscard.common import clock
 from sscard.common.context import Actor, Channel, Role
-from sscard.common.demo.staff import DEMO_STAFF, DEMO_STAFF_PASSWORD, ensure_demo_staff
 from sscard.common.errors import DomainError
+from sscard.demo.staff import DEMO_STAFF, DEMO_STAFF_PASSWORD, ensure_demo_staff
 from sscard.outlets.models import OutletType
-from sscard.people.selectors import documents_needed, guardianships_of, security_questions, wards_of
-from sscard.people.services import check_caller_identity, reveal_social_security_number
+from sscard.people.selectors import documents_needed, guardianships_of, wards_of
+from sscard.people.services import reveal_social_security_number
 from sscard.staff.models import StaffMember
 from sscard.staff.roles import ROLE_OUTLET_TYPES, ROLE_PERMISSIONS
 from sscard.staff.selectors import actor_for
@@ -120,7 +121,7 @@ def test_a_binding_is_audited_and_a_change_of_role_moves_the_group(world):
 
 
 def test_the_demo_makes_one_user_per_role_and_only_the_demo_does(db):
-    from sscard.common.demo.reference import load_reference_data
+    from sscard.demo.reference import load_reference_data
 
     assert not StaffMember.objects.exists()  # no migration makes users
     load_reference_data()

@@ -15,24 +15,19 @@ from stdnum.cn import ric
 from sscard.applications.models import ApplicationStatus, CardApplication
 from sscard.audit.models import AuditHead
 from sscard.audit.services import verify_chain
+from sscard.cards.holders import check_acting_party, notification_recipients
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport
 from sscard.cards.numbers import card_number_for, is_valid_card_number
 from sscard.cards.pins import pin_matches
 from sscard.cards.selectors import effective_of
 from sscard.common import clock
-from sscard.common.demo.bulk import DEMO_PIN, Planner, anchor_date
-from sscard.common.demo.guangzhou import SERVICES
 from sscard.common.models import Sequence
+from sscard.demo.bulk import DEMO_PIN, Planner, anchor_date
+from sscard.demo.guangzhou import SERVICES
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.people.ids import age_on, parse_citizen_id
 from sscard.people.models import Guardianship, Person
-from sscard.people.selectors import (
-    check_acting_party,
-    guardians_of,
-    guardianships_in_force,
-    notification_recipients,
-    wards_of,
-)
+from sscard.people.selectors import guardians_of, guardianships_in_force, wards_of
 from sscard.policy.models import LapseAction, RegionalPolicy, ValidityUnit
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +191,7 @@ def test_the_plan_is_the_same_every_run():
 
 
 def test_every_district_gives_a_valid_number_for_every_birth_year():
-    from sscard.common.demo.guangzhou import DISTRICTS, id_assigned_in
+    from sscard.demo.guangzhou import DISTRICTS, id_assigned_in
     from sscard.people.generate import make_citizen_id
 
     for district in DISTRICTS:

@@ -10,20 +10,18 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from sscard.audit.models import AuditEvent
+from sscard.cards.holders import acts_alone, check_acting_party, notification_recipients
 from sscard.common.clock import frozen_at
 from sscard.common.errors import Conflict, FieldError, Forbidden, ValidationError
 from sscard.people.generate import make_citizen_id
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import (
     GuardianshipTerms,
-    acts_alone,
-    check_acting_party,
     documents_needed,
     former_guardianships_of,
     guardians_of,
     guardianship,
     guardianships_in_force,
-    notification_recipients,
     wards_of,
 )
 from sscard.people.services import (

@@ -17,12 +17,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from sscard.cards.holders import notify
 from sscard.cards.models import Card, LossReport
 from sscard.common.clock import frozen_at
 from sscard.common.context import Actor, Channel, Role
 from sscard.console.views.hotline import VERIFIED
 from sscard.notifications.models import OutboxMessage
-from sscard.notifications.services import notify
 from sscard.people.generate import make_citizen_id
 from sscard.people.models import Guardianship, Person
 from sscard.people.services import end_guardianship

@@ -20,8 +20,9 @@ from sscard.api.models import IdempotencyRecord
 from sscard.common import clock
 from sscard.notifications.tasks import deliver_outbox_message
 from sscard.partners.models import CitizenToken
-from sscard.partners.services import issue_citizen_token, person_for_token, revoke_citizen_token
+from sscard.partners.services import issue_citizen_token, person_for_token
 from sscard.people.models import OneTimeCode
+from sscard.signin.services import revoke_citizen_token
 from tests.factories import make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker closes its connections

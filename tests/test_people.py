@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from sscard.audit.models import AuditEvent
+from sscard.cards.holders import acts_alone, check_acting_party, notification_recipients
 from sscard.common.clock import frozen_at
 from sscard.common.errors import Conflict, FieldError, Forbidden, NotFound, ValidationError
 from sscard.people.generate import make_citizen_id
@@ -14,12 +15,9 @@ from sscard.people.ids import CitizenId, age_on, normalise_citizen_id, parse_cit
 from sscard.people.masking import mask_account, mask_email, mask_id_number, mask_name, mask_phone
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import (
-    acts_alone,
-    check_acting_party,
     get_person,
     guardians_of,
     missing_documents,
-    notification_recipients,
 )
 from sscard.people.services import GuardianLink, create_person
 from tests.factories import make_guardianship, make_person, make_policy, nothing_changes

@@ -18,7 +18,7 @@ from sscard.cards.models import BankStatus, CardStatus, LossReport, LossStatus
 from sscard.cards.services import report_loss
 from sscard.common import clock
 from sscard.policy.models import LapseAction, ValidityUnit
-from sscard.portal import words
+from sscard.portal import formats
 from tests.factories import make_outlet, make_policy, nothing_changes
 from tests.portal_support import (
     SmsGateway,
@@ -124,7 +124,7 @@ def test_the_page_says_when_the_report_lapses_and_what_the_lapse_does():
 
     card.refresh_from_db()
     page = client.get("/cards/").content.decode()
-    assert f"Blocked until {words.moment(card.lost_until)}" in page
+    assert f"Blocked until {formats.moment(card.lost_until)}" in page
     assert "the card is cancelled for good" in page
 
 
@@ -417,7 +417,7 @@ def test_a_mailed_card_page_says_where_and_by_when_to_bring_it_in():
 
     assert app.collect_by is not None
     with translation.override("en"):
-        by = words.day(app.collect_by)
+        by = formats.day(app.collect_by)
     assert "Tracking number: SF1234567890." in english
     assert (
         f"When it arrives, bring it with your ID card to a service window or bank outlet by "

@@ -13,7 +13,7 @@ from django.test import Client
 
 from sscard.outlets.models import OutletType, Service
 from sscard.policy.models import LapseAction, ValidityUnit
-from sscard.portal import words
+from sscard.portal import formats
 from tests.factories import ALL_HOURS, make_outlet, make_policy
 from tests.portal_support import citizen, fresh_rate_limits, reissue_ready_for_collection
 from tests.test_portal_access import signed_in
@@ -199,7 +199,7 @@ def test_an_application_reads_like_a_parcel_and_its_receipt_is_a_pdf():
     page = text(client.get(f"/applications/{app.number}/").content.decode())
 
     assert "The card is ready to collect" in page
-    assert f"by {words.day(app.collect_by)}" in page
+    assert f"by {formats.day(app.collect_by)}" in page
     assert app.collection_outlet is not None and app.collection_outlet.name in page
     for step in ("Application received", "Receipt issued", "Accepted by the bank"):
         assert f"Done: {step}" in page

@@ -14,9 +14,9 @@ from sscard.cards.models import Card
 from sscard.common.context import Channel
 from sscard.common.errors import Forbidden
 from sscard.common.http import client_address
-from sscard.partners.services import issue_citizen_token, revoke_citizen_token
+from sscard.partners.services import issue_citizen_token
 from sscard.people.selectors import wardships_of
-from sscard.people.signin import request_sign_in_code, sign_in_with_code
+from sscard.signin.services import request_sign_in_code, revoke_citizen_token, sign_in_with_code
 
 router = Router(tags=["citizen sign-in"])
 

@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from sscard.cards.holders import check_acting_party
 from sscard.cards.models import (
     LIVE_STATUSES,
     BankStatus,
@@ -26,7 +27,6 @@ from sscard.cards.numbers import is_valid_card_number
 from sscard.common import clock
 from sscard.common.errors import DomainError, NotFound
 from sscard.people.models import Person
-from sscard.people.selectors import check_acting_party
 from sscard.policy.models import LapseAction, RegionalPolicy
 from sscard.policy.selectors import policy_for_region, temporary_report_expiry
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from sscard.audit.services import record_event
+from sscard.cards.holders import check_acting_party, notify
 from sscard.cards.models import (
     BankStatus,
     Card,
@@ -39,10 +40,10 @@ from sscard.common.errors import (
 )
 from sscard.common.locking import lock_one
 from sscard.common.models import next_value
-from sscard.notifications.services import emit_webhook, notify
+from sscard.notifications.services import emit_webhook
 from sscard.outlets.models import Outlet, Service
 from sscard.people.models import Person
-from sscard.people.selectors import check_acting_party, missing_documents
+from sscard.people.selectors import missing_documents
 from sscard.policy.models import LapseAction, RegionalPolicy
 from sscard.policy.selectors import policy_for_region, temporary_report_expiry
 

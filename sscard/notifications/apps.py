@@ -7,6 +7,9 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
+        from sscard.common.jobs import register_job
         from sscard.notifications.checks import check_lease
+        from sscard.notifications.tasks import prune_finished_tasks
 
         checks.register(check_lease)
+        register_job("finished tasks pruned", prune_finished_tasks)

@@ -6,6 +6,7 @@ Rows are written in the caller's transaction; their delivery is queued when it c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sscard.common import clock
@@ -13,7 +14,6 @@ from sscard.notifications.models import OutboxKind, OutboxMessage
 from sscard.notifications.tasks import deliver_after_commit
 from sscard.partners.models import Bank
 from sscard.people.models import Person
-from sscard.people.selectors import notification_recipients
 
 WEBHOOK_TOPICS = frozenset(
     {
@@ -63,8 +63,11 @@ def emit_webhook(*, bank: Bank | None, topic: str, data: dict[str, Any]) -> Outb
     return message
 
 
-def notify(*, subject: Person, topic: str, params: dict[str, Any]) -> list[OutboxMessage]:
-    """Tell the holder, or the guardians where the holder does not act alone."""
+def queue_notifications(
+    *, subject: Person, recipients: Iterable[Person], topic: str, params: dict[str, Any]
+) -> list[OutboxMessage]:
+    """One message to each recipient about the subject's card (who they are is the card
+    holder's rule: `sscard.cards.holders.notify`)."""
     if topic not in NOTIFICATION_TOPICS:
         raise ValueError(f"unknown notification topic {topic}")
     now = clock.now()
@@ -78,7 +81,7 @@ def notify(*, subject: Person, topic: str, params: dict[str, Any]) -> list[Outbo
             created_at=now,
             next_attempt_at=now,
         )
-        for recipient in notification_recipients(subject)
+        for recipient in recipients
     ]
     OutboxMessage.objects.bulk_create(messages)
     deliver_after_commit(m.pk for m in messages)

@@ -3,10 +3,10 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from sscard.common.audited_admin import AuditedModelAdmin
 from sscard.common.context import Actor
 from sscard.outlets.models import Outlet
 from sscard.outlets.services import save_outlet
-from sscard.staff.admin_site import AuditedModelAdmin
 
 
 @admin.register(Outlet)

@@ -2,15 +2,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from sscard.common.audited_admin import AuditedModelAdmin
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError
 from sscard.partners.models import ApiClient, Bank
 from sscard.partners.services import revoke_api_client, save_bank
 from sscard.partners.webhook_urls import check_webhook_url
-from sscard.staff.admin_site import AuditedModelAdmin, admin_actor
 
 
 class BankForm(forms.ModelForm):
@@ -45,7 +45,7 @@ class BankAdmin(AuditedModelAdmin):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(AuditedModelAdmin):
     """Clients are made with `sscard token create` (the token is shown once); here they are
     read and revoked (audited, like `sscard token revoke`)."""
 
@@ -74,7 +74,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected clients' tokens")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiClient]) -> None:
-        actor = admin_actor(request)
+        actor = self.actor(request)
         for client in queryset:
             revoke_api_client(actor=actor, name=client.name)
         self.message_user(request, f"Revoked {queryset.count()} client(s).")
@@ -83,7 +83,7 @@ class ApiClientAdmin(admin.ModelAdmin):
     def scope_list(self, obj: ApiClient) -> str:
         return ", ".join(obj.scopes)
 
-    def save_model(self, request: HttpRequest, obj: ApiClient, form: Any, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
         """Every field is read-only here: a save changes nothing (revoking is the action)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:

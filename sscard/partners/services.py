@@ -208,28 +208,6 @@ def issue_citizen_token(*, person: Person) -> IssuedCitizenToken:
     return IssuedCitizenToken(token, ttl)
 
 
-def revoke_citizen_token(*, token: str, channel: str) -> bool:
-    """Sign out of the app: the token stops working at once, and the sign-out is audited like
-    the portal's. False when the token was not live (nothing changes then)."""
-    from sscard.people.signin import sign_out
-
-    with transaction.atomic():
-        row = (
-            CitizenToken.objects.select_for_update(of=("self",))
-            .select_related("person")
-            .filter(
-                token_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=clock.now()
-            )
-            .first()
-        )
-        if row is None:
-            return False
-        row.revoked_at = clock.now()
-        row.save(update_fields=["revoked_at"])
-        sign_out(person=row.person, channel=channel)
-    return True
-
-
 def prune_citizen_tokens() -> int:
     """Forget tokens that no longer work, expired or revoked (the sweep calls this)."""
     deleted, _ = CitizenToken.objects.filter(

@@ -8,10 +8,9 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sscard.common import clock
-from sscard.common.errors import Conflict, FieldError, Forbidden, NotFound, ValidationError
+from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
 from sscard.people.ids import age_on, birthday, born_by, parse_citizen_id
 from sscard.people.models import Guardianship, GuardianshipBasis, Person, Relation
-from sscard.policy.selectors import policy_for_region
 
 # Full civil capacity, and the end of a guardianship of a minor (Civil Code art. 17, 39): law,
 # not regional policy.
@@ -91,27 +90,6 @@ def get_person_among(
     return person
 
 
-def acts_alone(person: Person) -> bool:
-    """From the policy's age (16 by default) a holder may act without a guardian, unless a
-    guardian acts for them on a court's finding or a designation.
-
-    The policy is the one of the region that issued the person's newest card (people move
-    away from the region in their ID number); without a card, the ID number's region.
-    """
-    from sscard.cards.models import Card
-
-    region = (
-        Card.objects.filter(person=person)
-        .order_by("-generation", "-pk")
-        .values_list("issuing_region_code", flat=True)
-        .first()
-    )
-    policy = policy_for_region(region or person.region_code)
-    if age_on(person.birth_date, clock.today()) < policy.age_acting_alone:
-        return False
-    return not is_ward_of_full_age(person)
-
-
 def guardianship(guardian: Person, ward: Person) -> Guardianship | None:
     """The guardianship in force by which `guardian` acts for `ward`, if any."""
     return guardianships_in_force().filter(guardian=guardian, ward=ward).first()
@@ -150,14 +128,6 @@ def former_guardianships_of(ward: Person) -> list[Guardianship]:
         .select_related("guardian")
         .order_by("-pk")
     )
-
-
-def notification_recipients(person: Person) -> list[Person]:
-    """Who is told about a person's card: the holder, or the guardians of one who does not act
-    alone (a minor, or a ward on a court's finding or a designation)."""
-    if acts_alone(person):
-        return [person]
-    return guardians_of(person) or [person]
 
 
 @dataclass(frozen=True)
@@ -217,36 +187,6 @@ def check_guardianship_terms(
     return GuardianshipTerms(terms.relation, terms.basis, document, terms.ends_on)
 
 
-def check_acting_party(*, subject: Person, actor: Person, relation: str) -> Guardianship | None:
-    """Whoever acts for another person must be that person's recorded guardian.
-
-    Returns the guardianship when a guardian acts, None when the holder acts alone.
-    """
-    if actor.pk == subject.pk:
-        if relation not in ("self", ""):
-            raise ValidationError(
-                "A person acting for themselves has the relation 'self'.",
-                code="invalid_relation",
-                errors=[FieldError("relation", "must be 'self' for one's own card")],
-            )
-        if not acts_alone(subject):
-            raise Forbidden(
-                "This holder is under the age at which a holder acts alone; a guardian must act.",
-                code="guardian_required",
-            )
-        return None
-    if relation == "self":
-        raise ValidationError(
-            "Someone acting for another person is their guardian, not 'self'.",
-            code="invalid_relation",
-            errors=[FieldError("relation", "must be guardian when acting for another person")],
-        )
-    found = guardianship(actor, subject)
-    if found is None:
-        raise Forbidden("Only a recorded guardian may act for another person.", code="not_guardian")
-    return found
-
-
 # The counter documents of DOMAIN.md section 6: each entry is one need, met by any of its codes.
 ADULT_DOCUMENTS: tuple[tuple[str, ...], ...] = (("id_card",),)
 WARD_DOCUMENTS: tuple[tuple[str, ...], ...] = (
@@ -276,59 +216,3 @@ def missing_documents(
     first code."""
     given = set(documents)
     return [need[0] for need in documents_needed(guardian=guardian) if not given & set(need)]
-
-
-# ---------------------------------------------------------------- identity checks by phone
-
-PHONE_LAST4 = "phone_last4"
-CARD_BANK = "card_bank"
-
-
-@dataclass(frozen=True)
-class SecurityQuestion:
-    """A question a caller must answer from what only the holder is likely to know.
-
-    `choices` lists the possible answers where the answer is picked rather than typed.
-    """
-
-    code: str
-    choices: tuple[tuple[str, str], ...] = ()
-
-
-def _card_bank_code(person: Person) -> str:
-    from sscard.cards.models import Card
-
-    return (
-        Card.objects.filter(person=person, bank__isnull=False)
-        .order_by("-generation", "-pk")
-        .values_list("bank__code", flat=True)
-        .first()
-        or ""
-    )
-
-
-def expected_answers(person: Person) -> dict[str, str]:
-    """The answers on record, by question code. Never shown: only compared."""
-    answers = {}
-    if len(person.phone) >= 4:
-        answers[PHONE_LAST4] = person.phone[-4:]
-    bank = _card_bank_code(person)
-    if bank:
-        answers[CARD_BANK] = bank
-    return answers
-
-
-def security_questions(person: Person) -> list[SecurityQuestion]:
-    """The questions a hotline agent asks this caller (DOMAIN.md section 4: ID number, name and
-    security questions): the last four digits of the mobile number on record, and the bank of
-    the card."""
-    from sscard.partners.models import Bank
-
-    questions = []
-    for code in expected_answers(person):
-        if code == CARD_BANK:
-            banks = tuple(Bank.objects.order_by("code").values_list("code", "name"))
-            questions.append(SecurityQuestion(code, banks))
-        else:
-            questions.append(SecurityQuestion(code))
-    return questions

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 import re
 from dataclasses import dataclass
 
@@ -9,11 +8,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 
-from sscard.audit.models import AuditEvent
 from sscard.audit.services import record_event
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, FieldError, Forbidden, NotFound, ValidationError
+from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
 from sscard.common.locking import lock_one
 from sscard.people.ids import parse_citizen_id
 from sscard.people.models import Guardianship, GuardianshipBasis, GuardianshipEnd, Language, Person
@@ -21,7 +19,6 @@ from sscard.people.selectors import (
     GuardianshipTerms,
     check_guardianship_open,
     check_guardianship_terms,
-    expected_answers,
     guardianships_in_force,
 )
 
@@ -353,47 +350,3 @@ def reveal_social_security_number(*, actor: Actor, person: Person, reason: str) 
             after={"reason": reason},
         )
     return person.social_security_number
-
-
-IDENTITY_CHECK_WINDOW = dt.timedelta(minutes=30)
-IDENTITY_CHECK_FAILURES = 3
-
-
-def check_caller_identity(
-    *, actor: Actor, person: Person, name: str, answers: dict[str, str]
-) -> bool:
-    """A light identity check over the phone (DOMAIN.md section 4): the caller gave the ID
-    number; the name and the security questions must match the record.
-
-    Every check is audited (never the answers). After three failed checks in half an hour the
-    person cannot be checked again for a while: answers are not to be guessed by calling back.
-    """
-    since = clock.now() - IDENTITY_CHECK_WINDOW
-    failures = AuditEvent.objects.filter(
-        object_type="person",
-        object_id=str(person.pk),
-        action="person.identity_check_failed",
-        at__gte=since,
-    ).count()
-    if failures >= IDENTITY_CHECK_FAILURES:
-        raise Forbidden(
-            "Too many failed identity checks for this person; try again later or ask the "
-            "holder to come to a counter with the original ID.",
-            code="identity_checks_exhausted",
-        )
-    expected = expected_answers(person)
-    given = {code: str(answers.get(code, "")).strip().upper() for code in expected}
-    passed = (name or "").strip() == person.name and all(
-        hmac.compare_digest(given[code].encode(), value.upper().encode())
-        for code, value in expected.items()
-    )
-    with transaction.atomic():
-        record_event(
-            actor=actor,
-            action="person.identity_checked" if passed else "person.identity_check_failed",
-            object_type="person",
-            object_id=person.pk,
-            before={},
-            after={"questions": sorted(expected), "passed": passed},
-        )
-    return passed

@@ -4,11 +4,11 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from sscard.common.audited_admin import AuditedModelAdmin
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError
 from sscard.policy.models import RegionalPolicy
 from sscard.policy.services import delete_policy, save_policy
-from sscard.staff.admin_site import AuditedModelAdmin, admin_actor
 
 
 @admin.register(RegionalPolicy)
@@ -38,10 +38,10 @@ class RegionalPolicyAdmin(AuditedModelAdmin):
         return super().has_delete_permission(request, obj)
 
     def delete_model(self, request: HttpRequest, obj: RegionalPolicy) -> None:
-        delete_policy(actor=admin_actor(request), policy=obj)
+        delete_policy(actor=self.actor(request), policy=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RegionalPolicy]) -> None:
-        actor = admin_actor(request)
+        actor = self.actor(request)
         for policy in queryset.order_by("pk"):
             try:
                 delete_policy(actor=actor, policy=policy)

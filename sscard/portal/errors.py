@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from sscard.common.errors import DomainError
-from sscard.portal import words
+from sscard.portal import labels
 
 MESSAGES = {
     "invalid_phone": gettext_lazy(
@@ -81,7 +81,7 @@ def message_for(exc: DomainError) -> tuple[str | None, str]:
         status = exc.extra.get("card_status", "")
         return None, str(
             gettext_lazy("This card cannot be reported lost now: its status is “%(status)s”.")
-            % {"status": words.label(words.CARD_STATUS, status)}
+            % {"status": labels.label(labels.CARD_STATUS, status)}
         )
     return field, str(MESSAGES.get(exc.code, GENERIC))
 

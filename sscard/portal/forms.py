@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from sscard.outlets.models import OutletType, Service
 from sscard.outlets.selectors import districts
-from sscard.portal import words
+from sscard.portal import labels
 
 
 def _required(message: Any) -> dict[str, Any]:
@@ -92,10 +92,10 @@ class OutletForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].choices = _choices(  # type: ignore[attr-defined]
-            words.SERVICE, list(Service.values), gettext_lazy("Anything")
+            labels.SERVICE, list(Service.values), gettext_lazy("Anything")
         )
         self.fields["type"].choices = _choices(  # type: ignore[attr-defined]
-            words.OUTLET_TYPE, list(OutletType.values), gettext_lazy("Any kind")
+            labels.OUTLET_TYPE, list(OutletType.values), gettext_lazy("Any kind")
         )
         self.fields["region"].choices = district_choices(gettext_lazy("All districts"))  # type: ignore[attr-defined]
 

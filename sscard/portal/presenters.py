@@ -14,7 +14,7 @@ from sscard.cards.models import Card, CardStatus
 from sscard.cards.selectors import OnlineActions, online_actions
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import documents_needed, guardianship, wards_of
-from sscard.portal import words
+from sscard.portal import labels
 
 _GONE = frozenset({CardStatus.CANCELLED, CardStatus.EXPIRED})
 
@@ -50,7 +50,7 @@ def documents_for(holder: Person, acting: Person) -> list[str]:
     link: Guardianship | None = None
     if holder.pk != acting.pk:
         link = guardianship(acting, holder)
-    return words.documents(documents_needed(guardian=link), for_ward=link is not None)
+    return labels.documents(documents_needed(guardian=link), for_ward=link is not None)
 
 
 def card_view(card: Card, *, acting: Person, apps: list[CardApplication]) -> CardView:

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from sscard.common.context import Actor, Channel
 from sscard.people.models import Person
-from sscard.people.signin import citizen_actor
+from sscard.signin.services import citizen_actor
 
 PERSON_KEY = "portal.person"
 PENDING_KEY = "portal.pending"  # between the two sign-in steps: no whole ID number or phone

@@ -10,9 +10,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from sscard.common.audited_admin import AuditedModelAdmin
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError
-from sscard.staff.admin_site import AuditedModelAdmin, admin_actor
+from sscard.staff.admin_site import admin_actor
 from sscard.staff.models import StaffMember
 from sscard.staff.selectors import may_manage_user
 from sscard.staff.services import (
@@ -118,7 +119,7 @@ class StaffMemberAdmin(AuditedModelAdmin):
         **kwargs: Any,
     ) -> Any:
         form: Any = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = admin_actor(request)  # a new form class on every call
+        form.actor = self.actor(request)  # a new form class on every call
         return form
 
     def get_readonly_fields(

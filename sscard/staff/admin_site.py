@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
-
-from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
-from django.db.models import Model
 from django.http import HttpRequest
 
+from sscard.common.audited_admin import AuditedAdminSite
 from sscard.common.context import Actor, Role
 
 
-class StaffAdminSite(admin.AdminSite):
+class StaffAdminSite(AuditedAdminSite):
     """The Django admin (outlets, policies, banks, API clients, staff) for system
     administrators only: a console user who is somehow marked as staff still cannot enter."""
 
@@ -27,6 +24,9 @@ class StaffAdminSite(admin.AdminSite):
 
         return StaffMember.objects.filter(user_id=user.pk, role=Role.ADMIN).exists()
 
+    def actor(self, request: HttpRequest) -> Actor:
+        return admin_actor(request)
+
 
 class StaffAdminConfig(AdminConfig):
     """Django's admin app with `StaffAdminSite` as its site."""
@@ -39,14 +39,3 @@ def admin_actor(request: HttpRequest) -> Actor:
     from sscard.staff.selectors import admin_actor as actor_of
 
     return actor_of(request.user)
-
-
-class AuditedModelAdmin(admin.ModelAdmin):
-    """An admin whose saves go through the domain's service, which writes the audit event;
-    the admin's own transaction holds both."""
-
-    def save_through_service(self, *, actor: Actor, obj: Any) -> None:
-        raise NotImplementedError
-
-    def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
-        self.save_through_service(actor=admin_actor(request), obj=obj)

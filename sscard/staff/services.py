@@ -1,39 +1,26 @@
-"""Staff bindings, role groups, the PIN pad, and the console's own audited acts."""
+"""Staff accounts: users, their binding to a role and an outlet, and the role groups; every
+change audited. The PIN pad is in `pin_pads`, the console's recorded acts in `recorded_acts`."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser, Group, Permission
 from django.db import transaction
 
-from sscard.applications.models import CardApplication
-from sscard.audit.services import ChainReport, record_change, record_event, snapshot, verify_chain
-from sscard.cards.models import Card
-from sscard.cards.permissions import check_card_action
-from sscard.cards.services import activate_card, check_counter_documents, clean_documents, reset_pin
+from sscard.audit.services import record_change, record_event, snapshot
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, DomainError, FieldError, NotFound, ValidationError
+from sscard.common.errors import FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet
-from sscard.people.models import Person
-from sscard.staff.models import PinPadOutcome, PinPadPurpose, PinPadRequest, StaffMember
+from sscard.staff.models import StaffMember
 from sscard.staff.roles import (
     ADMIN_MODELS,
     ROLE_OUTLET_TYPES,
     ROLE_PERMISSIONS,
     STAFF_ROLES,
 )
-from sscard.staff.selectors import actor_for
-
-PIN_PAD_SECONDS = 300
-
-
-# ---------------------------------------------------------------- roles and bindings
 
 
 def ensure_role_group(role: str) -> Group:
@@ -182,166 +169,3 @@ def record_password_set(*, actor: Actor, user: AbstractUser) -> None:
         before={},
         after={"password": "changed"},
     )
-
-
-# ---------------------------------------------------------------- the PIN pad
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def open_pin_pad(
-    *,
-    member: StaffMember,
-    purpose: str,
-    card: Card,
-    presenter: Person,
-    relation: str,
-    documents: list[str],
-) -> tuple[PinPadRequest, str]:
-    """Prepare an activation or a PIN reset whose PIN the holder types on the PIN pad.
-
-    The documents are checked now, before the pad is handed over; the card's own service checks
-    everything again when the PIN comes. Returns the request and the pad's one-time token.
-    """
-    if purpose not in PinPadPurpose.values:
-        raise ValidationError("Unknown PIN pad purpose.", errors=[FieldError("purpose", "")])
-    action = "activate_card" if purpose == PinPadPurpose.ACTIVATE else "reset_pin"
-    check_card_action(actor_for(member), card, action)
-    docs = clean_documents(documents)
-    check_counter_documents(
-        subject=card.person, presenter=presenter, relation=relation, documents=docs
-    )
-    now = clock.now()
-    token = secrets.token_urlsafe(24)
-    with transaction.atomic():
-        PinPadRequest.objects.filter(member=member, outcome=PinPadOutcome.PENDING).update(
-            outcome=PinPadOutcome.CANCELLED, finished_at=now
-        )
-        pad = PinPadRequest.objects.create(
-            token_hash=_token_hash(token),
-            member=member,
-            purpose=purpose,
-            card=card,
-            presenter=presenter,
-            relation=relation,
-            documents=docs,
-            created_at=now,
-            expires_at=now + dt.timedelta(seconds=PIN_PAD_SECONDS),
-        )
-    return pad, token
-
-
-def pin_pad(*, member: StaffMember, token: str) -> PinPadRequest:
-    """A member's own PIN pad request; another user's token reads as missing."""
-    pad = (
-        PinPadRequest.objects.select_related("card", "card__person", "presenter", "member")
-        .filter(token_hash=_token_hash(token), member=member)
-        .first()
-    )
-    if pad is None:
-        raise NotFound("No such PIN pad request.", code="pin_pad_not_found")
-    return pad
-
-
-def pin_pad_open(pad: PinPadRequest) -> bool:
-    return pad.outcome == PinPadOutcome.PENDING and pad.expires_at > clock.now()
-
-
-def _finish(pad: PinPadRequest, outcome: str, failure: DomainError | None = None) -> None:
-    fields: dict[str, Any] = {"outcome": outcome, "finished_at": clock.now()}
-    if failure is not None:
-        fields.update(refusal_code=failure.code, refusal_detail=failure.detail[:300])
-    # Only a pending request finishes: a double submit cannot overwrite the first outcome.
-    PinPadRequest.objects.filter(pk=pad.pk, outcome=PinPadOutcome.PENDING).update(**fields)
-    pad.refresh_from_db()
-
-
-RETRYABLE = frozenset({"weak_pin", "invalid_pin", "pins_differ"})
-
-
-def enter_pin(*, pad: PinPadRequest, pin: str, pin_again: str) -> PinPadRequest:
-    """The holder's PIN, typed twice on the pad, goes to the card's service. A weak or mistyped
-    PIN leaves the pad open for another try; any other refusal closes it."""
-    if not pin_pad_open(pad):
-        raise Conflict("This PIN pad is closed; the clerk opens a new one.", code="pin_pad_closed")
-    if pin != pin_again:
-        raise ValidationError(
-            "The two PINs differ.",
-            code="pins_differ",
-            errors=[FieldError("pin_again", "does not match the first PIN")],
-        )
-    member = pad.member
-    member = StaffMember.objects.select_related("user", "outlet", "outlet__bank").get(pk=member.pk)
-    actor = actor_for(member)
-    service = activate_card if pad.purpose == PinPadPurpose.ACTIVATE else _reset
-    try:
-        service(
-            actor=actor,
-            card=pad.card,
-            pin=pin,
-            documents=list(pad.documents),
-            presenter=pad.presenter,
-            relation=pad.relation,
-            outlet=member.outlet,
-        )
-    except DomainError as refused:
-        if refused.code not in RETRYABLE:
-            _finish(pad, PinPadOutcome.REFUSED, refused)
-        raise
-    _finish(pad, PinPadOutcome.DONE)
-    return pad
-
-
-def _reset(*, pin: str, **kwargs: Any) -> Card:
-    return reset_pin(new_pin=pin, **kwargs)
-
-
-def cancel_pin_pad(*, pad: PinPadRequest) -> PinPadRequest:
-    _finish(pad, PinPadOutcome.CANCELLED)
-    return pad
-
-
-# ---------------------------------------------------------------- audited console acts
-
-
-def record_export(*, actor: Actor, list_name: str, rows: int, filters: dict[str, str]) -> None:
-    """A list leaving the console as a file is recorded (masked data, but many rows)."""
-    with transaction.atomic():
-        record_event(
-            actor=actor,
-            action="list.exported",
-            object_type="list",
-            object_id=list_name,
-            before={},
-            after={"rows": rows, "filters": filters},
-        )
-
-
-def record_receipt_print(*, actor: Actor, application: CardApplication) -> None:
-    """A printed receipt is a document handed to a person: who printed which, and when."""
-    with transaction.atomic():
-        record_event(
-            actor=actor,
-            action="receipt.printed",
-            object_type="card_application",
-            object_id=application.number,
-            before={},
-            after={"receipt_number": application.receipt_number},
-        )
-
-
-def verify_audit_chain(*, actor: Actor) -> ChainReport:
-    """Walk the chain, then record who verified it and what was found."""
-    report = verify_chain()
-    with transaction.atomic():
-        record_event(
-            actor=actor,
-            action="audit.chain_verified",
-            object_type="audit",
-            object_id="chain",
-            before={},
-            after={"ok": report.ok, "checked": report.checked, "broken_at": report.broken_at},
-        )
-    return report

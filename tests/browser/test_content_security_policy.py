@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
 from sscard.staff.models import StaffMember
-from sscard.staff.services import cancel_pin_pad, open_pin_pad
+from sscard.staff.pin_pads import cancel_pin_pad, open_pin_pad
 from tests.browser.console_steps import sign_in
 from tests.console_support import PASSWORD, build_world
 from tests.factories import make_outlet

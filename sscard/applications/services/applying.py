@@ -34,6 +34,7 @@ from sscard.applications.terms import (
     request_refusals,
     terms_refusal,
 )
+from sscard.cards.holders import notify
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.cards.selectors import effective_of
 from sscard.cards.services import (
@@ -47,7 +48,7 @@ from sscard.common.context import Actor
 from sscard.common.errors import Conflict, FieldError, ValidationError
 from sscard.common.locking import lock_one
 from sscard.common.models import next_value
-from sscard.notifications.services import emit_webhook, notify
+from sscard.notifications.services import emit_webhook
 from sscard.outlets.models import Outlet
 from sscard.partners.models import Bank
 from sscard.people.models import Person

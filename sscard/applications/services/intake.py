@@ -25,6 +25,7 @@ from sscard.applications.terms import (
     refuse_first,
     request_refusals,
 )
+from sscard.cards.holders import check_acting_party
 from sscard.cards.services import check_counter_documents, clean_documents
 from sscard.common import clock
 from sscard.common.context import Actor
@@ -32,7 +33,6 @@ from sscard.common.locking import lock_one
 from sscard.outlets.models import Outlet
 from sscard.partners.models import Bank
 from sscard.people.models import Person
-from sscard.people.selectors import check_acting_party
 
 S = ApplicationStatus
 

@@ -33,13 +33,14 @@ from sscard.applications.services.steps import (
     save,
 )
 from sscard.applications.terms import application_policy
+from sscard.cards.holders import notify
 from sscard.cards.making import mark_card_collected, mark_card_made, number_new_card
 from sscard.cards.models import Card
 from sscard.cards.services import cancel_card, release_reissue_hold
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import FieldError, ValidationError
-from sscard.notifications.services import emit_webhook, notify
+from sscard.notifications.services import emit_webhook
 from sscard.outlets.models import Outlet
 from sscard.policy.models import RegionalPolicy
 from sscard.policy.selectors import add_working_days

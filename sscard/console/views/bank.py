@@ -30,8 +30,8 @@ from sscard.console.labels import APPLICATION_STATUS, APPLICATION_TYPE, label
 from sscard.console.views.base import DeskAction, Summary, refused
 from sscard.console.views.counter import holder_text
 from sscard.console.views.people import MAKING_STEPS, application_buttons
+from sscard.staff.recorded_acts import record_receipt_print
 from sscard.staff.selectors import may_see_application
-from sscard.staff.services import record_receipt_print
 
 S = ApplicationStatus
 

@@ -20,6 +20,7 @@ from sscard.applications.services.collection import hand_over_card
 from sscard.applications.services.intake import complete_intake, record_intake
 from sscard.applications.services.production import issue_instantly
 from sscard.applications.terms import apply_refusal, quote_fee
+from sscard.cards.holders import check_acting_party
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.cards.permissions import card_permissions
 from sscard.cards.selectors import effective_of, effective_report, get_card, get_loss_report
@@ -59,9 +60,9 @@ from sscard.partners.models import Bank
 from sscard.partners.selectors import banks_open_to
 from sscard.people.masking import mask_id_number, mask_name
 from sscard.people.models import Guardianship, Person
-from sscard.people.selectors import check_acting_party, guardianship, guardianships_of
+from sscard.people.selectors import guardianship, guardianships_of
+from sscard.staff.pin_pads import open_pin_pad
 from sscard.staff.selectors import may_see_application
-from sscard.staff.services import open_pin_pad
 
 
 def documents_text(codes: list[str]) -> str:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
+from sscard.cards.caller_identity import check_caller_identity, security_questions
 from sscard.cards.models import Card, CardStatus, LossKind
 from sscard.cards.selectors import effective_of, effective_report, get_card
 from sscard.cards.services import report_loss
@@ -25,8 +26,7 @@ from sscard.console.views.base import DeskAction, Summary, refused
 from sscard.console.views.counter import holder_text
 from sscard.people.masking import mask_name
 from sscard.people.models import Person
-from sscard.people.selectors import get_person, security_questions, wards_of
-from sscard.people.services import check_caller_identity
+from sscard.people.selectors import get_person, wards_of
 
 VERIFIED = "console.hotline_verified"
 VERIFIED_FOR = dt.timedelta(minutes=15)

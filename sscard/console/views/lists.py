@@ -40,8 +40,8 @@ from sscard.console.labels import (
     label,
 )
 from sscard.people.masking import mask_id_number, mask_name
+from sscard.staff.recorded_acts import record_export
 from sscard.staff.selectors import applications_for, loss_reports_for
-from sscard.staff.services import record_export
 
 PAGE_SIZE = 25
 

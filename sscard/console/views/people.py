@@ -22,6 +22,7 @@ from sscard.applications.permissions import (
     application_actions,
     applying_actions,
 )
+from sscard.cards.holders import acts_alone
 from sscard.cards.models import Card, CardStatus, LossReport
 from sscard.cards.permissions import card_permissions
 from sscard.cards.selectors import Effective, effective_of, effective_report
@@ -32,7 +33,6 @@ from sscard.console.forms import IdNumberForm, RevealForm
 from sscard.console.labels import DOCUMENT, REVEAL_REASON
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import (
-    acts_alone,
     documents_needed,
     former_guardianships_of,
     get_person,

@@ -14,7 +14,7 @@ from sscard.console.errors import add_refusal, refusal_message
 from sscard.console.forms import PinForm
 from sscard.console.views.base import refused
 from sscard.staff.models import PinPadRequest
-from sscard.staff.services import cancel_pin_pad, enter_pin, pin_pad, pin_pad_open
+from sscard.staff.pin_pads import cancel_pin_pad, enter_pin, pin_pad, pin_pad_open
 
 
 def _pad(request: HttpRequest, token: str) -> PinPadRequest:

@@ -24,6 +24,7 @@ from sscard.console.access import Desk, desk_view
 from sscard.console.charts import horizontal_bars, stacked_days
 from sscard.console.labels import CHANNEL, label
 from sscard.console.views.lists import audit_listing, show
+from sscard.staff.recorded_acts import verify_audit_chain
 
 DAYS = 30
 MEDIAN_OVER_DAYS = 90
@@ -73,8 +74,6 @@ def audit_log(request: HttpRequest) -> HttpResponseBase:
 @desk_view("view_audit_log")
 @require_POST
 def verify(request: HttpRequest) -> HttpResponse:
-    from sscard.staff.services import verify_audit_chain
-
     desk: Desk = request.desk  # type: ignore[attr-defined]
     report = verify_audit_chain(actor=desk.actor)
     if report.ok:

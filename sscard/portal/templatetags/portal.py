@@ -10,48 +10,48 @@ from django import forms, template
 from django.forms.boundfield import BoundField
 
 from sscard.people.masking import mask_account, mask_id_number, mask_name, mask_phone
-from sscard.portal import words
+from sscard.portal import formats, labels
 
 register = template.Library()
 
 TABLES = {
-    "card_status": words.CARD_STATUS,
-    "bank_status": words.BANK_STATUS,
-    "application_type": words.APPLICATION_TYPE,
-    "reason": words.REPLACEMENT_REASON,
-    "step": words.STEP,
-    "outlet_type": words.OUTLET_TYPE,
-    "service": words.SERVICE,
-    "waiver": words.FEE_WAIVER,
-    "relation": words.RELATION,
-    "channel": words.CHANNEL,
+    "card_status": labels.CARD_STATUS,
+    "bank_status": labels.BANK_STATUS,
+    "application_type": labels.APPLICATION_TYPE,
+    "reason": labels.REPLACEMENT_REASON,
+    "step": labels.STEP,
+    "outlet_type": labels.OUTLET_TYPE,
+    "service": labels.SERVICE,
+    "waiver": labels.FEE_WAIVER,
+    "relation": labels.RELATION,
+    "channel": labels.CHANNEL,
 }
 
 
 @register.filter
 def say(code: str, table: str) -> str:
     """{{ card.status|say:"card_status" }}: a code in plain words."""
-    return words.label(TABLES[table], code)
+    return labels.label(TABLES[table], code)
 
 
 @register.filter
 def day(value: dt.date | None) -> str:
-    return words.day(value)
+    return formats.day(value)
 
 
 @register.filter
 def moment(value: dt.datetime | None) -> str:
-    return words.moment(value)
+    return formats.moment(value)
 
 
 @register.filter
 def yuan(value: Decimal) -> str:
-    return words.money(value)
+    return formats.money(value)
 
 
 @register.filter
 def km(value: float | None) -> str:
-    return words.distance(value)
+    return formats.distance(value)
 
 
 @register.filter
@@ -76,12 +76,12 @@ def masked_account(value: str) -> str:
 
 @register.filter
 def hours_today(hours: dict[str, list[list[str]]]) -> str:
-    return words.hours_today(hours)
+    return formats.hours_today(hours)
 
 
 @register.filter
 def week_hours(hours: dict[str, list[list[str]]]) -> list[tuple[str, str]]:
-    return words.week_hours(hours)
+    return formats.week_hours(hours)
 
 
 def _ids(field: BoundField) -> tuple[str, str, str]:
@@ -157,9 +157,9 @@ def idle_minutes() -> int:
 @register.filter
 def either(codes: list[str], table: str) -> str:
     """["quality_fault", "hardship"]|either:"waiver" -> "the card has a fault or you are ..."."""
-    return words.either([words.label(TABLES[table], code) for code in codes])
+    return formats.either([labels.label(TABLES[table], code) for code in codes])
 
 
 @register.filter
 def listing(items: list[str]) -> str:
-    return words.listing(items)
+    return formats.listing(items)

@@ -15,13 +15,13 @@ from sscard.common.context import Channel
 from sscard.common.errors import DomainError
 from sscard.common.http import client_address
 from sscard.people import services as people_services
-from sscard.people import signin
 from sscard.people.masking import mask_id_number, mask_phone
 from sscard.people.models import Language
 from sscard.portal import session
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import CodeForm, SignInForm
 from sscard.portal.views.common import posted
+from sscard.signin import services as signin
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:

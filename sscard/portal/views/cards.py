@@ -15,14 +15,14 @@ from sscard.cards.models import LossKind
 from sscard.cards.services import lift_loss_report, report_loss
 from sscard.common.errors import Conflict, DomainError
 from sscard.common.http import client_address
-from sscard.people import signin
 from sscard.people.masking import mask_phone
-from sscard.portal import session, words
+from sscard.portal import formats, session
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import CodeForm, ReportForm
 from sscard.portal.presenters import card_view, holder_view, holders
 from sscard.portal.session import citizen_required
 from sscard.portal.views.common import OutOfReach, card_in_reach, not_found, posted
+from sscard.signin import services as signin
 
 LIFT_KEY = "portal.lift"  # the card whose lifting a confirmation code was sent for
 
@@ -87,7 +87,7 @@ def report(request: HttpRequest, number: str) -> HttpResponse:
         else:
             values = {
                 "card": found.number,
-                "until": words.moment(outcome.report.expires_at),
+                "until": formats.moment(outcome.report.expires_at),
             }
             if outcome.action == "renewed":
                 text = _("The report is renewed: card %(card)s stays blocked until %(until)s.")

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from sscard.applications.selectors import ReissueGuide, reissue_guide
 from sscard.common.errors import DomainError
 from sscard.outlets.selectors import get_district, parse_near
-from sscard.portal import words
+from sscard.portal import labels
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import GuideForm
 
@@ -38,10 +38,10 @@ def guide(request: HttpRequest) -> HttpResponse:
         "district": district,
         "bank": form.cleaned_data.get("bank") if answer else None,
         "documents": (
-            words.documents(answer.documents, for_ward=answer.for_child) if answer else []
+            labels.documents(answer.documents, for_ward=answer.for_child) if answer else []
         ),
         "documents_other": (
-            words.documents(answer.documents_other_guardian, for_ward=True) if answer else []
+            labels.documents(answer.documents_other_guardian, for_ward=True) if answer else []
         ),
     }
     # While the questions are being answered (htmx, on each change), an unfinished form shows

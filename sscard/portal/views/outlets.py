@@ -10,7 +10,7 @@ from sscard.common.errors import DomainError
 from sscard.outlets.selectors import FoundOutlet, find_outlets, get_district, parse_near
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import OutletForm
-from sscard.portal.plan import plan
+from sscard.portal.outlet_plan import draw_outlet_plan
 
 SHOWN = 20  # outlets listed before "show all"
 ON_PLAN = 12
@@ -46,7 +46,7 @@ def outlets(request: HttpRequest) -> HttpResponse:
         "found": shown,
         "total": len(found),
         "more": len(found) - len(shown),
-        "plan": plan(shown[:ON_PLAN], centre),
+        "plan": draw_outlet_plan(shown[:ON_PLAN], centre),
         "located": located,
         "district": district,
         "query": request.GET.urlencode(),

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from sscard.common.demo import guangzhou as gz
+from sscard.demo import guangzhou as gz
 from sscard.outlets.models import Outlet
 from sscard.partners.models import Bank
 from sscard.policy.models import LapseAction, RegionalPolicy, ValidityUnit

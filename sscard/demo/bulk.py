@@ -32,8 +32,8 @@ from sscard.cards.models import BankStatus, Card, CardStatus
 from sscard.cards.numbers import card_number_for
 from sscard.cards.pins import hash_pin
 from sscard.common import clock
-from sscard.common.demo import guangzhou as gz
 from sscard.common.models import Sequence as NamedSequence
+from sscard.demo import guangzhou as gz
 from sscard.partners.models import Bank
 from sscard.people.generate import make_citizen_id
 from sscard.people.models import (

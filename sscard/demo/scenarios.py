@@ -41,9 +41,9 @@ from sscard.cards.services import (
 )
 from sscard.common import clock
 from sscard.common.context import Actor, Channel, Role
-from sscard.common.demo.bulk import DEMO_PIN, BulkResult
-from sscard.common.demo.guangzhou import DISTRICTS
 from sscard.common.errors import DomainError, ValidationError
+from sscard.demo.bulk import DEMO_PIN, BulkResult
+from sscard.demo.guangzhou import DISTRICTS
 from sscard.notifications.models import OutboxMessage, OutboxStatus
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.partners.models import Bank

@@ -32,6 +32,9 @@ from sscard.audit.services import record_event
 from sscard.common import clock
 from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError, FieldError, ValidationError
+from sscard.notifications.channels import ChannelError, render, send_sms
+from sscard.partners.models import CitizenToken
+from sscard.partners.services import hash_token
 from sscard.people.ids import parse_citizen_id
 from sscard.people.masking import mask_id_number
 from sscard.people.models import CodePurpose, OneTimeCode, Person, new_person_reference
@@ -159,8 +162,6 @@ def _send_code(person: Person, purpose: str, *, code_ttl: int) -> None:
             created_at=now,
             expires_at=now + dt.timedelta(seconds=code_ttl),
         )
-    from sscard.notifications.channels import ChannelError, render, send_sms
-
     topic = "confirmation_code" if purpose == CodePurpose.CONFIRM else "sign_in_code"
     message = render(topic, {"code": code, "minutes": code_ttl // 60}, person.language)
     try:
@@ -286,6 +287,26 @@ def sign_out(*, person: Person, channel: str) -> None:
             before={"signed_in": True},
             after={"signed_in": False},
         )
+
+
+def revoke_citizen_token(*, token: str, channel: str) -> bool:
+    """Sign out of the app: the token stops working at once, and the sign-out is audited like
+    the portal's. False when the token was not live (nothing changes then)."""
+    with transaction.atomic():
+        row = (
+            CitizenToken.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .filter(
+                token_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=clock.now()
+            )
+            .first()
+        )
+        if row is None:
+            return False
+        row.revoked_at = clock.now()
+        row.save(update_fields=["revoked_at"])
+        sign_out(person=row.person, channel=channel)
+    return True
 
 
 def confirm_with_code(*, person: Person, code: str) -> None:

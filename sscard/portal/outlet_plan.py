@@ -66,7 +66,7 @@ def _free_spot(x: float, y: float, placed: list[tuple[float, float]]) -> tuple[f
     return x, y
 
 
-def plan(found: list[FoundOutlet], centre: tuple[float, float] | None) -> Plan | None:
+def draw_outlet_plan(found: list[FoundOutlet], centre: tuple[float, float] | None) -> Plan | None:
     """Numbered marks in list order around `centre` (the person's location, or the centre of
     their district); without one, around the middle of the outlets shown."""
     if not found:

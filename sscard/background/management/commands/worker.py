@@ -3,7 +3,7 @@
 It runs django-tasks-db's worker loop (the queued outbox deliveries), and between batches
 - delivers outbox messages that are due but have no task (a killed worker's lease ran out, an
   enqueue failed): nothing is lost;
-- every few minutes, the sweep (`sscard sweep`, the jobs of config/sweep.py): lapses,
+- every few minutes, the sweep (`sscard sweep`, `sscard.background.sweep`): lapses,
   reminders, expiries, and pruning of what is kept only for a while.
 SIGTERM or SIGINT: the current delivery finishes, then the worker exits; a second signal stops
 it at once (the message's lease runs out and it is delivered again, with the same id).
@@ -25,7 +25,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_tasks_db.management.commands.db_worker import Worker, valid_interval
 
-from config.sweep import describe, run_sweep
+from sscard.background.sweep import describe, run_sweep
 from sscard.notifications.delivery import deliver_stranded
 
 logger = logging.getLogger("sscard.worker")

@@ -13,11 +13,11 @@ from sscard.audit.services import verify_chain
 from sscard.cards.models import Card, CardStatus
 from sscard.cards.selectors import effective_state
 from sscard.common import clock
-from sscard.common.demo.bulk import DEMO_PIN, SEED, load_people_and_cards, wipe
-from sscard.common.demo.reference import load_reference_data
-from sscard.common.demo.scenarios import run_scenarios
-from sscard.common.demo.staff import DEMO_STAFF_PASSWORD, ensure_demo_staff
 from sscard.common.models import Sequence
+from sscard.demo.bulk import DEMO_PIN, SEED, load_people_and_cards, wipe
+from sscard.demo.reference import load_reference_data
+from sscard.demo.scenarios import run_scenarios
+from sscard.demo.staff import DEMO_STAFF_PASSWORD, ensure_demo_staff
 from sscard.outlets.models import Outlet, OutletType
 from sscard.people.masking import mask_id_number, mask_name, mask_phone
 from sscard.people.models import Guardianship, Person

@@ -1,21 +1,17 @@
-"""The portal's plain words for the domain's codes, dates, money, distances and opening hours.
+"""The portal's plain words for the domain's codes: a card's status, an application's type and
+step, an outlet's kind and services, the documents to bring, the channel a report came by.
 
-Only wording lives here: which status a card has, what it costs, when an outlet opens, all come
-from the domain; this module says it in a sentence a citizen understands, in zh-Hans or English.
+Only wording lives here: which status a card has comes from the domain; this module says it in
+words a citizen understands, in zh-Hans or English (values: `sscard.portal.formats`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
-from django.utils import dateformat, timezone
-from django.utils.dates import WEEKDAYS
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
-from sscard.common import clock
+from sscard.portal.formats import either
 
 CARD_STATUS = {
     "in_production": gettext_lazy("Being made"),
@@ -110,78 +106,3 @@ def documents(needs: list[tuple[str, ...]], *, for_ward: bool) -> list[str]:
     """Each need as words: "the child's ID card or the household registration book (hukou)"."""
     table = DOCUMENT_WARD if for_ward else DOCUMENT_SELF
     return [either([label(table, code) for code in need]) for need in needs]
-
-
-def day(value: dt.date | None) -> str:
-    """28 Nov / 11月28日; the year only when it is not this year. A moment is taken on its
-    local day (a report lapsing at 07:15 in Beijing lapses on that day, not the day before)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date()
-    if value.year == clock.today().year:
-        return dateformat.format(value, pgettext("date in this year", "j M"))
-    return dateformat.format(value, pgettext("date in another year", "j M Y"))
-
-
-def moment(value: dt.datetime | None) -> str:
-    """28 Nov 14:30 / 11月28日 14:30, in local time."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return f"{day(local.date())} {local:%H:%M}"
-
-
-def money(amount: Decimal) -> str:
-    if amount == 0:
-        return _("free")
-    return _("%(amount)s yuan") % {"amount": f"{amount:.2f}"}
-
-
-def distance(km: float | None) -> str:
-    if km is None:
-        return ""
-    if km < 1:
-        return _("%(metres)d m") % {"metres": round(km * 1000, -1)}
-    return _("%(km)s km") % {"km": f"{km:.1f}"}
-
-
-def _spans(spans: list[list[str]]) -> str:
-    if spans == [["00:00", "24:00"]] or spans == [["00:00", "23:59"]]:
-        return _("open 24 hours")
-    return ", ".join(f"{start}–{end}" for start, end in spans)
-
-
-def hours_today(hours: dict[str, list[list[str]]], moment: dt.datetime | None = None) -> str:
-    local = timezone.localtime(moment or clock.now())
-    spans = hours.get(str(local.isoweekday()), []) if isinstance(hours, dict) else []
-    return _spans(spans) if spans else _("closed today")
-
-
-def week_hours(hours: dict[str, list[list[str]]]) -> list[tuple[str, str]]:
-    """Opening hours by runs of days with the same spans: ("Monday – Friday", "09:00–17:00")."""
-    if not isinstance(hours, dict):
-        return []
-    rows: list[tuple[int, int, list[list[str]]]] = []
-    for number in range(1, 8):
-        spans = hours.get(str(number), [])
-        if rows and rows[-1][2] == spans:
-            rows[-1] = (rows[-1][0], number, spans)
-        else:
-            rows.append((number, number, spans))
-    out = []
-    for first, last, spans in rows:
-        days = str(WEEKDAYS[first - 1])
-        if last != first:
-            days = _("%(first)s – %(last)s") % {"first": days, "last": WEEKDAYS[last - 1]}
-        out.append((days, _spans(spans) if spans else _("closed")))
-    return out
-
-
-def either(items: list[str]) -> str:
-    return _(" or ").join(items)
-
-
-def listing(items: list[str]) -> str:
-    """Items of a list in a sentence: "a, b" / "a、b"."""
-    return _(", ").join(str(item) for item in items)

@@ -1,0 +1,55 @@
+"""The sweep: the periodic jobs, in the one order they run in, behind `sscard sweep` and the
+worker's periodic sweep. Each app registers its own jobs (`sscard.common.jobs`); this module
+says only when each runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+from sscard.common.jobs import registered_jobs
+
+# What time decides about reports and cards first (a report that lapses now is not reminded),
+# then what is forgotten.
+SCHEDULE: tuple[str, ...] = (
+    "temporary reports lapsed",
+    "reminders",
+    "uncollected cards lapsed",
+    "cards expired",
+    "idempotency keys expired",
+    "finished tasks pruned",
+    "citizen tokens pruned",
+    "one-time codes pruned",
+    "sessions pruned",
+)
+
+
+def schedule_problems() -> list[str]:
+    """What keeps the schedule and the registered jobs from matching one to one."""
+    jobs = registered_jobs()
+    missing = [name for name in SCHEDULE if name not in jobs]
+    unscheduled = sorted(set(jobs) - set(SCHEDULE))
+    problems = [f"no app registers the job {name!r}" for name in missing]
+    problems += [f"the job {name!r} is registered but not scheduled" for name in unscheduled]
+    return problems
+
+
+def check_schedule(**kwargs: Any) -> list[checks.CheckMessage]:
+    return [
+        checks.Error(problem, hint="sscard/background/sweep.py", id="sscard.background.E001")
+        for problem in schedule_problems()
+    ]
+
+
+def run_sweep() -> dict[str, int]:
+    problems = schedule_problems()
+    if problems:
+        raise ImproperlyConfigured("; ".join(problems))
+    jobs = registered_jobs()
+    return {name: jobs[name]() for name in SCHEDULE}
+
+
+def describe(counts: dict[str, int]) -> str:
+    return "; ".join(f"{name}: {count}" for name, count in counts.items())

@@ -1,0 +1,51 @@
+"""What staff do in the console that changes no record but is recorded in the audit log: a list
+exported as a file, a receipt printed, the audit chain verified."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from sscard.applications.models import CardApplication
+from sscard.audit.services import ChainReport, record_event, verify_chain
+from sscard.common.context import Actor
+
+
+def record_export(*, actor: Actor, list_name: str, rows: int, filters: dict[str, str]) -> None:
+    """A list leaving the console as a file is recorded (masked data, but many rows)."""
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="list.exported",
+            object_type="list",
+            object_id=list_name,
+            before={},
+            after={"rows": rows, "filters": filters},
+        )
+
+
+def record_receipt_print(*, actor: Actor, application: CardApplication) -> None:
+    """A printed receipt is a document handed to a person: who printed which, and when."""
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="receipt.printed",
+            object_type="card_application",
+            object_id=application.number,
+            before={},
+            after={"receipt_number": application.receipt_number},
+        )
+
+
+def verify_audit_chain(*, actor: Actor) -> ChainReport:
+    """Walk the chain, then record who verified it and what was found."""
+    report = verify_chain()
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action="audit.chain_verified",
+            object_type="audit",
+            object_id="chain",
+            before={},
+            after={"ok": report.ok, "checked": report.checked, "broken_at": report.broken_at},
+        )
+    return report
