@@ -28,14 +28,16 @@ from sscard.applications.services.cancellation import cancel_application, lapse_
 from sscard.applications.services.collection import hand_over_card
 from sscard.applications.services.intake import complete_intake, record_intake
 from sscard.applications.services.production import issue_instantly, record_production_event
+from sscard.audit.models import AuditEvent
 from sscard.common import clock
 from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError
 from sscard.outlets.models import OutletType, Service
 from sscard.people.models import Person
+from sscard.staff.recorded_acts import record_receipt_print
 from sscard.staff.selectors import actor_for, member_of
 from tests.console_support import World, add_staff, build_world
-from tests.factories import OutletFactory, db_state, make_card, make_person
+from tests.factories import OutletFactory, db_state, make_card, make_person, nothing_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -663,3 +665,25 @@ def test_who_may_apply_or_take_an_intake_and_the_services_agree(situations):
                     wrong.append(f"{asker} {action} {situation}: the service says {done}")
     assert not wrong, "\n".join(wrong)
     assert db_state(*situations.apps.values()) == before
+
+
+def test_a_receipt_is_recorded_printed_only_by_the_outlet_that_issued_it(situations):
+    world, app = situations.world, situations.apps["receipt"]
+    elsewhere = actor_for(member_of(add_staff("window_clerk", world.other_agency, "haizhu")))  # type: ignore[arg-type]
+    with nothing_changes(app), pytest.raises(DomainError) as refused:
+        record_receipt_print(actor=elsewhere, application=app)
+    assert (refused.value.code, refused.value.status) == ("receipt_elsewhere", 403)
+    with nothing_changes(situations.apps["intake"]), pytest.raises(DomainError) as refused:
+        record_receipt_print(
+            actor=situations.actors["window"], application=situations.apps["intake"]
+        )
+    assert refused.value.code == "no_receipt"
+
+    record_receipt_print(actor=situations.actors["window"], application=app)
+    printed = AuditEvent.objects.get(action="receipt.printed")
+    assert (printed.object_id, printed.actor_role, printed.outlet_code, printed.after) == (
+        app.number,
+        "window_clerk",
+        "SI0001",
+        {"receipt_number": app.receipt_number},
+    )
