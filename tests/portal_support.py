@@ -17,7 +17,8 @@ from typing import Any
 from django.core.cache import cache
 
 from sscard.applications.models import CardApplication
-from sscard.applications.services import apply_for_card, record_production_event
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.production import record_production_event
 from sscard.cards.models import Card, LossKind
 from sscard.cards.services import report_loss
 from sscard.common.context import Actor, Channel, Role

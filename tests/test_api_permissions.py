@@ -45,7 +45,7 @@ import pytest
 from django.conf import settings
 
 from sscard.applications.models import CardApplication
-from sscard.applications.services import apply_for_card
+from sscard.applications.services.applying import apply_for_card
 from sscard.cards.models import Card, CardStatus, LossReport
 from sscard.cards.services import report_loss
 from sscard.common import clock

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
-from sscard.applications.services import apply_for_card
+from sscard.applications.services.applying import apply_for_card
 from sscard.cards.models import CardStatus
 from sscard.cards.services import report_loss
 from sscard.common.context import Actor, Channel, Role

@@ -23,16 +23,11 @@ from django.utils import timezone
 
 from sscard.applications.models import ApplicationEvent, ApplicationStatus, CardApplication
 from sscard.applications.receipts import is_valid_receipt_number
-from sscard.applications.services import (
-    apply_for_card,
-    cancel_application,
-    complete_intake,
-    hand_over_card,
-    issue_instantly,
-    lapse_uncollected,
-    record_intake,
-    record_production_event,
-)
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.cancellation import cancel_application, lapse_uncollected
+from sscard.applications.services.collection import hand_over_card
+from sscard.applications.services.intake import complete_intake, record_intake
+from sscard.applications.services.production import issue_instantly, record_production_event
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.background.sweep import run_sweep
@@ -1310,3 +1305,25 @@ def test_the_timeline_records_each_step_in_order(desk):
     )
     assert actions == [f"application.{e.status}" for e in rows]
     assert verify_chain().ok
+
+
+def test_an_intake_gives_a_reason_only_for_a_replacement(desk):
+    """The window could never complete it: the request of an application has a reason only
+    for a replacement, and the intake is held to the same rule."""
+    holder = make_person(age=40)
+    make_card(person=holder, bank=desk.bank)
+    error = refused(
+        "validation_error",
+        lambda: record_intake(
+            actor=desk.community_clerk,
+            type="reissue",
+            reason="damaged",
+            person=holder,
+            applicant=holder,
+            relation="self",
+            outlet=desk.community,
+        ),
+    )
+    assert error.status == 422
+    assert _fields(error) == [("reason", "only for type replacement")]
+    assert not CardApplication.objects.filter(person=holder).exists()

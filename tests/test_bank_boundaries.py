@@ -17,16 +17,13 @@ import pytest
 from django.core.management import call_command
 
 from sscard.applications.models import ApplicationEvent, ApplicationStatus, CardApplication
-from sscard.applications.permissions import application_permissions, apply_refusal
-from sscard.applications.services import (
-    apply_for_card,
-    cancel_application,
-    complete_intake,
-    hand_over_card,
-    issue_instantly,
-    record_intake,
-    record_production_event,
-)
+from sscard.applications.permissions import application_access
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.cancellation import cancel_application
+from sscard.applications.services.collection import hand_over_card
+from sscard.applications.services.intake import complete_intake, record_intake
+from sscard.applications.services.production import issue_instantly, record_production_event
+from sscard.applications.terms import apply_refusal
 from sscard.cards.models import BankStatus, Card, CardStatus, LossReport
 from sscard.cards.permissions import CARD_ACTIONS
 from sscard.cards.selectors import card_actions
@@ -343,7 +340,7 @@ def test_a_bank_completes_no_intake_for_another_banks_card(city):
         relation="self",
         outlet=city.community,
     )
-    assert application_permissions(city.ccb_clerk, intake).may("complete_intake")
+    assert application_access(city.ccb_clerk, intake).may("complete_intake")
 
     def complete(actor: Actor, bank: Bank | None = None) -> CardApplication:
         return complete_intake(
@@ -445,8 +442,8 @@ def test_what_each_actor_may_do_with_an_application(city):
     app = _reissue(city)
 
     for allowed in (city.window, city.icbc_clerk):
-        assert application_permissions(allowed, app).refusals == {}
-    refused = application_permissions(city.ccb_clerk, app)
+        assert application_access(allowed, app).refusals == {}
+    refused = application_access(city.ccb_clerk, app)
     assert sorted(refused.refusals) == sorted(
         [
             "cancel_application",

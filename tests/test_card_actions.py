@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sscard.applications.services import apply_for_card
+from sscard.applications.services.applying import apply_for_card
 from sscard.cards.models import BankStatus, Card, CardStatus, LossReport
 from sscard.cards.permissions import (
     ACTIVATE,

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from sscard.applications.services import apply_for_card
+from sscard.applications.services.applying import apply_for_card
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import BankStatus, Card, CardStatus, LossReport
 from sscard.cards.numbers import (

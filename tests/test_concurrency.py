@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from sscard.applications.models import ApplicationStatus, CardApplication
-from sscard.applications.services import apply_for_card
+from sscard.applications.services.applying import apply_for_card
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus

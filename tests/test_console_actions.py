@@ -14,7 +14,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from sscard.applications.models import CardApplication
-from sscard.applications.services import apply_for_card, record_intake, record_production_event
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.intake import record_intake
+from sscard.applications.services.production import record_production_event
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.cards.models import LossReport

@@ -21,15 +21,13 @@ from sscard.applications.selectors import (
     intake_queue,
     median_days_receipt_to_collection,
     overdue_applications,
-    quote_fee,
     uncollected_applications,
 )
-from sscard.applications.services import (
-    apply_for_card,
-    hand_over_card,
-    record_intake,
-    record_production_event,
-)
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.collection import hand_over_card
+from sscard.applications.services.intake import record_intake
+from sscard.applications.services.production import record_production_event
+from sscard.applications.terms import quote_fee
 from sscard.audit.models import AuditEvent
 from sscard.audit.selectors import events_per_day
 from sscard.cards.caller_identity import check_caller_identity, security_questions
@@ -317,6 +315,38 @@ def test_the_fee_quote_reads_the_same_rule_as_the_application(world):
     assert (fault.amount, fault.waiver) == (Decimal("0.00"), "quality_fault")
     app = _reissue(world, holder, card)
     assert app.fee_amount == quote.amount
+
+
+def test_the_fee_quote_is_under_the_policy_of_the_card_it_replaces(world):
+    """The card in hand is replaced, not a newer one that was cancelled: the quote and the
+    application read the policy of the same card's region."""
+    make_policy(region_prefix="440106", replacement_fee=Decimal("20.00"))
+    make_policy(region_prefix="440105", replacement_fee=Decimal("5.00"))
+    holder = make_person()
+    in_hand = make_card(person=holder, bank=world.bank, issuing_region_code="440106")
+    make_card(
+        person=holder,
+        bank=world.bank,
+        issuing_region_code="440105",
+        generation=2,
+        status="cancelled",
+        bank_status="closed",
+    )
+    quote = quote_fee(
+        type="replacement", reason="damaged", person=holder, outlet=world.agency, fee_waiver=""
+    )
+    app = apply_for_card(
+        actor=window(world),
+        type="replacement",
+        reason="damaged",
+        person=holder,
+        applicant=holder,
+        relation="self",
+        documents=["id_card"],
+        outlet=world.agency,
+    )
+    assert app.old_card == in_hand
+    assert quote.amount == app.fee_amount == Decimal("20.00")
 
 
 def test_a_receipt_number_finds_its_application_and_a_typo_is_refused(world):

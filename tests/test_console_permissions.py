@@ -18,7 +18,9 @@ from django.test import Client
 from django.urls import reverse
 
 from sscard.applications.models import ApplicationEvent, CardApplication
-from sscard.applications.services import apply_for_card, record_intake, record_production_event
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.intake import record_intake
+from sscard.applications.services.production import record_production_event
 from sscard.cards.models import Card, LossReport
 from sscard.cards.services import report_loss
 from sscard.common import clock

@@ -21,11 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from sscard.applications.services import (
-    apply_for_card,
-    cancel_application,
-    record_production_event,
-)
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.cancellation import cancel_application
+from sscard.applications.services.production import record_production_event
 from sscard.cards.services import lift_loss_report, report_loss
 from sscard.common import clock
 from sscard.notifications.delivery import INTERRUPTED, deliver, retry_delay

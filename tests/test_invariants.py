@@ -44,16 +44,11 @@ from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from sscard.applications.models import ApplicationEvent, CardApplication
-from sscard.applications.services import (
-    BANK_EVENTS,
-    apply_for_card,
-    cancel_application,
-    complete_intake,
-    issue_instantly,
-    lapse_uncollected,
-    record_intake,
-    record_production_event,
-)
+from sscard.applications.permissions import BANK_EVENTS
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.cancellation import cancel_application, lapse_uncollected
+from sscard.applications.services.intake import complete_intake, record_intake
+from sscard.applications.services.production import issue_instantly, record_production_event
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.cards.models import Card, CardStatus, LossReport, LossSides, LossStatus

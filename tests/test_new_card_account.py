@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sscard.applications.services import apply_for_card, record_production_event
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.production import record_production_event
 from sscard.cards.services import report_loss
 from tests.factories import BankFactory, CardFactory, PersonFactory
 

@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from sscard.applications.services import apply_for_card, record_production_event
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.production import record_production_event
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import BankStatus, CardStatus, LossReport, LossStatus
 from sscard.cards.services import report_loss

@@ -211,7 +211,8 @@ def test_an_application_reads_like_a_parcel_and_its_receipt_is_a_pdf():
 
 
 def test_a_card_that_could_not_be_made_still_shows_the_steps_to_come():
-    from sscard.applications.services import apply_for_card, record_production_event
+    from sscard.applications.services.applying import apply_for_card
+    from sscard.applications.services.production import record_production_event
     from sscard.cards.models import LossKind
     from sscard.cards.services import report_loss
     from tests.portal_support import bank_actor, window_actor
@@ -250,7 +251,7 @@ def test_a_card_that_could_not_be_made_still_shows_the_steps_to_come():
 def test_after_the_receipt_the_person_is_told_to_take_it_to_the_bank():
     # Seed step 3: the applicant takes the receipt to the bank, which then has the card made
     # (as the receipt and the text message say); the bank is not making it yet.
-    from sscard.applications.services import apply_for_card
+    from sscard.applications.services.applying import apply_for_card
     from sscard.cards.models import LossKind
     from sscard.cards.services import report_loss
     from tests.portal_support import window_actor

@@ -14,7 +14,7 @@ from pypdf.generic import DictionaryObject
 
 from sscard.applications.receipt_pdf import receipt_pdf
 from sscard.applications.receipts import is_valid_receipt_number
-from sscard.applications.services import apply_for_card
+from sscard.applications.services.applying import apply_for_card
 from sscard.cards.services import report_loss
 from sscard.people.masking import mask_id_number
 from tests.factories import make_card, make_person

@@ -8,7 +8,8 @@ import pytest
 
 from sscard.applications.models import ApplicationStatus, CardApplication
 from sscard.applications.receipts import is_valid_receipt_number
-from sscard.applications.services import apply_for_card, record_production_event
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.production import record_production_event
 from sscard.audit.services import verify_chain
 from sscard.cards.models import BankStatus, CardStatus, LossKind, LossStatus
 from sscard.cards.selectors import card_status

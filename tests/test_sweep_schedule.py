@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from sscard.applications.services import lapse_uncollected
+from sscard.applications.services.cancellation import lapse_uncollected
 from sscard.background.sweep import SCHEDULE, check_schedule
 from sscard.cards.services import expire_cards, lapse_due_reports, remind_lapsing_reports
 from sscard.common import jobs

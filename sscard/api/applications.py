@@ -23,7 +23,8 @@ from sscard.api.schemas import (
 )
 from sscard.applications.models import CardApplication, Production
 from sscard.applications.selectors import applications, check_receipt_number, get_application
-from sscard.applications.services import apply_for_card, issue_instantly, record_production_event
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.production import issue_instantly, record_production_event
 from sscard.common.context import Actor
 from sscard.common.errors import FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet

@@ -6,7 +6,7 @@ class ApplicationsConfig(AppConfig):
     label = "applications"
 
     def ready(self) -> None:
-        from sscard.applications.services import lapse_uncollected
+        from sscard.applications.services.cancellation import lapse_uncollected
         from sscard.common.jobs import register_job
 
         register_job("uncollected cards lapsed", lapse_uncollected)

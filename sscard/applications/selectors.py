@@ -1,3 +1,7 @@
+"""Reads of card applications: finding one (by number, by receipt), a person's, the queues of a
+bank and of the agency, the supervisor's figures, the path an application takes, and the reissue
+guide. What may be done with an application now is in `permissions`; its terms in `terms`."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from sscard.applications.models import (
     OPEN_STATUSES,
@@ -13,18 +18,21 @@ from sscard.applications.models import (
     ApplicationStatus,
     ApplicationType,
     CardApplication,
+    Delivery,
     FeeWaiver,
     ReplacementReason,
 )
 from sscard.applications.receipts import is_valid_receipt_number
-from sscard.cards.models import LIVE_STATUSES, Card
+from sscard.applications.terms import fee_terms
 from sscard.common import clock
 from sscard.common.errors import FieldError, NotFound, ValidationError
-from sscard.outlets.models import Outlet
+from sscard.outlets.models import Outlet, Service
+from sscard.outlets.selectors import FoundOutlet, find_outlets
 from sscard.partners.models import Bank
-from sscard.people.models import Person
+from sscard.people.models import Guardianship, Person, Relation
+from sscard.people.selectors import documents_needed
 from sscard.policy.models import RegionalPolicy
-from sscard.policy.selectors import policy_for_region
+from sscard.policy.selectors import add_working_days, policy_for_region, temporary_report_expiry
 
 _RELATED = ("person", "outlet", "bank", "old_card", "new_card", "collection_outlet")
 S = ApplicationStatus
@@ -34,18 +42,16 @@ def applications() -> QuerySet[CardApplication]:
     return CardApplication.objects.select_related(*_RELATED)
 
 
-def card_to_replace(person: Person) -> Card | None:
-    """The card a reissue or replacement is for: the one in the person's hand (live), else the
-    newest."""
-    return (
-        Card.objects.filter(person=person, status__in=[s.value for s in LIVE_STATUSES])
-        .select_related("bank")
-        .first()
-        or Card.objects.filter(person=person)
-        .select_related("bank")
-        .order_by("-generation", "-pk")
-        .first()
-    )
+def applications_of(person: Person) -> list[CardApplication]:
+    """A person's applications, the newest first."""
+    return list(applications().filter(person=person).order_by("-created_at", "-pk"))
+
+
+def open_application(person: Person) -> CardApplication | None:
+    """The person's open application, if any: one at a time (DOMAIN.md section 5)."""
+    return CardApplication.objects.filter(
+        person=person, status__in=[s.value for s in OPEN_STATUSES]
+    ).first()
 
 
 def get_application(number: str) -> CardApplication:
@@ -80,50 +86,6 @@ def get_application_by_receipt(receipt_number: str) -> CardApplication:
     return app
 
 
-# ---------------------------------------------------------------- fees
-
-
-def fee_terms(
-    policy: RegionalPolicy, *, type: str, reason: str, fee_waiver: str
-) -> tuple[Decimal, str]:
-    """The fee and the waiver that applies (DOMAIN.md section 5): a first card is free, a reissue
-    costs the policy's reissue fee and a replacement its replacement fee, free for a quality
-    fault; a waiver (hardship) makes it free."""
-    if type == ApplicationType.NEW:
-        return Decimal("0.00"), FeeWaiver.FIRST_CARD
-    if type == ApplicationType.REISSUE:
-        fee, waiver = policy.reissue_fee, fee_waiver
-    else:
-        fee = policy.replacement_fee
-        waiver = (
-            FeeWaiver.QUALITY_FAULT if reason == ReplacementReason.QUALITY_FAULT else fee_waiver
-        )
-    return (Decimal("0.00") if waiver else fee), waiver
-
-
-@dataclass(frozen=True)
-class FeeQuote:
-    amount: Decimal
-    waiver: str
-
-
-def quote_fee(
-    *, type: str, reason: str, person: Person, outlet: Outlet, fee_waiver: str
-) -> FeeQuote:
-    """The fee an application would cost, to tell the applicant before it is made. The
-    application itself settles the fee under lock; this reads the same rule."""
-    region = (
-        Card.objects.filter(person=person)
-        .order_by("-generation", "-pk")
-        .values_list("issuing_region_code", flat=True)
-        .first()
-    ) or outlet.region_code
-    fee, waiver = fee_terms(
-        policy_for_region(region), type=type, reason=reason, fee_waiver=fee_waiver
-    )
-    return FeeQuote(fee, waiver)
-
-
 # ---------------------------------------------------------------- queues
 
 # What a bank works on: from the receipt (the bank was told by webhook) to collection.
@@ -146,8 +108,6 @@ def intake_queue(outlet: Outlet) -> QuerySet[CardApplication]:
 
 
 def age_in_days(app: CardApplication, today: dt.date | None = None) -> int:
-    from django.utils import timezone
-
     return ((today or clock.today()) - timezone.localdate(app.created_at)).days
 
 
@@ -200,3 +160,100 @@ def receipt_to_collection_days(*, since: dt.datetime) -> list[float]:
 def median_days_receipt_to_collection(*, since: dt.datetime) -> float | None:
     days = receipt_to_collection_days(since=since)
     return round(statistics.median(days), 1) if days else None
+
+
+# ---------------------------------------------------------------- an application's path
+
+
+def expected_path(app: CardApplication) -> list[str]:
+    """The steps of an application when all goes well (the status machine in `permissions`),
+    so a timeline can show which are done and which are still to come."""
+    handover = S.MAILED if app.delivery == Delivery.MAIL else S.READY_FOR_COLLECTION
+    return [S.SUBMITTED, S.RECEIPT_ISSUED, S.BANK_ACCEPTED, S.IN_PRODUCTION, handover, S.COLLECTED]
+
+
+def steps_to_come(app: CardApplication) -> list[str]:
+    """The steps of `expected_path` after the application's status. A card that could not be
+    made is made again: production and what follows are to come."""
+    path = expected_path(app)
+    resume = S.BANK_ACCEPTED if app.status == S.PRODUCTION_FAILED else app.status
+    return path[path.index(resume) + 1 :] if resume in path else []
+
+
+# ---------------------------------------------------------------- the reissue guide
+#
+# How to get a new card after a loss (or for a damaged one), by the rules of a region: the
+# seeds' two guides made into data. The steps, documents, fee, time and places depend on the
+# regional policy, the documents rules and the outlets, never on fixed text; the portal (and any
+# other interface) puts the words around it.
+
+
+@dataclass(frozen=True)
+class ReissueGuide:
+    """What a person who lost (or damaged) a card needs to know (DOMAIN.md sections 4-6, 8)."""
+
+    type: str  # reissue (the card is lost) or replacement (damaged)
+    for_child: bool
+    region: str  # the region code whose policy applies ("" for the default policy)
+    policy: RegionalPolicy
+    documents: list[tuple[str, ...]]  # each entry: alternatives (a parent's, for a child)
+    documents_other_guardian: list[tuple[str, ...]]  # what a guardian other than a parent adds
+    fee: Decimal
+    fee_waivers: list[str]  # waivers that make it free
+    temporary_until: dt.datetime | None  # a temporary loss report made now lapses then
+    expected_ready_on: dt.date  # batch production, applying today
+    collect_by: dt.date  # the last day to collect a card ready on expected_ready_on
+    apply_at: list[FoundOutlet]  # nearest outlets that take the formal report and application
+    instant_at: list[FoundOutlet]  # the nearest outlet that makes the card on the spot
+    report_at: list[FoundOutlet]  # nearest outlets that take a temporary loss report
+
+
+def reissue_guide(
+    *,
+    damaged: bool,
+    for_child: bool,
+    region: str = "",
+    near: tuple[float, float] | None = None,
+    outlets: int = 3,
+) -> ReissueGuide:
+    """`region`: where the card was issued (a district's code), "" when not known; `near`: where
+    the person is, for the nearest outlets (none are listed without region or location)."""
+    policy = policy_for_region(region)
+    kind = ApplicationType.REPLACEMENT if damaged else ApplicationType.REISSUE
+    reason = ReplacementReason.DAMAGED if damaged else ""
+    fee, _waiver = fee_terms(policy, type=kind, reason=reason, fee_waiver="")
+    parent = documents_needed(
+        guardian=Guardianship(relation=Relation.PARENT) if for_child else None
+    )
+    other = documents_needed(guardian=Guardianship(relation=Relation.LEGAL_GUARDIAN))
+    ready = add_working_days(clock.today(), policy.batch_production_working_days)
+
+    def nearest(*services: str) -> list[FoundOutlet]:
+        if near is None and not region:
+            return []
+        found = find_outlets(service=services[0], near=near, region=None if near else region)
+        return [f for f in found if all(f.outlet.offers(s) for s in services)][:outlets]
+
+    waivers: list[str] = [FeeWaiver.HARDSHIP]
+    if damaged:
+        waivers.insert(0, FeeWaiver.QUALITY_FAULT)
+    return ReissueGuide(
+        type=kind,
+        for_child=for_child,
+        region=region,
+        policy=policy,
+        documents=parent,
+        documents_other_guardian=[d for d in other if d not in parent] if for_child else [],
+        fee=fee,
+        fee_waivers=waivers,
+        temporary_until=None if damaged else temporary_report_expiry(policy, clock.now()),
+        expected_ready_on=ready,
+        collect_by=ready + dt.timedelta(days=policy.uncollected_lapse_days),
+        apply_at=(
+            nearest(Service.REISSUE)
+            if damaged
+            else nearest(Service.FORMAL_LOSS_REPORT, Service.REISSUE)
+        ),
+        instant_at=nearest(Service.INSTANT_ISSUANCE, Service.REISSUE)[:1],
+        report_at=[] if damaged else nearest(Service.TEMPORARY_LOSS_REPORT),
+    )

@@ -102,6 +102,19 @@ MESSAGES = {
     "card_elsewhere": pgettext_lazy(
         "console", "The card waits at outlet %(outlet)s: it is handed over there."
     ),
+    "no_receipt": pgettext_lazy("console", "This application has no receipt yet."),
+    "receipt_elsewhere": pgettext_lazy(
+        "console", "A receipt is printed by the outlet that issued it (%(outlet)s)."
+    ),
+    # What an application's request lacks, by the field the domain names.
+    "validation_error:reason": pgettext_lazy("console", "Choose the reason for the replacement."),
+    "validation_error:mail_address": pgettext_lazy(
+        "console", "A mailed card needs the address to mail it to."
+    ),
+    "validation_error:delivery": pgettext_lazy(
+        "console",
+        "A card made on the spot is handed over here: choose collection at the outlet.",
+    ),
     "pin_pad_closed": pgettext_lazy(
         "console", "This PIN pad is closed: the clerk opens a new one."
     ),
@@ -198,8 +211,9 @@ FIELDS = {
 
 def refusal_message(error: DomainError) -> str:
     """The sentence for a refusal; the domain's own words where the console has none."""
-    # A code's message may vary by what it is about (e.g. `wrong_bank` for a card).
-    subject = error.extra.get("subject")
+    # A code's message may vary by what it is about (e.g. `wrong_bank` for a card), or by the
+    # field it names.
+    subject = error.extra.get("subject") or (error.errors[0].field if error.errors else None)
     template = MESSAGES.get(f"{error.code}:{subject}") if subject else None
     template = template or MESSAGES.get(error.code)
     if template is None:
@@ -214,7 +228,7 @@ def refusal_message(error: DomainError) -> str:
             error.extra.get("current_status") or error.extra.get("card_status") or "",
         ),
         "number": error.extra.get("open_application", ""),
-        "outlet": error.extra.get("collection_outlet", ""),
+        "outlet": error.extra.get("collection_outlet") or error.extra.get("outlet", ""),
         "why": str(WHY.get(why, why)),
     }
     return str(template) % params

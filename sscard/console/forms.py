@@ -7,6 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import pgettext, pgettext_lazy
 
+from sscard.applications.models import ApplicationType, Delivery, Production
+from sscard.applications.terms import request_refusals
+from sscard.console.errors import field_of, refusal_message
 from sscard.console.labels import (
     APPLICATION_TYPE,
     DELIVERY,
@@ -130,38 +133,29 @@ class LiftForm(CounterForm):
 
 
 class TermsChecks:
-    """What an application needs besides the documents, checked before the confirmation so
-    the clerk reads the rule in the page's language: a replacement names its reason (and only
-    a replacement has one), a mailed card its address, a card made on the spot is handed over
-    on the spot."""
+    """What an application asks besides the documents, checked before the confirmation: the
+    domain's checks of the request (`request_refusals`), each put next to its field in the
+    page's language. The reason is read only for a replacement (the only type that has one)."""
 
     fields: dict[str, forms.Field]
 
     def check_terms(self, data: dict[str, Any]) -> None:
-        add_error = self.add_error  # type: ignore[attr-defined]
-        if "type" in self.fields:
-            if data.get("type") == "replacement":
-                if not data.get("reason"):
-                    add_error(
-                        "reason", pgettext("console", "Choose the reason for the replacement.")
-                    )
-            else:
-                data["reason"] = ""
-        if "delivery" in self.fields:
-            if data.get("delivery") == "mail" and not (data.get("mail_address") or "").strip():
-                add_error(
-                    "mail_address",
-                    pgettext("console", "A mailed card needs the address to mail it to."),
-                )
-            if data.get("production") == "instant" and data.get("delivery") == "mail":
-                add_error(
-                    "delivery",
-                    pgettext(
-                        "console",
-                        "A card made on the spot is handed over here: choose collection at "
-                        "the outlet.",
-                    ),
-                )
+        form: Any = self
+        if "type" in self.fields and data.get("type") != ApplicationType.REPLACEMENT:
+            data["reason"] = ""
+        refusals = request_refusals(
+            type=data.get("type") or "",
+            reason=data.get("reason") or "",
+            production=data.get("production") or Production.BATCH,
+            delivery=data.get("delivery") or Delivery.PICKUP,
+            mail_address=data.get("mail_address") or "",
+            fee_waiver=data.get("fee_waiver") or "",
+            outlet=None,  # the form offers production on the spot only where it is made
+        )
+        for refusal in refusals:
+            name = field_of(refusal, form)
+            if name is not None and not form.has_error(name):
+                form.add_error(name, refusal_message(refusal))
 
 
 class ApplyForm(TermsChecks, CounterForm):

@@ -23,15 +23,10 @@ from django.utils import timezone
 
 from sscard.applications.models import ApplicationStatus as A
 from sscard.applications.models import CardApplication, Delivery, Production
-from sscard.applications.services import (
-    apply_for_card,
-    cancel_application,
-    complete_intake,
-    issue_instantly,
-    lapse_uncollected,
-    record_intake,
-    record_production_event,
-)
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.cancellation import cancel_application, lapse_uncollected
+from sscard.applications.services.intake import complete_intake, record_intake
+from sscard.applications.services.production import issue_instantly, record_production_event
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport
 from sscard.cards.pins import check_pin_strength
 from sscard.cards.services import (

@@ -8,9 +8,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sscard.applications.guide import applications_of
 from sscard.applications.models import OPEN_STATUSES, ApplicationType, CardApplication
-from sscard.applications.selectors import fee_terms
+from sscard.applications.selectors import applications_of
+from sscard.applications.terms import fee_terms
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport
 from sscard.cards.permissions import CREATED, LIFT, RENEWED
 from sscard.cards.selectors import CardActions, Effective, card_actions

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from sscard.applications.models import CardApplication
+from sscard.applications.permissions import PRINT_RECEIPT, application_actions
 from sscard.audit.services import ChainReport, record_event, verify_chain
 from sscard.common.context import Actor
 
@@ -24,7 +25,9 @@ def record_export(*, actor: Actor, list_name: str, rows: int, filters: dict[str,
 
 
 def record_receipt_print(*, actor: Actor, application: CardApplication) -> None:
-    """A printed receipt is a document handed to a person: who printed which, and when."""
+    """A printed receipt is a document handed to a person: who printed which, and when. It is
+    printed by the outlet that issued it (the actor's), once issued."""
+    application_actions(application, actor).check(PRINT_RECEIPT)
     with transaction.atomic():
         record_event(
             actor=actor,

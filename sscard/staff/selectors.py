@@ -83,11 +83,6 @@ def may_see_application(member: StaffMember, app: CardApplication) -> bool:
     return app.outlet_id == member.outlet_id
 
 
-def may_print_receipt(member: StaffMember, app: CardApplication) -> bool:
-    """A receipt is (re)printed by the outlet that issued it."""
-    return app.outlet_id == member.outlet_id
-
-
 def loss_reports_for(member: StaffMember) -> QuerySet[LossReport]:
     rows = LossReport.objects.select_related("card", "card__person", "outlet").order_by(
         "-effective_at", "-pk"

@@ -11,7 +11,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from sscard.applications.models import CardApplication
-from sscard.applications.services import apply_for_card, record_intake, record_production_event
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.intake import record_intake
+from sscard.applications.services.production import record_production_event
 from sscard.audit.models import AuditEvent
 from sscard.cards.services import report_loss, verify_pin
 from sscard.common import clock

@@ -88,7 +88,7 @@ def test_console_pages_keep_the_policy_and_the_pin_pad_status_still_polls(watche
     member = StaffMember.objects.get(user__username="window-clerk")
     pad, token = open_pin_pad(
         member=member,
-        purpose="activate",
+        purpose="reset",
         card=world.adult_card,
         presenter=world.adult,
         relation="self",

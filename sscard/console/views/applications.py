@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import pgettext, pgettext_lazy
 
 from sscard.applications.models import ApplicationType
-from sscard.applications.permissions import apply_refusal
-from sscard.applications.selectors import quote_fee
-from sscard.applications.services import apply_for_card, complete_intake, record_intake
+from sscard.applications.services.applying import apply_for_card
+from sscard.applications.services.intake import complete_intake, record_intake
+from sscard.applications.terms import apply_refusal, quote_fee
 from sscard.cards.holders import check_acting_party
 from sscard.cards.models import Card, CardStatus
 from sscard.cards.selectors import effective_of

@@ -11,20 +11,27 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import pgettext, pgettext_lazy
 
-from sscard.applications.models import ApplicationStatus, CardApplication, Delivery
-from sscard.applications.permissions import application_permissions
+from sscard.applications.models import ApplicationStatus, CardApplication
+from sscard.applications.permissions import (
+    PRINT_RECEIPT,
+    RECORD_PRODUCTION_EVENT,
+    allowed_events,
+    application_access,
+    application_actions,
+)
 from sscard.applications.receipt_pdf import receipt_pdf
 from sscard.applications.selectors import age_in_days, get_application, get_application_by_receipt
-from sscard.applications.services import TRANSITIONS, record_production_event
+from sscard.applications.services.production import record_production_event
 from sscard.common.errors import DomainError
 from sscard.console.access import Desk, desk_view, forbidden
+from sscard.console.errors import refusal_message
 from sscard.console.forms import ProductionForm, ReceiptNumberForm
 from sscard.console.labels import APPLICATION_STATUS, APPLICATION_TYPE, label
 from sscard.console.views.base import DeskAction, Summary, refused
 from sscard.console.views.counter import holder_text
-from sscard.console.views.people import application_actions
+from sscard.console.views.people import MAKING_STEPS, application_buttons
 from sscard.staff.recorded_acts import record_receipt_print
-from sscard.staff.selectors import may_print_receipt, may_see_application
+from sscard.staff.selectors import may_see_application
 
 S = ApplicationStatus
 
@@ -48,7 +55,7 @@ def application_page(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "app": app,
         "events": list(app.events.all()),
-        "actions": application_actions(desk, app),
+        "actions": application_buttons(desk, app),
         "age": age_in_days(app),
     }
     return render(request, "console/application.html", context)
@@ -59,17 +66,9 @@ def receipt(request: HttpRequest, number: str) -> HttpResponse:
     """The Receipt for Reissuing as a PDF, printed by the outlet that issued it. Audited."""
     desk: Desk = request.desk  # type: ignore[attr-defined]
     app = _visible(desk, number)
-    if not app.receipt_number:
-        return refused(
-            request, pgettext("console", "This application has no receipt yet."), status=409
-        )
-    if not may_print_receipt(desk.member, app):
-        return refused(
-            request,
-            pgettext("console", "A receipt is printed by the outlet that issued it (%(outlet)s).")
-            % {"outlet": app.outlet.code},
-            status=403,
-        )
+    refusal = application_actions(app, desk.actor, outlet=desk.member.outlet).refusal(PRINT_RECEIPT)
+    if refusal is not None:
+        return refused(request, refusal_message(refusal), status=refusal.status)
     pdf = receipt_pdf(app)
     record_receipt_print(actor=desk.actor, application=app)
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -91,7 +90,7 @@ class AcceptReceipt(DeskAction):
 
     def precheck(self, form: forms.Form) -> None:
         app = get_application_by_receipt(form.cleaned_data["receipt_number"])
-        application_permissions(self.desk.actor, app).check("record_production_event")
+        application_access(self.desk.actor, app).check(RECORD_PRODUCTION_EVENT)
         self.app = app
 
     def summary(self, form: forms.Form) -> Summary:
@@ -132,22 +131,11 @@ class AcceptReceipt(DeskAction):
         return HttpResponseRedirect(reverse("console:application", args=[app.number]))
 
 
-BANK_STEPS = (S.IN_PRODUCTION, S.PRODUCTION_FAILED, S.READY_FOR_COLLECTION, S.MAILED)
-
-
-def next_steps(app: CardApplication) -> list[tuple[str, str]]:
-    """The production events the status machine allows next (a mailed card is not made ready
-    at an outlet, and the other way round)."""
-    steps: list[tuple[str, str]] = []
-    for step in BANK_STEPS:
-        if app.status not in TRANSITIONS[step]:
-            continue
-        if step == S.MAILED and app.delivery != Delivery.MAIL:
-            continue
-        if step == S.READY_FOR_COLLECTION and app.delivery == Delivery.MAIL:
-            continue
-        steps.append((step, str(APPLICATION_STATUS[step])))
-    return steps
+def next_steps(app: CardApplication, desk: Desk) -> list[tuple[str, str]]:
+    """The making steps the application's read model allows next (a mailed card is not made
+    ready at an outlet, and the other way round)."""
+    allowed = allowed_events(app, desk.actor, outlet=desk.member.outlet)
+    return [(step, str(APPLICATION_STATUS[step])) for step in MAKING_STEPS if step in allowed]
 
 
 class Production(DeskAction):
@@ -158,10 +146,10 @@ class Production(DeskAction):
 
     def load(self, **kwargs: Any) -> None:
         self.app = _visible(self.desk, kwargs["number"])
-        application_permissions(self.desk.actor, self.app).check("record_production_event")
+        application_access(self.desk.actor, self.app).check(RECORD_PRODUCTION_EVENT)
 
     def make_form(self, data: Any = None) -> forms.Form:
-        return ProductionForm(data, events=next_steps(self.app))
+        return ProductionForm(data, events=next_steps(self.app, self.desk))
 
     def back_url(self) -> str:
         return reverse("console:application", args=[self.app.number])

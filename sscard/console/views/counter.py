@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import pgettext
 
 from sscard.applications.models import CardApplication
-from sscard.applications.permissions import application_permissions
+from sscard.applications.permissions import application_access
 from sscard.applications.selectors import get_application
 from sscard.cards.models import Card, LossReport
 from sscard.cards.permissions import needs_documents
@@ -165,7 +165,7 @@ class ApplicationAction(CounterAction):
         self.app = get_application(kwargs["number"])
         if not may_see_application(self.desk.member, self.app):
             raise Http404
-        application_permissions(self.desk.actor, self.app).check(self.permission)
+        application_access(self.desk.actor, self.app).check(self.permission)
         self.subject = self.app.person
         self.links = guardianships_of(self.subject)
 

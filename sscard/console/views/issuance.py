@@ -11,7 +11,9 @@ from django.http import HttpResponse
 from django.utils.translation import pgettext, pgettext_lazy
 
 from sscard.applications.models import ApplicationStatus
-from sscard.applications.services import cancel_application, hand_over_card, issue_instantly
+from sscard.applications.services.cancellation import cancel_application
+from sscard.applications.services.collection import hand_over_card
+from sscard.applications.services.production import issue_instantly
 from sscard.console.forms import EmptyForm, WithdrawForm
 from sscard.console.labels import label
 from sscard.console.views.base import Summary

@@ -10,9 +10,18 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import pgettext, pgettext_lazy
 
-from sscard.applications.models import OPEN_STATUSES, ApplicationStatus, CardApplication, Production
-from sscard.applications.permissions import application_permissions, apply_refusal
-from sscard.applications.services import TRANSITIONS
+from sscard.applications.models import OPEN_STATUSES, ApplicationStatus, CardApplication
+from sscard.applications.permissions import (
+    APPLY_FOR_CARD,
+    CANCEL_APPLICATION,
+    COMPLETE_INTAKE,
+    HAND_OVER_CARD,
+    ISSUE_INSTANTLY,
+    PRINT_RECEIPT,
+    RECORD_INTAKE,
+    application_actions,
+    applying_actions,
+)
 from sscard.cards.holders import acts_alone
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport
 from sscard.cards.permissions import (
@@ -30,7 +39,6 @@ from sscard.console.access import Desk, desk_view
 from sscard.console.errors import add_refusal
 from sscard.console.forms import IdNumberForm, RevealForm
 from sscard.console.labels import DOCUMENT, REVEAL_REASON
-from sscard.outlets.models import Service
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import (
     documents_needed,
@@ -42,7 +50,7 @@ from sscard.people.selectors import (
     wards_of,
 )
 from sscard.people.services import reveal_social_security_number
-from sscard.staff.selectors import may_print_receipt, may_see_application
+from sscard.staff.selectors import may_see_application
 
 S = ApplicationStatus
 
@@ -176,63 +184,71 @@ def card_row(desk: Desk, card: Card) -> CardRow:
     return CardRow(card, answer.state, answer.report, actions)
 
 
-def application_actions(desk: Desk, app: CardApplication) -> list[tuple[str, str]]:
-    actions: list[tuple[str, str]] = []
-    number = app.number
-    outlet = desk.member.outlet
-    allowed = application_permissions(desk.actor, app)
-    bank_may = allowed.may("record_production_event")
-    if desk.may("complete_intake") and allowed.may("complete_intake") and app.status == S.SUBMITTED:
-        actions.append(
-            (
-                reverse("console:complete_intake", args=[number]),
-                pgettext("console", "Complete the intake"),
-            )
-        )
-    if desk.may("print_receipt") and app.receipt_number and may_print_receipt(desk.member, app):
-        actions.append(
-            (reverse("console:receipt", args=[number]), pgettext("console", "Print the receipt"))
-        )
-    if desk.may("accept_receipt") and bank_may and app.status == S.RECEIPT_ISSUED:
-        actions.append(
-            (reverse("console:accept_receipt"), pgettext("console", "Accept the receipt"))
-        )
-    if (
-        desk.may("issue_instantly")
-        and allowed.may("issue_instantly")
-        and app.production == Production.INSTANT
-        and app.status in (S.RECEIPT_ISSUED, S.BANK_ACCEPTED, S.PRODUCTION_FAILED)
-        and outlet.offers(Service.INSTANT_ISSUANCE)
-    ):
-        actions.append(
-            (
-                reverse("console:issue_instantly", args=[number]),
-                pgettext("console", "Issue the card now"),
-            )
-        )
-    producing = (S.BANK_ACCEPTED, S.IN_PRODUCTION, S.PRODUCTION_FAILED)
-    if desk.may("record_production") and bank_may and app.status in producing:
-        actions.append(
-            (reverse("console:production", args=[number]), pgettext("console", "Record production"))
-        )
-    if desk.may("hand_over_card") and allowed.may("hand_over_card"):
-        if app.status == S.READY_FOR_COLLECTION:
-            label = pgettext("console", "Hand over the card")
-        elif app.status == S.MAILED:
-            label = pgettext("console", "Record the mailed card received")
-        else:
-            label = ""
-        if label:
-            actions.append((reverse("console:hand_over", args=[number]), label))
-    if (
-        desk.may("cancel_application")
-        and allowed.may("cancel_application")
-        and app.status in TRANSITIONS[S.CANCELLED]
-    ):
-        actions.append(
-            (reverse("console:withdraw", args=[number]), pgettext("console", "Withdraw"))
-        )
-    return actions
+# The bank's making steps, recorded one by one on the production page; accepting the receipt,
+# the hand-over and a withdrawal have pages of their own.
+MAKING_STEPS = (S.IN_PRODUCTION, S.PRODUCTION_FAILED, S.READY_FOR_COLLECTION, S.MAILED)
+
+# The buttons on an application: the desk permission, the acts of the application's read model
+# that the page does (one allowed is enough), the page, and its label.
+APPLICATION_BUTTONS: tuple[tuple[str, tuple[str, ...], str, Any], ...] = (
+    (
+        "complete_intake",
+        (COMPLETE_INTAKE,),
+        "console:complete_intake",
+        pgettext_lazy("console", "Complete the intake"),
+    ),
+    (
+        "print_receipt",
+        (PRINT_RECEIPT,),
+        "console:receipt",
+        pgettext_lazy("console", "Print the receipt"),
+    ),
+    (
+        "accept_receipt",
+        (S.BANK_ACCEPTED,),
+        "console:accept_receipt",
+        pgettext_lazy("console", "Accept the receipt"),
+    ),
+    (
+        "issue_instantly",
+        (ISSUE_INSTANTLY,),
+        "console:issue_instantly",
+        pgettext_lazy("console", "Issue the card now"),
+    ),
+    (
+        "record_production",
+        MAKING_STEPS,
+        "console:production",
+        pgettext_lazy("console", "Record production"),
+    ),
+    (
+        "hand_over_card",
+        (HAND_OVER_CARD,),
+        "console:hand_over",
+        pgettext_lazy("console", "Hand over the card"),
+    ),
+    (
+        "cancel_application",
+        (CANCEL_APPLICATION,),
+        "console:withdraw",
+        pgettext_lazy("console", "Withdraw"),
+    ),
+)
+
+
+def application_buttons(desk: Desk, app: CardApplication) -> list[tuple[str, str]]:
+    """What the desk's role may do and the application's read model allows now at the desk's
+    outlet; the services decide again on submit."""
+    allowed = application_actions(app, desk.actor, outlet=desk.member.outlet)
+    buttons: list[tuple[str, str]] = []
+    for permission, acts, page, label in APPLICATION_BUTTONS:
+        if not desk.may(permission) or not any(allowed.may(act) for act in acts):
+            continue
+        if page == "console:hand_over" and app.status == S.MAILED:
+            label = pgettext_lazy("console", "Record the mailed card received")
+        args = [] if page == "console:accept_receipt" else [app.number]
+        buttons.append((reverse(page, args=args), str(label)))
+    return buttons
 
 
 def person_context(desk: Desk, person: Person) -> dict[str, Any]:
@@ -244,13 +260,14 @@ def person_context(desk: Desk, person: Person) -> dict[str, Any]:
     ]
     apps = [
         ApplicationRow(
-            app, application_actions(desk, app) if may_see_application(desk.member, app) else []
+            app, application_buttons(desk, app) if may_see_application(desk.member, app) else []
         )
         for app in CardApplication.objects.filter(person=person)
         .select_related("outlet", "bank", "new_card", "old_card")
         .order_by("-created_at", "-pk")[:20]
     ]
     open_app = next((row.app for row in apps if row.app.status in OPEN_STATUSES), None)
+    applying = applying_actions(person, desk.actor, outlet=desk.member.outlet)
     return {
         "person": person,
         "acts_alone": acts_alone(person),
@@ -263,10 +280,8 @@ def person_context(desk: Desk, person: Person) -> dict[str, Any]:
         "cards": cards,
         "applications": apps,
         "open_application": open_app,
-        "may_apply": desk.may("apply_for_card")
-        and open_app is None
-        and apply_refusal(desk.actor, person=person) is None,
-        "may_intake": desk.may("record_intake") and open_app is None,
+        "may_apply": desk.may("apply_for_card") and applying.may(APPLY_FOR_CARD),
+        "may_intake": desk.may("record_intake") and applying.may(RECORD_INTAKE),
         "reveal_form": RevealForm() if desk.may("reveal_id_number") else None,
     }
 

@@ -8,17 +8,15 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from sscard.applications.guide import expected_path
-from sscard.applications.models import ApplicationEvent, ApplicationStatus
+from sscard.applications.models import ApplicationEvent
 from sscard.applications.receipt_pdf import receipt_pdf
+from sscard.applications.selectors import steps_to_come
 from sscard.cards.selectors import effective_of
 from sscard.outlets.models import Outlet
 from sscard.outlets.selectors import is_open_at
 from sscard.portal.presenters import documents_for
 from sscard.portal.session import citizen_required
 from sscard.portal.views.common import OutOfReach, application_in_reach, not_found
-
-S = ApplicationStatus
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ class Step:
     outlet: Outlet | None
 
 
-def _steps(app_events: list[ApplicationEvent], path: list[str], current: str) -> list[Step]:
+def _steps(app_events: list[ApplicationEvent], to_come: list[str]) -> list[Step]:
     """The events that happened, then the steps of the path still to come."""
     codes = {e.outlet_code for e in app_events if e.outlet_code}
     outlets = {o.code: o for o in Outlet.objects.filter(code__in=codes)}
@@ -42,11 +40,7 @@ def _steps(app_events: list[ApplicationEvent], path: list[str], current: str) ->
         )
         for i, e in enumerate(app_events)
     ]
-    # A card that could not be made is made again: production and what follows are to come.
-    resume = S.BANK_ACCEPTED if current == S.PRODUCTION_FAILED else current
-    if resume in path:
-        steps += [Step(s, "todo", None, None) for s in path[path.index(resume) + 1 :]]
-    return steps
+    return steps + [Step(s, "todo", None, None) for s in to_come]
 
 
 @citizen_required
@@ -62,7 +56,7 @@ def application(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "app": app,
         "is_me": app.person_id == me.pk,
-        "steps": _steps(events, expected_path(app), app.status),
+        "steps": _steps(events, steps_to_come(app)),
         "activated": new_card_state == "normal",
         "new_card_state": new_card_state,
         "documents": documents_for(app.person, me),

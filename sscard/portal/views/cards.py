@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from sscard.applications.guide import applications_of
+from sscard.applications.selectors import applications_of
 from sscard.cards.models import LossKind
 from sscard.cards.permissions import LIFT
 from sscard.cards.services import lift_loss_report, report_loss

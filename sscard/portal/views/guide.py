@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from sscard.applications.guide import ReissueGuide, reissue_guide
+from sscard.applications.selectors import ReissueGuide, reissue_guide
 from sscard.common.errors import DomainError
 from sscard.outlets.selectors import get_district, parse_near
 from sscard.portal import labels
