@@ -33,6 +33,12 @@ def citizen_id(*, age: int = 45, male: bool = True, region: str = "440106") -> s
     return make_citizen_id(region, born, n, male=male)
 
 
+def with_a_wrong_check_character(number: str) -> str:
+    """The same ID number with a check character that does not match: always a typo, whatever
+    the right one is (replacing it by a fixed "0" is no typo for one number in eleven)."""
+    return number[:-1] + ("1" if number[-1] == "0" else "0")
+
+
 class BankFactory(factory.django.DjangoModelFactory[Bank]):
     class Meta:
         model = Bank

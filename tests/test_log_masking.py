@@ -27,7 +27,13 @@ from django.test import Client
 
 from sscard.common.logfilter import MaskPersonalData
 from sscard.common.masking import mask_text
-from tests.factories import BankFactory, citizen_id, make_card, make_person
+from tests.factories import (
+    BankFactory,
+    citizen_id,
+    make_card,
+    make_person,
+    with_a_wrong_check_character,
+)
 from tests.receivers import free_port, http_receiver
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +138,9 @@ def test_the_api_suite_requests_log_no_id_number_and_no_phone(api, make_token, s
             api.post("/persons", person, token=writer).status_code,
             api.post("/persons", person, token=writer).status_code,
             api.post(
-                "/persons", {**person, "social_security_number": new[:-1] + "0"}, token=writer
+                "/persons",
+                {**person, "social_security_number": with_a_wrong_check_character(new)},
+                token=writer,
             ).status_code,
             api.post(
                 "/persons",
