@@ -22,8 +22,8 @@ from sscard.cards.pins import pin_matches
 from sscard.cards.selectors import effective_of
 from sscard.common import clock
 from sscard.common.models import Sequence
-from sscard.demo.bulk import DEMO_PIN, Planner, anchor_date
 from sscard.demo.guangzhou import SERVICES
+from sscard.demo.planning import DEMO_PIN, Planner, anchor_date
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.people.ids import age_on, parse_citizen_id
 from sscard.people.models import Guardianship, Person

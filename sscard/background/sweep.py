@@ -11,13 +11,16 @@ from django.core.exceptions import ImproperlyConfigured
 
 from sscard.common.jobs import registered_jobs
 
-# What time decides about reports and cards first (a report that lapses now is not reminded),
-# then what is forgotten.
-SCHEDULE: tuple[str, ...] = (
+# What time decides about reports and cards, first (a report that lapses now is not reminded).
+DECIDED_BY_TIME: tuple[str, ...] = (
     "temporary reports lapsed",
     "reminders",
     "uncollected cards lapsed",
     "cards expired",
+)
+# Then what is kept only for a while.
+SCHEDULE: tuple[str, ...] = (
+    *DECIDED_BY_TIME,
     "idempotency keys expired",
     "finished tasks pruned",
     "citizen tokens pruned",
@@ -43,12 +46,14 @@ def check_schedule(**kwargs: Any) -> list[checks.CheckMessage]:
     ]
 
 
-def run_sweep() -> dict[str, int]:
+def run_sweep(names: tuple[str, ...] = SCHEDULE) -> dict[str, int]:
+    """Run the scheduled jobs (or those of `names`, in the schedule's order); how many rows each
+    wrote or removed."""
     problems = schedule_problems()
     if problems:
         raise ImproperlyConfigured("; ".join(problems))
     jobs = registered_jobs()
-    return {name: jobs[name]() for name in SCHEDULE}
+    return {name: jobs[name]() for name in SCHEDULE if name in names}
 
 
 def describe(counts: dict[str, int]) -> str:
