@@ -10,6 +10,7 @@ WenQuanYi Micro Hei (`make system-deps` installs it; SSCARD_CJK_FONT points else
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -70,6 +71,8 @@ def _money(amount: Decimal) -> str:
 
 
 class _Receipt(FPDF):
+    """An A4 page in the receipt's layout: label columns in grey, values in black."""
+
     def row(self, zh: str, en: str, value: str) -> None:
         self.set_font(FONT, size=10)
         self.set_text_color(90, 90, 90)
@@ -78,91 +81,114 @@ class _Receipt(FPDF):
         self.set_font(FONT, size=11)
         self.multi_cell(0, 7, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def rule(self) -> None:
+        self.line(18, self.get_y(), self.w - 18, self.get_y())
 
-def receipt_pdf(application: CardApplication) -> bytes:
-    """The receipt of an application that has one (receipt_issued onwards)."""
-    app = application
-    if not app.receipt_number:
-        raise ValueError("this application has no receipt yet")
-    pdf = _Receipt(orientation="P", unit="mm", format="A4")
-    pdf.set_title(f"社会保障卡补卡回执 {app.receipt_number}")
-    pdf.set_author("sscard")
-    pdf.set_creator("sscard")
-    pdf.set_creation_date(app.created_at)
-    pdf.add_font(FONT, fname=str(font_path()), collection_font_number=0)
-    pdf.set_margins(18, 16, 18)
-    pdf.set_auto_page_break(auto=True, margin=16)
-    pdf.add_page()
-
-    pdf.set_font(FONT, size=18)
-    pdf.cell(0, 10, "社会保障卡补卡回执", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, size=11)
-    pdf.cell(
-        0,
-        7,
-        "Receipt for Reissuing the Social Security Card",
-        align="C",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    pdf.ln(4)
-
-    top = pdf.get_y()
-    pdf.image(_qr_png(app.receipt_number), x=pdf.w - 18 - 40, y=top, w=40, h=40)
-    pdf.set_font(FONT, size=10)
-    pdf.set_text_color(90, 90, 90)
-    pdf.cell(0, 6, "回执编号 Receipt number", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(0, 0, 0)
-    pdf.set_font(FONT, size=22)
-    pdf.cell(0, 12, app.receipt_number, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font(FONT, size=10)
-    issued = timezone.localtime(app.created_at)
-    pdf.cell(
-        0,
-        6,
-        f"出具日期 Issued {issued:%Y-%m-%d %H:%M}",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
-    pdf.set_y(max(pdf.get_y(), top + 42))
-    pdf.line(18, pdf.get_y(), pdf.w - 18, pdf.get_y())
-    pdf.ln(3)
-
-    zh_type, en_type = TYPE_LABELS.get(app.type, (app.type, app.type))
-    if app.reason:
-        zh_reason, en_reason = REASON_LABELS.get(app.reason, (app.reason, app.reason))
-        zh_type, en_type = f"{zh_type}（{zh_reason}）", f"{en_type} ({en_reason})"
-    person = app.person
-    pdf.row("持卡人", "Holder", mask_name(person.name))
-    pdf.row("社会保障号码", "ID number", mask_id_number(person.social_security_number))
-    if app.applicant_id != app.person_id:
-        zh_rel, en_rel = RELATION_LABELS.get(
-            app.applicant_relation, (app.applicant_relation, app.applicant_relation)
+    def title_block(self) -> None:
+        self.set_font(FONT, size=18)
+        self.cell(0, 10, "社会保障卡补卡回执", align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, size=11)
+        self.cell(
+            0,
+            7,
+            "Receipt for Reissuing the Social Security Card",
+            align="C",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
-        pdf.row("申请人", "Applicant", f"{mask_name(app.applicant.name)}（{zh_rel} {en_rel}）")
-    pdf.row("业务类型", "Business", f"{zh_type} {en_type}")
-    pdf.row("申请编号", "Application", app.number)
-    if app.old_card is not None:
-        pdf.row("原卡号", "Old card", app.old_card.number)
-    pdf.row("受理网点", "Issued at", f"{app.outlet.name}（{app.outlet.code}）")
-    if app.bank is not None:
-        pdf.row("合作银行", "Bank", app.bank.name)
-    fee = "0.00 元 CNY"
+        self.ln(4)
+
+    def number_block(self, number: str, issued_at: dt.datetime) -> None:
+        """The receipt number in large type, with its QR code beside it."""
+        top = self.get_y()
+        self.image(_qr_png(number), x=self.w - 18 - 40, y=top, w=40, h=40)
+        self.set_font(FONT, size=10)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 6, "回执编号 Receipt number", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0, 0, 0)
+        self.set_font(FONT, size=22)
+        self.cell(0, 12, number, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_font(FONT, size=10)
+        issued = timezone.localtime(issued_at)
+        self.cell(
+            0,
+            6,
+            f"出具日期 Issued {issued:%Y-%m-%d %H:%M}",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        self.set_y(max(self.get_y(), top + 42))
+        self.rule()
+        self.ln(3)
+
+    def details(self, app: CardApplication) -> None:
+        """Who, what, where and what it costs; the holder's name and ID number masked."""
+        zh_type, en_type = TYPE_LABELS.get(app.type, (app.type, app.type))
+        if app.reason:
+            zh_reason, en_reason = REASON_LABELS.get(app.reason, (app.reason, app.reason))
+            zh_type, en_type = f"{zh_type}（{zh_reason}）", f"{en_type} ({en_reason})"
+        person = app.person
+        self.row("持卡人", "Holder", mask_name(person.name))
+        self.row("社会保障号码", "ID number", mask_id_number(person.social_security_number))
+        if app.applicant_id != app.person_id:
+            zh_rel, en_rel = RELATION_LABELS.get(
+                app.applicant_relation, (app.applicant_relation, app.applicant_relation)
+            )
+            self.row("申请人", "Applicant", f"{mask_name(app.applicant.name)}（{zh_rel} {en_rel}）")
+        self.row("业务类型", "Business", f"{zh_type} {en_type}")
+        self.row("申请编号", "Application", app.number)
+        if app.old_card is not None:
+            self.row("原卡号", "Old card", app.old_card.number)
+        self.row("受理网点", "Issued at", f"{app.outlet.name}（{app.outlet.code}）")
+        if app.bank is not None:
+            self.row("合作银行", "Bank", app.bank.name)
+        self.row("费用", "Fee", _fee(app))
+        if app.expected_ready_on:
+            self.row("预计制卡完成", "Expected ready", f"{app.expected_ready_on:%Y-%m-%d}")
+        self.ln(3)
+        self.rule()
+        self.ln(3)
+
+    def next_steps(self, app: CardApplication) -> None:
+        self.set_font(FONT, size=11)
+        self.cell(0, 7, "下一步 Next steps", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for index, (zh, en) in enumerate(_steps(app), start=1):
+            self.set_font(FONT, size=10.5)
+            self.multi_cell(0, 6, f"{index}. {zh}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_font(FONT, size=9.5)
+            self.set_text_color(70, 70, 70)
+            self.multi_cell(0, 5, f"   {en}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.set_text_color(0, 0, 0)
+            self.ln(1)
+        self.ln(2)
+
+    def footer_note(self) -> None:
+        self.set_font(FONT, size=8.5)
+        self.set_text_color(90, 90, 90)
+        self.multi_cell(
+            0,
+            4.5,
+            "回执编号含校验位，银行扫码或输入编号即可核验。本回执不含完整身份证号码。\n"
+            "The receipt number carries check digits; the bank scans or types it to verify it. "
+            "This receipt does not show the full ID number.",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
+
+def _fee(app: CardApplication) -> str:
     if app.fee_waived:
         zh_waiver, en_waiver = WAIVER_LABELS.get(app.fee_waiver, (app.fee_waiver, app.fee_waiver))
-        fee = f"免收（{zh_waiver}） waived ({en_waiver})"
-    elif app.fee_amount:
-        fee = f"{_money(app.fee_amount)} 元 CNY"
-    pdf.row("费用", "Fee", fee)
-    if app.expected_ready_on:
-        pdf.row("预计制卡完成", "Expected ready", f"{app.expected_ready_on:%Y-%m-%d}")
-    pdf.ln(3)
-    pdf.line(18, pdf.get_y(), pdf.w - 18, pdf.get_y())
-    pdf.ln(3)
+        return f"免收（{zh_waiver}） waived ({en_waiver})"
+    if app.fee_amount:
+        return f"{_money(app.fee_amount)} 元 CNY"
+    return "0.00 元 CNY"
 
+
+def _steps(app: CardApplication) -> list[tuple[str, str]]:
     bank = app.bank.name if app.bank else "开户银行"
     bank_en = app.bank.name if app.bank else "the bank where the card was opened"
-    steps = [
+    return [
         (
             f"请持本回执和身份证原件到{bank}网点申请制作新卡。",
             f"Take this receipt and your original ID card to a {bank_en} outlet "
@@ -179,26 +205,25 @@ def receipt_pdf(application: CardApplication) -> bytes:
             "before it can be used.",
         ),
     ]
-    pdf.set_font(FONT, size=11)
-    pdf.cell(0, 7, "下一步 Next steps", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    for index, (zh, en) in enumerate(steps, start=1):
-        pdf.set_font(FONT, size=10.5)
-        pdf.multi_cell(0, 6, f"{index}. {zh}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_font(FONT, size=9.5)
-        pdf.set_text_color(70, 70, 70)
-        pdf.multi_cell(0, 5, f"   {en}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.set_text_color(0, 0, 0)
-        pdf.ln(1)
-    pdf.ln(2)
-    pdf.set_font(FONT, size=8.5)
-    pdf.set_text_color(90, 90, 90)
-    pdf.multi_cell(
-        0,
-        4.5,
-        "回执编号含校验位，银行扫码或输入编号即可核验。本回执不含完整身份证号码。\n"
-        "The receipt number carries check digits; the bank scans or types it to verify it. "
-        "This receipt does not show the full ID number.",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
+
+
+def receipt_pdf(application: CardApplication) -> bytes:
+    """The receipt of an application that has one (receipt_issued onwards)."""
+    app = application
+    if not app.receipt_number:
+        raise ValueError("this application has no receipt yet")
+    pdf = _Receipt(orientation="P", unit="mm", format="A4")
+    pdf.set_title(f"社会保障卡补卡回执 {app.receipt_number}")
+    pdf.set_author("sscard")
+    pdf.set_creator("sscard")
+    pdf.set_creation_date(app.created_at)
+    pdf.add_font(FONT, fname=str(font_path()), collection_font_number=0)
+    pdf.set_margins(18, 16, 18)
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.add_page()
+    pdf.title_block()
+    pdf.number_block(app.receipt_number, app.created_at)
+    pdf.details(app)
+    pdf.next_steps(app)
+    pdf.footer_note()
     return bytes(pdf.output())
