@@ -19,7 +19,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 
 from sscard.common import clock
 from sscard.notifications.channels import ChannelError, describe, post_sms, send_email
@@ -303,6 +303,45 @@ class Replayed:
     replayed: bool
 
 
+def _webhooks_to_replay(
+    *,
+    ids: list[UUID],
+    bank_code: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    dead_only: bool,
+) -> QuerySet[OutboxMessage]:
+    wanted = OutboxMessage.objects.filter(kind=OutboxKind.WEBHOOK)
+    if ids:
+        wanted = wanted.filter(pk__in=ids)
+    if bank_code:
+        wanted = wanted.filter(bank__code=bank_code)
+    if since is not None:
+        wanted = wanted.filter(created_at__gte=since)
+    if until is not None:
+        wanted = wanted.filter(created_at__lt=until)
+    if dead_only:
+        wanted = wanted.filter(status=OutboxStatus.DEAD)
+    return wanted
+
+
+def _send_again(message: OutboxMessage, now: dt.datetime) -> None:
+    """Back to pending with a fresh set of tries, due now."""
+    message.status, message.attempts = OutboxStatus.PENDING, 0
+    message.next_attempt_at, message.locked_until = now, None
+    message.delivered_at, message.last_error = None, ""
+    message.save(
+        update_fields=[
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "locked_until",
+            "delivered_at",
+            "last_error",
+        ]
+    )
+
+
 def replay_webhooks(
     *,
     ids: Iterable[UUID] = (),
@@ -316,18 +355,9 @@ def replay_webhooks(
 
     A message being delivered right now (a live lease) is left to that delivery.
     """
-    wanted = OutboxMessage.objects.filter(kind=OutboxKind.WEBHOOK)
-    ids = list(ids)
-    if ids:
-        wanted = wanted.filter(pk__in=ids)
-    if bank_code:
-        wanted = wanted.filter(bank__code=bank_code)
-    if since is not None:
-        wanted = wanted.filter(created_at__gte=since)
-    if until is not None:
-        wanted = wanted.filter(created_at__lt=until)
-    if dead_only:
-        wanted = wanted.filter(status=OutboxStatus.DEAD)
+    wanted = _webhooks_to_replay(
+        ids=list(ids), bank_code=bank_code, since=since, until=until, dead_only=dead_only
+    )
     now = clock.now()
     done: list[Replayed] = []
     with transaction.atomic():
@@ -353,21 +383,8 @@ def replay_webhooks(
                     replayed=not in_flight,
                 )
             )
-            if in_flight or dry_run:
-                continue
-            message.status, message.attempts = OutboxStatus.PENDING, 0
-            message.next_attempt_at, message.locked_until = now, None
-            message.delivered_at, message.last_error = None, ""
-            message.save(
-                update_fields=[
-                    "status",
-                    "attempts",
-                    "next_attempt_at",
-                    "locked_until",
-                    "delivered_at",
-                    "last_error",
-                ]
-            )
+            if not (in_flight or dry_run):
+                _send_again(message, now)
         if not dry_run:
             deliver_after_commit(r.message_id for r in done if r.replayed)
     return done
