@@ -12,9 +12,17 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from sscard.applications.receipt_pdf import receipt_pdf
+from sscard.applications.models import ApplicationType, FeeWaiver, ReplacementReason
+from sscard.applications.receipt_pdf import (
+    REASON_LABELS,
+    RELATION_LABELS,
+    TYPE_LABELS,
+    WAIVER_LABELS,
+    receipt_pdf,
+)
 from sscard.applications.receipts import is_valid_receipt_number
 from sscard.applications.services.applying import apply_for_card
+from sscard.cards.models import ReporterRelation
 from sscard.cards.services import report_loss
 from sscard.people.masking import mask_id_number
 from tests.factories import make_card, make_person
@@ -99,3 +107,22 @@ def test_an_application_without_a_receipt_has_no_receipt_pdf(application) -> Non
     application.receipt_number = None
     with pytest.raises(ValueError):
         receipt_pdf(application)
+
+
+@pytest.mark.parametrize(
+    ("words", "choices"),
+    [
+        (TYPE_LABELS, ApplicationType),
+        (REASON_LABELS, ReplacementReason),
+        (WAIVER_LABELS, FeeWaiver),
+        (RELATION_LABELS, ReporterRelation),
+    ],
+    ids=["application type", "replacement reason", "fee waiver", "applicant's relation"],
+)
+def test_the_receipt_has_words_in_both_languages_for_every_value(words, choices):
+    # A value without words would print its code on the holder's receipt.
+    assert set(words) == set(choices.values)
+    for zh, en in words.values():
+        assert zh and en
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), zh
+        assert en.isascii(), en

@@ -22,7 +22,13 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from sscard.applications.models import ApplicationType, CardApplication, ReplacementReason
+from sscard.applications.models import (
+    ApplicationType,
+    CardApplication,
+    FeeWaiver,
+    ReplacementReason,
+)
+from sscard.cards.models import ReporterRelation
 from sscard.people.masking import mask_id_number, mask_name
 
 TYPE_LABELS: dict[str, tuple[str, str]] = {
@@ -36,15 +42,15 @@ REASON_LABELS: dict[str, tuple[str, str]] = {
     ReplacementReason.INFO_CHANGE: ("信息变更", "changed information"),
     ReplacementReason.QUALITY_FAULT: ("质量问题", "quality fault"),
 }
-WAIVER_LABELS = {
-    "first_card": ("首次申领", "first card"),
-    "quality_fault": ("质量问题", "quality fault"),
-    "hardship": ("困难群体", "hardship"),
+WAIVER_LABELS: dict[str, tuple[str, str]] = {
+    FeeWaiver.FIRST_CARD: ("首次申领", "first card"),
+    FeeWaiver.QUALITY_FAULT: ("质量问题", "quality fault"),
+    FeeWaiver.HARDSHIP: ("困难群体", "hardship"),
 }
-RELATION_LABELS = {
-    "self": ("本人", "the holder"),
-    "guardian": ("监护人", "guardian"),
-    "agent": ("代办人", "agent"),
+RELATION_LABELS: dict[str, tuple[str, str]] = {
+    ReporterRelation.SELF: ("本人", "the holder"),
+    ReporterRelation.GUARDIAN: ("监护人", "guardian"),
+    ReporterRelation.AGENT: ("代办人", "agent"),
 }
 FONT = "cjk"
 
