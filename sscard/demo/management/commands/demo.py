@@ -1,3 +1,5 @@
+"""`sscard demo`: load the deterministic demo data for Guangzhou and print what was loaded."""
+
 from __future__ import annotations
 
 import time
