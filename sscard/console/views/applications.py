@@ -33,11 +33,11 @@ from sscard.console.views.counter import (
     CounterAction,
     PersonAction,
     holder_text,
+    presenter_text,
 )
 from sscard.outlets.models import Service
 from sscard.partners.models import Bank
 from sscard.partners.selectors import banks_open_to
-from sscard.people.masking import mask_name
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import guardianship
 
@@ -199,16 +199,10 @@ class Intake(PersonAction):
 
     def summary(self, form: forms.Form) -> Summary:
         data = form.cleaned_data
-        presenter, relation = self.presenter(form)
-        who = (
-            pgettext("console", "the holder")
-            if relation == "self"
-            else pgettext("console", "%(name)s, guardian") % {"name": mask_name(presenter.name)}
-        )
         return [
             (pgettext("console", "Holder"), holder_text(self.subject)),
             (pgettext("console", "Need"), _need_text(data)),
-            (pgettext("console", "Applicant"), who),
+            (pgettext("console", "Applicant"), presenter_text(*self.presenter(form))),
             (pgettext("console", "Note"), data.get("note") or "—"),
             (
                 pgettext("console", "Next"),
