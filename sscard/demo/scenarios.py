@@ -385,19 +385,6 @@ class Scenes:
             outlet=outlet,
         )
 
-    def lift(
-        self, s: Subject, report: LossReport, outlet: Outlet, rng: random.Random, reason: str
-    ) -> None:
-        lift_loss_report(
-            actor=self.counter(outlet, rng),
-            report=report,
-            lifter=s.actor_person,
-            relation=s.acting_relation,
-            documents=s.documents,
-            reason=reason,
-            outlet=outlet,
-        )
-
     # ---------------------------------------------------------------- stories
 
     def temporarily_lost(self, s: Subject, rng: random.Random, renew: bool = False) -> Story:
@@ -438,7 +425,15 @@ class Scenes:
             return
         outlet = self.agency(s, rng, Service.LIFT)
         yield self.later(start, rng.uniform(0.3, 1.2), rng)
-        self.lift(s, report, outlet, rng, "card found")
+        lift_loss_report(
+            actor=self.counter(outlet, rng),
+            report=report,
+            lifter=s.actor_person,
+            relation=s.acting_relation,
+            documents=s.documents,
+            reason="card found",
+            outlet=outlet,
+        )
 
     def formally_lost(self, s: Subject, rng: random.Random, converted: bool) -> Story:
         """Reported lost in writing; no reissue applied for yet."""
@@ -461,7 +456,15 @@ class Scenes:
         yield start
         report = self.report_formal(s, outlet, rng)
         yield self.later(start, rng.uniform(1, 4), rng)
-        self.lift(s, report, outlet, rng, "card found in a coat pocket")
+        lift_loss_report(
+            actor=self.counter(outlet, rng),
+            report=report,
+            lifter=s.actor_person,
+            relation=s.acting_relation,
+            documents=s.documents,
+            reason="card found in a coat pocket",
+            outlet=outlet,
+        )
 
     def reissue_withdrawn(self, s: Subject, rng: random.Random) -> Story:
         """Applied for a reissue, then found the card: the application is cancelled."""
@@ -479,7 +482,15 @@ class Scenes:
             actor=self.counter(agency, rng), application=app, note="the applicant found the card"
         )
         if rng.random() < 0.6:
-            self.lift(s, report, agency, rng, "card found")
+            lift_loss_report(
+                actor=self.counter(agency, rng),
+                report=report,
+                lifter=s.actor_person,
+                relation=s.acting_relation,
+                documents=s.documents,
+                reason="card found",
+                outlet=agency,
+            )
 
     # How many days ago a story starts, by the status it stops at: room for every step.
     STARTS: dict[str, tuple[float, float]] = {
