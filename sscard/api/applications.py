@@ -15,10 +15,10 @@ from sscard.api.auth import Principal, principal_of
 from sscard.api.idempotency import idempotent
 from sscard.api.render import application, seen_by
 from sscard.api.schemas import (
+    ERRORS,
     ApplicationIn,
     ApplicationOut,
     ApplicationStatusName,
-    Problem,
     ProductionEventIn,
 )
 from sscard.applications.models import CardApplication, Production
@@ -32,15 +32,6 @@ from sscard.partners.models import Bank, Scope
 from sscard.people.selectors import get_person
 
 router = Router(tags=["card applications"])
-# 503 `policy_missing`: no regional policy applies and no default one is set up.
-ERRORS: dict[int, Any] = {
-    401: Problem,
-    403: Problem,
-    404: Problem,
-    409: Problem,
-    422: Problem,
-    503: Problem,
-}
 
 
 def _visible(principal: Principal, number: str) -> CardApplication:

@@ -1,3 +1,5 @@
+"""The API app: registers the pruning of expired idempotency keys as a sweep job."""
+
 from django.apps import AppConfig
 
 

@@ -12,6 +12,7 @@ from sscard.api.auth import Principal, principal_of
 from sscard.api.idempotency import idempotent
 from sscard.api.render import card_brief, card_full, seen_by
 from sscard.api.schemas import (
+    ERRORS,
     ActivationIn,
     CardOut,
     CardStatusOut,
@@ -31,15 +32,6 @@ from sscard.people.models import Person
 from sscard.people.selectors import get_person
 
 router = Router(tags=["cards"])
-# 503 `policy_missing`: no regional policy applies and no default one is set up.
-ERRORS: dict[int, Any] = {
-    401: Problem,
-    403: Problem,
-    404: Problem,
-    409: Problem,
-    422: Problem,
-    503: Problem,
-}
 
 
 def card_for(principal: Principal, card_number: str) -> Card:
@@ -56,6 +48,25 @@ def presenter_of(card: Card, presenter: PresenterIn | None) -> tuple[Person, str
     if presenter is None:
         return card.person, "self"
     return get_person(presenter.social_security_number, field="presenter"), presenter.relation
+
+
+def _at_desk(
+    request: HttpRequest, scope: Scope, card_number: str, payload: ActivationIn | PinResetIn
+) -> tuple[Principal, dict[str, Any]]:
+    """What activating a card and resetting its PIN share: who acts, on which card, for whom,
+    with which documents, at which outlet (the service's arguments but the PIN)."""
+    principal = principal_of(request)
+    principal.require(scope)
+    card = card_for(principal, card_number)
+    presenter, relation = presenter_of(card, payload.presenter)
+    return principal, {
+        "actor": principal.actor(),
+        "card": card,
+        "documents": list(payload.documents),
+        "presenter": presenter,
+        "relation": relation,
+        "outlet": principal.outlet,
+    }
 
 
 @router.get(
@@ -98,19 +109,8 @@ def read(request: HttpRequest, card_number: str) -> dict[str, Any]:
 )
 @decorate_view(idempotent)
 def activation(request: HttpRequest, card_number: str, payload: ActivationIn) -> dict[str, Any]:
-    principal = principal_of(request)
-    principal.require(Scope.CARDS_ACTIVATE)
-    card = card_for(principal, card_number)
-    presenter, relation = presenter_of(card, payload.presenter)
-    card = activate_card(
-        actor=principal.actor(),
-        card=card,
-        pin=payload.pin,
-        documents=list(payload.documents),
-        presenter=presenter,
-        relation=relation,
-        outlet=principal.outlet,
-    )
+    principal, at_desk = _at_desk(request, Scope.CARDS_ACTIVATE, card_number, payload)
+    card = activate_card(**at_desk, pin=payload.pin)
     return card_full(card, seen_by(principal))
 
 
@@ -135,18 +135,7 @@ def pin_verify(request: HttpRequest, card_number: str, payload: PinIn) -> PinOut
     operation_id="resetPin",
 )
 def pin_reset(request: HttpRequest, card_number: str, payload: PinResetIn) -> dict[str, Any]:
-    principal = principal_of(request)
-    principal.require(Scope.PINS_RESET)
-    card = card_for(principal, card_number)
-    presenter, relation = presenter_of(card, payload.presenter)
-    card = reset_pin(
-        actor=principal.actor(),
-        card=card,
-        new_pin=payload.new_pin,
-        documents=list(payload.documents),
-        presenter=presenter,
-        relation=relation,
-        outlet=principal.outlet,
-    )
+    _, at_desk = _at_desk(request, Scope.PINS_RESET, card_number, payload)
+    card = reset_pin(**at_desk, new_pin=payload.new_pin)
     brief = card_brief(card)
     return {"card_number": card.number, "status": brief["status"], "usable": brief["usable"]}

@@ -12,7 +12,13 @@ from sscard.api.auth import Principal, principal_of
 from sscard.api.cards import card_for
 from sscard.api.idempotency import idempotent
 from sscard.api.render import loss_report
-from sscard.api.schemas import LiftIn, LossReportCreated, LossReportIn, LossReportOut, Problem
+from sscard.api.schemas import (
+    ERRORS,
+    LiftIn,
+    LossReportCreated,
+    LossReportIn,
+    LossReportOut,
+)
 from sscard.cards.models import Card, LossReport
 from sscard.cards.selectors import current_card, get_loss_report
 from sscard.cards.services import lift_loss_report, report_loss
@@ -23,15 +29,6 @@ from sscard.people.models import Person
 from sscard.people.selectors import get_person, get_person_among
 
 router = Router(tags=["loss reports"])
-# 503 `policy_missing`: no regional policy applies and no default one is set up.
-ERRORS: dict[int, Any] = {
-    401: Problem,
-    403: Problem,
-    404: Problem,
-    409: Problem,
-    422: Problem,
-    503: Problem,
-}
 
 
 def _person_named(principal: Principal, social_security_number: str) -> Person:

@@ -1,3 +1,5 @@
+"""The API's one table: the first answer to a creating POST, kept for its idempotency key."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -11,22 +11,13 @@ from ninja.decorators import decorate_view
 from sscard.api.auth import Principal, principal_of
 from sscard.api.idempotency import idempotent
 from sscard.api.render import person_full, seen_by
-from sscard.api.schemas import PersonIn, PersonOut, Problem
+from sscard.api.schemas import ERRORS, PersonIn, PersonOut
 from sscard.partners.models import Scope
 from sscard.people.models import Language, Person
 from sscard.people.selectors import get_person
 from sscard.people.services import GuardianLink, create_person
 
 router = Router(tags=["persons"])
-# 503 `policy_missing`: no regional policy applies and no default one is set up.
-ERRORS: dict[int, Any] = {
-    401: Problem,
-    403: Problem,
-    404: Problem,
-    409: Problem,
-    422: Problem,
-    503: Problem,
-}
 
 
 @router.post(

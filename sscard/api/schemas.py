@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Schema
@@ -381,6 +381,18 @@ class Problem(Schema):
     detail: str
     code: str
     errors: list[dict[str, str]] | None = None
+
+
+# The problems an operation on a person, a card or an application may answer with; 503
+# `policy_missing`: no regional policy applies and no default one is set up.
+ERRORS: dict[int, Any] = {
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+    503: Problem,
+}
 
 
 class Ping(Schema):

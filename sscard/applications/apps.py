@@ -1,3 +1,5 @@
+"""The applications app: registers the lapse of uncollected cards as a sweep job."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""Card applications and their events: the kinds, statuses, production and delivery choices,
+and fee waivers of DOMAIN.md section 4."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,3 +1,5 @@
+"""The audit app: the hash-chained log of every change."""
+
 from django.apps import AppConfig
 
 

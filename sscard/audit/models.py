@@ -1,3 +1,5 @@
+"""The audit log's rows and the head that every writer locks, so the chain has one order."""
+
 from __future__ import annotations
 
 from django.db import models

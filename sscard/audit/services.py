@@ -169,3 +169,32 @@ def record_change(
         before={k: shown(k, old.get(k), changed=False) for k in keys} if before else {},
         after={k: shown(k, after.get(k), changed=before is not None) for k in keys},
     )
+
+
+def save_recording_change(
+    *,
+    actor: Actor,
+    instance: Any,
+    object_type: str,
+    fields: Iterable[str],
+    named_by: str = "code",
+    secret: Iterable[str] = (),
+) -> None:
+    """Save a row (reference data changed in the admin) and record the change in the same
+    transaction: the stored row is locked and read first, so the event shows what it was.
+    The event names the row by its `named_by` attribute."""
+    fields = tuple(fields)
+    with transaction.atomic():
+        before = None
+        if instance.pk is not None:
+            stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+            before = snapshot(stored, fields)
+        instance.save()
+        record_change(
+            actor=actor,
+            object_type=object_type,
+            object_id=getattr(instance, named_by),
+            before=before,
+            after=snapshot(instance, fields),
+            secret=secret,
+        )

@@ -1,3 +1,6 @@
+"""The background app: registers the pruning of expired sessions and the check of the sweep's
+schedule."""
+
 from django.apps import AppConfig
 from django.core import checks
 

@@ -1,3 +1,5 @@
+"""The cards app: registers the lapses, reminders and expiries of cards as sweep jobs."""
+
 from django.apps import AppConfig
 
 

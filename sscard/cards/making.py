@@ -8,12 +8,10 @@ written only here and in the other card services. The caller holds the locks.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sscard.audit.services import record_event
 from sscard.cards.models import BankStatus, Card, CardStatus
 from sscard.cards.numbers import card_number_for, new_account_number, new_identification_code
-from sscard.cards.services import card_snapshot
+from sscard.cards.services import card_event, card_snapshot
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.models import next_value
@@ -60,19 +58,8 @@ def number_new_card(
         updated_at=now,
     )
     card.save(force_insert=True)
-    _record(Actor.system(), "card.numbered", card, {})
+    card_event(Actor.system(), "card.numbered", card, {})
     return card
-
-
-def _record(actor: Actor, action: str, card: Card, before: dict[str, Any]) -> None:
-    record_event(
-        actor=actor,
-        action=action,
-        object_type="card",
-        object_id=card.number,
-        before=before,
-        after=card_snapshot(card),
-    )
 
 
 def _move(*, actor: Actor, card: Card, status: str, action: str) -> Card:
@@ -80,7 +67,7 @@ def _move(*, actor: Actor, card: Card, status: str, action: str) -> Card:
     card.status = status
     card.updated_at = clock.now()
     card.save(update_fields=["status", "updated_at"])
-    _record(actor, action, card, before)
+    card_event(actor, action, card, before)
     return card
 
 

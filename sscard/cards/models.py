@@ -1,3 +1,6 @@
+"""Cards and loss reports: the card's two statuses (social security and bank), the loss
+report's kinds and statuses, and who reported it."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -10,6 +10,7 @@ by the rules of `sscard.cards.permissions`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -111,7 +112,8 @@ def effective_of(card: Card, now: dt.datetime | None = None) -> Effective:
     )
 
 
-_STATUS_FIELDS = (
+# The columns a card's effective state is computed from, in the order `effective_of_row` takes.
+STATUS_FIELDS = (
     "status",
     "bank_status",
     "expires_on",
@@ -124,7 +126,7 @@ _STATUS_FIELDS = (
 # every call: the queryset machinery costs several times the database round trip here.
 _COLUMNS = {f.name: f.column for f in Card._meta.concrete_fields}
 _STATUS_SQL = "SELECT {columns} FROM {table} WHERE {number} = %s".format(
-    columns=", ".join(_COLUMNS[f] for f in _STATUS_FIELDS),
+    columns=", ".join(_COLUMNS[f] for f in STATUS_FIELDS),
     table=Card._meta.db_table,
     number=_COLUMNS["number"],
 )
@@ -137,6 +139,21 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def effective_of_row(row: Sequence[Any], now: dt.datetime) -> Effective:
+    """The effective state from a card's `STATUS_FIELDS`, read as a row of values."""
+    status, bank_status, expires_on, lost_until, action, unfreezes, restore = row
+    return effective_state(
+        status=status,
+        bank_status=bank_status,
+        expires_on=expires_on,
+        lost_until=_aware(lost_until),
+        lapse_action=action,
+        lapse_unfreezes_bank=bool(unfreezes),
+        restore_status=restore,
+        now=now,
+    )
+
+
 def card_status(card_number: str) -> CardStatusView:
     """What a point of use needs to know before it accepts a card."""
     number = card_number.strip().upper() if isinstance(card_number, str) else ""
@@ -147,17 +164,8 @@ def card_status(card_number: str) -> CardStatusView:
         row = cursor.fetchone()
     if row is None:
         raise NotFound("No card with this number.", code="card_not_found")
-    status, bank_status, expires_on, lost_until, action, unfreezes, restore = row
-    state = effective_state(
-        status=status,
-        bank_status=bank_status,
-        expires_on=expires_on,
-        lost_until=_aware(lost_until),
-        lapse_action=action,
-        lapse_unfreezes_bank=bool(unfreezes),
-        restore_status=restore,
-        now=clock.now(),
-    )
+    state = effective_of_row(row, clock.now())
+    _, _, expires_on, *_ = row
     return CardStatusView(
         card_number=number,
         status=state.status,

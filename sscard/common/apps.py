@@ -1,3 +1,5 @@
+"""The common app: registers the deployment check of the secret key."""
+
 from django.apps import AppConfig
 from django.core import checks
 

@@ -1,3 +1,6 @@
+"""Named counters (card numbers, receipts, application numbers, report references) and the
+one way to take the next number of one."""
+
 from __future__ import annotations
 
 from django.db import models

@@ -1,3 +1,5 @@
+"""An amount of money with its currency, as fees are computed and shown."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

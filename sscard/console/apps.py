@@ -1,3 +1,5 @@
+"""The console app: the web desk of clerks, hotline agents and supervisors."""
+
 from django.apps import AppConfig
 
 

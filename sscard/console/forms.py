@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import pgettext, pgettext_lazy
@@ -24,6 +24,9 @@ from sscard.console.labels import (
 )
 from sscard.people.masking import mask_name
 from sscard.people.models import Guardianship, Person
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DOCUMENT_CODES = ("id_card", "household_register", "guardian_id_card", "guardianship_proof")
 
@@ -74,10 +77,18 @@ def presenter_choices(subject: Person, links: list[Guardianship]) -> list[tuple[
 
 
 class PresenterForm(ConsoleForm):
-    """Who acts: the holder, or one of the holder's recorded guardians."""
+    """Who acts: the holder, or one of the holder's recorded guardians (the `presenter` field
+    of a subclass)."""
 
     subject: Person
     links: list[Guardianship]
+
+    def __init__(
+        self, *args: Any, subject: Person, links: list[Guardianship], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.subject, self.links = subject, links
+        self.set_choices("presenter", presenter_choices(subject, links))
 
     def guardianship(self) -> Guardianship | None:
         value = self.cleaned_data.get("presenter") or "self"
@@ -104,13 +115,6 @@ class CounterForm(PresenterForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(
-        self, *args: Any, subject: Person, links: list[Guardianship], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.subject, self.links = subject, links
-        self.set_choices("presenter", presenter_choices(subject, links))
-
 
 class LossReportForm(CounterForm):
     kind = forms.ChoiceField(
@@ -132,12 +136,27 @@ class LiftForm(CounterForm):
     )
 
 
-class TermsChecks:
+def _type_field(label: StrOrPromise) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=[(k, v) for k, v in APPLICATION_TYPE.items()])
+
+
+def _reason_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=pgettext_lazy("console", "Reason for a replacement"),
+        choices=[("", "—"), *REPLACEMENT_REASON.items()],
+        required=False,
+    )
+
+
+class TermsChecks(ConsoleForm):
     """What an application asks besides the documents, checked before the confirmation: the
     domain's checks of the request (`request_refusals`), each put next to its field in the
     page's language. The reason is read only for a replacement (the only type that has one)."""
 
-    fields: dict[str, forms.Field]
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.check_terms(self.cleaned_data)
+        return self.cleaned_data
 
     def check_terms(self, data: dict[str, Any]) -> None:
         form: Any = self
@@ -159,15 +178,8 @@ class TermsChecks:
 
 
 class ApplyForm(TermsChecks, CounterForm):
-    type = forms.ChoiceField(
-        label=pgettext_lazy("console", "Application"),
-        choices=[(k, v) for k, v in APPLICATION_TYPE.items()],
-    )
-    reason = forms.ChoiceField(
-        label=pgettext_lazy("console", "Reason for a replacement"),
-        choices=[("", "—"), *REPLACEMENT_REASON.items()],
-        required=False,
-    )
+    type = _type_field(pgettext_lazy("console", "Application"))
+    reason = _reason_field()
     bank = forms.ChoiceField(
         label=pgettext_lazy("console", "Co-operating bank that makes the card"), required=False
     )
@@ -221,11 +233,6 @@ class ApplyForm(TermsChecks, CounterForm):
             productions.append(("instant", PRODUCTION["instant"]))
         self.set_choices("production", productions)
 
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        self.check_terms(self.cleaned_data)
-        return self.cleaned_data
-
 
 class CompleteIntakeForm(ApplyForm):
     """The window's half of an intake: documents, bank, production and fee."""
@@ -236,15 +243,8 @@ class CompleteIntakeForm(ApplyForm):
 
 
 class IntakeForm(TermsChecks, PresenterForm):
-    type = forms.ChoiceField(
-        label=pgettext_lazy("console", "What is needed?"),
-        choices=[(k, v) for k, v in APPLICATION_TYPE.items()],
-    )
-    reason = forms.ChoiceField(
-        label=pgettext_lazy("console", "Reason for a replacement"),
-        choices=[("", "—"), *REPLACEMENT_REASON.items()],
-        required=False,
-    )
+    type = _type_field(pgettext_lazy("console", "What is needed?"))
+    reason = _reason_field()
     presenter = forms.ChoiceField(
         label=pgettext_lazy("console", "Who is applying?"), widget=forms.RadioSelect
     )
@@ -254,18 +254,6 @@ class IntakeForm(TermsChecks, PresenterForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def __init__(
-        self, *args: Any, subject: Person, links: list[Guardianship], **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.subject, self.links = subject, links
-        self.set_choices("presenter", presenter_choices(subject, links))
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        self.check_terms(self.cleaned_data)
-        return self.cleaned_data
 
 
 class WithdrawForm(ConsoleForm):

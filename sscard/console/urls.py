@@ -1,3 +1,6 @@
+"""The console's addresses, one group per subject; a person is named by their random
+reference, never by the primary key."""
+
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path, register_converter

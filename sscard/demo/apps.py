@@ -1,3 +1,5 @@
+"""The demo app: demo data for Guangzhou, loaded by `sscard demo`."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""The notifications app: registers the check of the delivery lease and the pruning of
+finished tasks."""
+
 from django.apps import AppConfig
 from django.core import checks
 

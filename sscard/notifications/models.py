@@ -1,3 +1,6 @@
+"""The outbox: events written with the change and delivered later (webhooks to banks,
+notifications to people), and the log of each delivery attempt."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,3 +1,5 @@
+"""The admin page of outlets: changes go through the outlets' service and are audited."""
+
 from typing import Any
 
 from django.contrib import admin

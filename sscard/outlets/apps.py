@@ -1,3 +1,5 @@
+"""The outlets app: the places where card business is done."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Outlets: their types, the services they offer and their opening hours."""
+
 from __future__ import annotations
 
 from django.db import models

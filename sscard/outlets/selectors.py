@@ -1,3 +1,6 @@
+"""Reading outlets: one by its code, the ones near a place or offering a service, whether one is
+open, and the districts they stand in."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,3 +1,6 @@
+"""The admin pages of banks and API clients: changes go through the partners' services and are
+audited; a client is revoked here, never made."""
+
 from typing import Any
 
 from django import forms

@@ -1,3 +1,5 @@
+"""The partners app: registers the pruning of dead citizen tokens as a sweep job."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Banks, the API's clients and their scopes, and citizens' bearer tokens (kept as hashes)."""
+
 from __future__ import annotations
 
 from django.db import models

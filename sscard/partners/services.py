@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
-from sscard.audit.services import record_change, record_event, snapshot
+from sscard.audit.services import record_event, save_recording_change
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
@@ -151,20 +151,13 @@ def save_bank(*, actor: Actor, bank: Bank) -> Bank:
     """Create or change a co-operating bank (the admin's form and any other caller). The
     webhook URL must be one sscard may send to (webhook_urls). Audited."""
     bank.webhook_url = check_webhook_url(bank.webhook_url)
-    with transaction.atomic():
-        before = None
-        if bank.pk is not None:
-            stored = Bank.objects.select_for_update().get(pk=bank.pk)
-            before = snapshot(stored, BANK_FIELDS)
-        bank.save()
-        record_change(
-            actor=actor,
-            object_type="bank",
-            object_id=bank.code,
-            before=before,
-            after=snapshot(bank, BANK_FIELDS),
-            secret=BANK_SECRET_FIELDS,
-        )
+    save_recording_change(
+        actor=actor,
+        instance=bank,
+        object_type="bank",
+        fields=BANK_FIELDS,
+        secret=BANK_SECRET_FIELDS,
+    )
     return bank
 
 

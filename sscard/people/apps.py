@@ -1,3 +1,5 @@
+"""The people app: insured persons and their guardians."""
+
 from django.apps import AppConfig
 
 

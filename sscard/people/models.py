@@ -1,3 +1,6 @@
+"""Insured persons, their guardianships (with the legal basis and how one ends) and the one-time
+codes sent to them."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,3 +1,6 @@
+"""Reading people and guardianships: a person by ID number, the guardianships in force, a
+person's guardians and wards, and the documents a guardian brings to the desk."""
+
 from __future__ import annotations
 
 import datetime as dt

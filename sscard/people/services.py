@@ -1,3 +1,6 @@
+"""The writes on people: record a person, record, change and end a guardianship, set a person's
+language, and the audited reveal of an ID number."""
+
 from __future__ import annotations
 
 import datetime as dt

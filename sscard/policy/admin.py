@@ -1,3 +1,6 @@
+"""The admin page of regional policies: changes and deletions go through the policy's service and
+are audited; the default policy stays."""
+
 from typing import Any
 
 from django.contrib import admin, messages

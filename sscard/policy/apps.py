@@ -1,3 +1,5 @@
+"""The policy app: the rules of DOMAIN.md section 8 for each issuing region."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Regional policies: the rules of DOMAIN.md section 8 for one region-code prefix."""
+
 from __future__ import annotations
 
 from decimal import Decimal

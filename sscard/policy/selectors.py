@@ -1,3 +1,6 @@
+"""Reading policy: the policy for a region, working days with China's holidays, and when a
+temporary loss report runs out."""
+
 from __future__ import annotations
 
 import datetime as dt

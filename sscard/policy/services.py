@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from sscard.audit.services import record_change, record_event, snapshot
+from sscard.audit.services import record_event, save_recording_change, snapshot
 from sscard.common.context import Actor
 from sscard.common.errors import Conflict
 from sscard.policy.models import RegionalPolicy
@@ -13,19 +13,9 @@ POLICY_FIELDS = tuple(f.name for f in RegionalPolicy._meta.concrete_fields if f.
 
 
 def save_policy(*, actor: Actor, policy: RegionalPolicy) -> RegionalPolicy:
-    with transaction.atomic():
-        before = None
-        if policy.pk is not None:
-            stored = RegionalPolicy.objects.select_for_update().get(pk=policy.pk)
-            before = snapshot(stored, POLICY_FIELDS)
-        policy.save()
-        record_change(
-            actor=actor,
-            object_type="policy",
-            object_id=policy.pk,
-            before=before,
-            after=snapshot(policy, POLICY_FIELDS),
-        )
+    save_recording_change(
+        actor=actor, instance=policy, object_type="policy", fields=POLICY_FIELDS, named_by="pk"
+    )
     return policy
 
 

@@ -1,3 +1,5 @@
+"""The portal app: the citizens' web pages."""
+
 from django.apps import AppConfig
 
 

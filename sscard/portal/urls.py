@@ -1,3 +1,5 @@
+"""The portal's addresses: signing in, my cards, my applications, outlets and the guide."""
+
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path

@@ -1,3 +1,5 @@
+"""The sign-in app: registers the pruning of spent one-time codes as a sweep job."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""The admin pages of staff accounts and their bindings (role and outlet); what a user may do
+follows only from the binding, and every change is audited."""
+
 from __future__ import annotations
 
 from typing import Any

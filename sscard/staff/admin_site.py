@@ -1,3 +1,5 @@
+"""The Django admin site, for system administrators only, and the Actor it acts as."""
+
 from __future__ import annotations
 
 from django.contrib.admin.apps import AdminConfig

@@ -1,3 +1,5 @@
+"""The staff app: console users' roles and outlets, and the customer-facing PIN pad."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Staff bindings (a console user's role and outlet) and the PIN pad's requests."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -21,7 +21,7 @@ from sscard.applications.receipts import make_receipt_number
 from sscard.applications.services.steps import (
     another_open,
     application_snapshot,
-    new_application_number,
+    new_application,
     record_step,
     refuse,
     save,
@@ -180,44 +180,58 @@ def issue_receipt(actor: Actor, app: CardApplication, terms: Terms) -> None:
     record_step(actor, app, before)
 
 
-def _new_application(
-    actor: Actor,
+def check_counter_request(
     *,
     type: str,
     reason: str,
+    production: str,
+    delivery: str,
+    mail_address: str,
+    fee_waiver: str,
+    outlet: Outlet,
     person: Person,
     applicant: Person,
     relation: str,
+    documents: list[str] | None,
+) -> list[str]:
+    """What a counter checks before the lock, for an application made there or an intake it
+    completes: the request's choices, then the original documents on the desk. Returns the
+    documents, cleaned."""
+    refuse_first(
+        request_refusals(
+            type=type,
+            reason=reason,
+            production=production,
+            delivery=delivery,
+            mail_address=mail_address,
+            fee_waiver=fee_waiver,
+            outlet=outlet,
+        )
+    )
+    docs = clean_documents(documents)
+    check_counter_documents(subject=person, presenter=applicant, relation=relation, documents=docs)
+    return docs
+
+
+def put_terms(
+    app: CardApplication,
+    terms: Terms,
+    *,
     documents: list[str],
     outlet: Outlet,
     production: str,
     delivery: str,
     mail_address: str,
-    terms: Terms,
-) -> CardApplication:
-    now = clock.now()
-    return CardApplication(
-        number=new_application_number(),
-        type=type,
-        reason=reason,
-        person=person,
-        applicant=applicant,
-        applicant_relation=relation,
-        documents=documents,
-        channel=actor.channel,
-        outlet=outlet,
-        bank=terms.bank,
-        production=production,
-        delivery=delivery,
-        mail_address=mail_address.strip(),
-        fee_amount=terms.fee,
-        fee_waived=bool(terms.fee_waiver),
-        fee_waiver=terms.fee_waiver,
-        status=S.SUBMITTED,
-        old_card=terms.old_card,
-        created_at=now,
-        updated_at=now,
+) -> None:
+    """Write on an application what the counter took and the rules settled (not saved)."""
+    app.documents, app.outlet, app.bank = documents, outlet, terms.bank
+    app.production, app.delivery, app.mail_address = production, delivery, mail_address
+    app.fee_amount, app.fee_waived, app.fee_waiver = (
+        terms.fee,
+        bool(terms.fee_waiver),
+        terms.fee_waiver,
     )
+    app.old_card = terms.old_card
 
 
 def apply_for_card(
@@ -238,19 +252,19 @@ def apply_for_card(
 ) -> CardApplication:
     """Apply at a counter: the documents are checked and the receipt issued at once."""
     check_applying(actor, person, APPLY_FOR_CARD, outlet=outlet, type=type, bank=bank, upto="where")
-    refuse_first(
-        request_refusals(
-            type=type,
-            reason=reason,
-            production=production,
-            delivery=delivery,
-            mail_address=mail_address,
-            fee_waiver=fee_waiver,
-            outlet=outlet,
-        )
+    docs = check_counter_request(
+        type=type,
+        reason=reason,
+        production=production,
+        delivery=delivery,
+        mail_address=mail_address,
+        fee_waiver=fee_waiver,
+        outlet=outlet,
+        person=person,
+        applicant=applicant,
+        relation=relation,
+        documents=documents,
     )
-    docs = clean_documents(documents)
-    check_counter_documents(subject=person, presenter=applicant, relation=relation, documents=docs)
     try:
         with transaction.atomic():
             lock_one(Person, person.pk)
@@ -264,19 +278,23 @@ def apply_for_card(
                 bank=bank,
                 fee_waiver=fee_waiver,
             )
-            app = _new_application(
+            app = new_application(
                 actor,
                 type=type,
                 reason=reason,
                 person=person,
                 applicant=applicant,
                 relation=relation,
+                outlet=outlet,
+            )
+            put_terms(
+                app,
+                terms,
                 documents=docs,
                 outlet=outlet,
                 production=production,
                 delivery=delivery,
-                mail_address=mail_address,
-                terms=terms,
+                mail_address=mail_address.strip(),
             )
             app.save(force_insert=True)
             record_step(actor, app, {})

@@ -13,21 +13,23 @@ from sscard.applications.permissions import (
     check_application_action,
     check_applying,
 )
-from sscard.applications.services.applying import issue_receipt, settle_terms
+from sscard.applications.services.applying import (
+    check_counter_request,
+    issue_receipt,
+    put_terms,
+    settle_terms,
+)
 from sscard.applications.services.steps import (
     another_open,
-    new_application_number,
+    new_application,
     record_step,
     save,
 )
 from sscard.applications.terms import (
     kind_refusals,
     refuse_first,
-    request_refusals,
 )
 from sscard.cards.holders import check_acting_party
-from sscard.cards.services import check_counter_documents, clean_documents
-from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.locking import lock_one
 from sscard.outlets.models import Outlet
@@ -59,22 +61,14 @@ def record_intake(
         with transaction.atomic():
             lock_one(Person, person.pk)
             check_applying(actor, person, RECORD_INTAKE, outlet=outlet)
-            now = clock.now()
-            app = CardApplication(
-                number=new_application_number(),
+            app = new_application(
+                actor,
                 type=type,
                 reason=reason,
                 person=person,
                 applicant=applicant,
-                applicant_relation=relation,
-                documents=[],
-                channel=actor.channel,
+                relation=relation,
                 outlet=outlet,
-                production=Production.BATCH,
-                delivery=Delivery.PICKUP,
-                status=S.SUBMITTED,
-                created_at=now,
-                updated_at=now,
             )
             app.save(force_insert=True)
             record_step(actor, app, {}, note=note or "preliminary intake")
@@ -98,20 +92,18 @@ def complete_intake(
     """A window clerk checks the documents of an intake and issues the receipt."""
     app = application
     check_application_action(actor, app, COMPLETE_INTAKE, outlet=outlet, bank=bank, upto="where")
-    refuse_first(
-        request_refusals(
-            type=app.type,
-            reason=app.reason,
-            production=production,
-            delivery=delivery,
-            mail_address=mail_address,
-            fee_waiver=fee_waiver,
-            outlet=outlet,
-        )
-    )
-    docs = clean_documents(documents)
-    check_counter_documents(
-        subject=app.person, presenter=app.applicant, relation=app.applicant_relation, documents=docs
+    docs = check_counter_request(
+        type=app.type,
+        reason=app.reason,
+        production=production,
+        delivery=delivery,
+        mail_address=mail_address,
+        fee_waiver=fee_waiver,
+        outlet=outlet,
+        person=app.person,
+        applicant=app.applicant,
+        relation=app.applicant_relation,
+        documents=documents,
     )
     with transaction.atomic():
         lock_one(Person, app.person_id)
@@ -126,14 +118,15 @@ def complete_intake(
             bank=bank,
             fee_waiver=fee_waiver,
         )
-        app.documents, app.outlet, app.bank = docs, outlet, terms.bank
-        app.production, app.delivery, app.mail_address = production, delivery, mail_address
-        app.fee_amount, app.fee_waived, app.fee_waiver = (
-            terms.fee,
-            bool(terms.fee_waiver),
-            terms.fee_waiver,
+        put_terms(
+            app,
+            terms,
+            documents=docs,
+            outlet=outlet,
+            production=production,
+            delivery=delivery,
+            mail_address=mail_address,
         )
-        app.old_card = terms.old_card
         save(app, *TERMS_FIELDS)
         issue_receipt(actor, app, terms)
         return app

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sscard.applications.models import ApplicationEvent, CardApplication
+from sscard.applications.models import (
+    ApplicationEvent,
+    ApplicationStatus,
+    CardApplication,
+    Delivery,
+    Production,
+)
 from sscard.audit.services import record_event
 from sscard.cards.models import Card
 from sscard.common import clock
@@ -13,11 +19,43 @@ from sscard.common.context import Actor
 from sscard.common.errors import Conflict, DomainError
 from sscard.common.locking import lock, lock_one
 from sscard.common.models import next_value
+from sscard.outlets.models import Outlet
 from sscard.people.models import Person
 
 
 def new_application_number() -> str:
     return f"CA{clock.today():%y%m%d}{next_value('card_application'):06d}"
+
+
+def new_application(
+    actor: Actor,
+    *,
+    type: str,
+    reason: str,
+    person: Person,
+    applicant: Person,
+    relation: str,
+    outlet: Outlet,
+) -> CardApplication:
+    """A new application, `submitted` and not yet saved: who applies for whom, where, and
+    through which channel; no documents yet, a batch card picked up at an outlet."""
+    now = clock.now()
+    return CardApplication(
+        number=new_application_number(),
+        type=type,
+        reason=reason,
+        person=person,
+        applicant=applicant,
+        applicant_relation=relation,
+        documents=[],
+        channel=actor.channel,
+        outlet=outlet,
+        production=Production.BATCH,
+        delivery=Delivery.PICKUP,
+        status=ApplicationStatus.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def application_snapshot(app: CardApplication) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from sscard.cards.services.cancellation import (
 from sscard.cards.services.lifting import lift_loss_report
 from sscard.cards.services.loss_reports import LossOutcome, report_loss
 from sscard.cards.services.shared import (
+    card_event,
     card_snapshot,
     check_counter_documents,
     clean_documents,
@@ -32,6 +33,7 @@ __all__ = [
     "PinCheck",
     "activate_card",
     "cancel_card",
+    "card_event",
     "card_snapshot",
     "check_counter_documents",
     "clean_documents",

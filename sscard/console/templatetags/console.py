@@ -1,3 +1,5 @@
+"""The console's template filters: masked personal data, a choice's label, local dates and times."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -33,17 +33,41 @@ from sscard.console.views.counter import (
     CounterAction,
     PersonAction,
     holder_text,
+    presenter_text,
 )
 from sscard.outlets.models import Service
 from sscard.partners.models import Bank
 from sscard.partners.selectors import banks_open_to
-from sscard.people.masking import mask_name
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import guardianship
 
 
 def bank_choices(desk: Desk) -> list[tuple[str, str]]:
     return list(banks_open_to(desk.actor).values_list("code", "name"))
+
+
+def _need_text(data: dict[str, Any]) -> str:
+    """What is applied for, in words: the type, and a replacement's reason."""
+    what = str(APPLICATION_TYPE[data["type"]])
+    if data["type"] == ApplicationType.REPLACEMENT and data.get("reason"):
+        what += f" ({REPLACEMENT_REASON.get(data['reason'], data['reason'])})"
+    return what
+
+
+def _who_applies(action: PersonAction, form: forms.Form) -> dict[str, Any]:
+    """What an application and an intake made at the desk both name: who acts, for whom and
+    by whom, where, and what is applied for (a reason only for a replacement)."""
+    data = form.cleaned_data
+    presenter, relation = action.presenter(form)
+    return {
+        "actor": action.desk.actor,
+        "type": data["type"],
+        "person": action.subject,
+        "applicant": presenter,
+        "relation": relation,
+        "outlet": action.desk.member.outlet,
+        "reason": data.get("reason", "") if data["type"] == ApplicationType.REPLACEMENT else "",
+    }
 
 
 class TermsMixin(CounterAction):
@@ -59,6 +83,18 @@ class TermsMixin(CounterAction):
     def bank(self, form: forms.Form) -> Bank | None:
         code = form.cleaned_data.get("bank") or ""
         return Bank.objects.filter(code=code).first() if code else None
+
+    def terms_rows(self, form: forms.Form) -> Summary:
+        data = form.cleaned_data
+        bank = self.bank(form)
+        return [
+            (
+                pgettext("console", "Bank"),
+                bank.name if bank else pgettext("console", "the bank of the old card"),
+            ),
+            (pgettext("console", "Production"), str(PRODUCTION[data["production"]])),
+            (pgettext("console", "Delivery"), str(DELIVERY[data["delivery"]])),
+        ]
 
     def fee_text(self, type: str, reason: str, waiver: str) -> str:
         quote = quote_fee(
@@ -111,19 +147,10 @@ class Apply(TermsMixin, PersonAction):
 
     def summary(self, form: forms.Form) -> Summary:
         data = form.cleaned_data
-        what = str(APPLICATION_TYPE[data["type"]])
-        if data["type"] == ApplicationType.REPLACEMENT and data.get("reason"):
-            what += f" ({REPLACEMENT_REASON.get(data['reason'], data['reason'])})"
-        bank = self.bank(form)
         rows = [
-            (pgettext("console", "Application"), what),
+            (pgettext("console", "Application"), _need_text(data)),
             *self.presenter_summary(form),
-            (
-                pgettext("console", "Bank"),
-                bank.name if bank else pgettext("console", "the bank of the old card"),
-            ),
-            (pgettext("console", "Production"), str(PRODUCTION[data["production"]])),
-            (pgettext("console", "Delivery"), str(DELIVERY[data["delivery"]])),
+            *self.terms_rows(form),
         ]
         if data["delivery"] == "mail":
             rows.append((pgettext("console", "Mail address"), data.get("mail_address", "")))
@@ -137,21 +164,14 @@ class Apply(TermsMixin, PersonAction):
 
     def perform(self, form: forms.Form) -> HttpResponse:
         data = form.cleaned_data
-        presenter, relation = self.presenter(form)
         app = apply_for_card(
-            actor=self.desk.actor,
-            type=data["type"],
-            person=self.subject,
-            applicant=presenter,
-            relation=relation,
+            **_who_applies(self, form),
             documents=self.documents(form),
-            outlet=self.desk.member.outlet,
             bank=self.bank(form),
             production=data["production"],
             delivery=data["delivery"],
             mail_address=data.get("mail_address", ""),
             fee_waiver=data.get("fee_waiver", ""),
-            reason=data.get("reason", "") if data["type"] == ApplicationType.REPLACEMENT else "",
         )
         self.done(
             pgettext(
@@ -179,19 +199,10 @@ class Intake(PersonAction):
 
     def summary(self, form: forms.Form) -> Summary:
         data = form.cleaned_data
-        presenter, relation = self.presenter(form)
-        who = (
-            pgettext("console", "the holder")
-            if relation == "self"
-            else pgettext("console", "%(name)s, guardian") % {"name": mask_name(presenter.name)}
-        )
-        what = str(APPLICATION_TYPE[data["type"]])
-        if data.get("reason"):
-            what += f" ({REPLACEMENT_REASON.get(data['reason'], data['reason'])})"
         return [
             (pgettext("console", "Holder"), holder_text(self.subject)),
-            (pgettext("console", "Need"), what),
-            (pgettext("console", "Applicant"), who),
+            (pgettext("console", "Need"), _need_text(data)),
+            (pgettext("console", "Applicant"), presenter_text(*self.presenter(form))),
             (pgettext("console", "Note"), data.get("note") or "—"),
             (
                 pgettext("console", "Next"),
@@ -203,18 +214,7 @@ class Intake(PersonAction):
         ]
 
     def perform(self, form: forms.Form) -> HttpResponse:
-        data = form.cleaned_data
-        presenter, relation = self.presenter(form)
-        app = record_intake(
-            actor=self.desk.actor,
-            type=data["type"],
-            person=self.subject,
-            applicant=presenter,
-            relation=relation,
-            outlet=self.desk.member.outlet,
-            reason=data.get("reason", "") if data["type"] == ApplicationType.REPLACEMENT else "",
-            note=data.get("note", ""),
-        )
+        app = record_intake(**_who_applies(self, form), note=form.cleaned_data.get("note", ""))
         return self.to_person(
             pgettext("console", "Intake %(number)s is recorded and waits in the agency's queue.")
             % {"number": app.number}
@@ -241,17 +241,11 @@ class CompleteIntake(TermsMixin, ApplicationAction):
 
     def summary(self, form: forms.Form) -> Summary:
         data = form.cleaned_data
-        bank = self.bank(form)
         return [
             (pgettext("console", "Intake"), self.app.number),
             (pgettext("console", "Application"), str(APPLICATION_TYPE[self.app.type])),
             *self.presenter_summary(form),
-            (
-                pgettext("console", "Bank"),
-                bank.name if bank else pgettext("console", "the bank of the old card"),
-            ),
-            (pgettext("console", "Production"), str(PRODUCTION[data["production"]])),
-            (pgettext("console", "Delivery"), str(DELIVERY[data["delivery"]])),
+            *self.terms_rows(form),
             (
                 pgettext("console", "Fee"),
                 self.fee_text(self.app.type, self.app.reason, data.get("fee_waiver", "")),

@@ -34,6 +34,13 @@ def documents_text(codes: list[str]) -> str:
     return ", ".join(str(DOCUMENT.get(code, code)) for code in codes) or pgettext("console", "none")
 
 
+def presenter_text(presenter: Person, relation: str) -> str:
+    """Who acts at the desk, in words: the holder, or a guardian by their masked name."""
+    if relation == "self":
+        return pgettext("console", "the holder")
+    return pgettext("console", "%(name)s, guardian") % {"name": mask_name(presenter.name)}
+
+
 def holder_text(person: Person) -> str:
     return f"{mask_name(person.name)}  {mask_id_number(person.social_security_number)}"
 
@@ -79,15 +86,9 @@ class CounterAction(DeskAction):
         self.check_documents(form)
 
     def presenter_summary(self, form: forms.Form) -> Summary:
-        presenter, relation = self.presenter(form)
-        who = (
-            pgettext("console", "the holder")
-            if relation == "self"
-            else pgettext("console", "%(name)s, guardian") % {"name": mask_name(presenter.name)}
-        )
         return [
             (pgettext("console", "Holder"), holder_text(self.subject)),
-            (pgettext("console", "Presented by"), who),
+            (pgettext("console", "Presented by"), presenter_text(*self.presenter(form))),
             (pgettext("console", "Documents checked"), documents_text(self.documents(form))),
         ]
 

@@ -4,7 +4,7 @@ the same masking as on screen. An export is audited."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from sscard.applications.models import CardApplication
 from sscard.applications.selectors import (
@@ -30,7 +30,7 @@ from sscard.audit.selectors import search_events
 from sscard.cards.models import Card
 from sscard.cards.selectors import pin_locked_cards
 from sscard.common.spreadsheets import safe_cell
-from sscard.console.access import Desk, desk_view
+from sscard.console.access import Desk, desk_view, forbidden
 from sscard.console.labels import (
     APPLICATION_STATUS,
     APPLICATION_TYPE,
@@ -58,6 +58,11 @@ class Filter:
     name: str
     label: Promise
     choices: list[tuple[str, Any]]
+
+    @classmethod
+    def any_of(cls, name: str, label: Promise, labels: Mapping[str, Any]) -> Filter:
+        """A filter on one of a vocabulary's values, or on any."""
+        return cls(name, label, [("", pgettext_lazy("console", "any")), *labels.items()])
 
 
 @dataclass
@@ -104,12 +109,7 @@ def show(request: HttpRequest, listing: Listing) -> HttpResponseBase:
     chosen = {f.name: request.GET.get(f.name, "") for f in listing.filters}
     if request.GET.get("format") == "csv":
         if not desk.may("export_csv"):
-            return render(
-                request,
-                "console/forbidden.html",
-                {"message": pgettext_lazy("console", "Your role cannot export lists.")},
-                status=403,
-            )
+            return forbidden(request, pgettext("console", "Your role cannot export lists."))
         filters = {k: v for k, v in chosen.items() if v}
         if request.GET.get("q"):
             filters["q"] = request.GET["q"][:40]
@@ -181,11 +181,8 @@ VIEWS = {
 def application_list(request: HttpRequest) -> HttpResponseBase:
     desk: Desk = request.desk  # type: ignore[attr-defined]
     if not (desk.may("view_all_lists") or desk.may("view_outlet_lists")):
-        return render(
-            request,
-            "console/forbidden.html",
-            {"message": pgettext_lazy("console", "Your role cannot see lists of applications.")},
-            status=403,
+        return forbidden(
+            request, pgettext("console", "Your role cannot see lists of applications.")
         )
     rows = applications_for(desk.member)
     view = request.GET.get("view", "")
@@ -212,16 +209,8 @@ def application_list(request: HttpRequest) -> HttpResponseBase:
                 pgettext_lazy("console", "Show"),
                 [("", pgettext_lazy("console", "all")), *VIEWS.items()],
             ),
-            Filter(
-                "status",
-                pgettext_lazy("console", "Status"),
-                [("", pgettext_lazy("console", "any")), *APPLICATION_STATUS.items()],
-            ),
-            Filter(
-                "type",
-                pgettext_lazy("console", "Type"),
-                [("", pgettext_lazy("console", "any")), *APPLICATION_TYPE.items()],
-            ),
+            Filter.any_of("status", pgettext_lazy("console", "Status"), APPLICATION_STATUS),
+            Filter.any_of("type", pgettext_lazy("console", "Type"), APPLICATION_TYPE),
         ],
     )
     return show(request, listing)
@@ -244,13 +233,7 @@ def bank_queue_list(request: HttpRequest) -> HttpResponseBase:
         columns=BANK_QUEUE_COLUMNS,
         rows=rows,
         search_help=pgettext_lazy("console", "Application, receipt or card number"),
-        filters=[
-            Filter(
-                "status",
-                pgettext_lazy("console", "Status"),
-                [("", pgettext_lazy("console", "any")), *APPLICATION_STATUS.items()],
-            )
-        ],
+        filters=[Filter.any_of("status", pgettext_lazy("console", "Status"), APPLICATION_STATUS)],
     )
     return show(request, listing)
 
@@ -288,11 +271,8 @@ def loss_report_list(request: HttpRequest) -> HttpResponseBase:
     if not any(
         desk.may(p) for p in ("view_all_lists", "view_outlet_lists", "view_hotline_reports")
     ):
-        return render(
-            request,
-            "console/forbidden.html",
-            {"message": pgettext_lazy("console", "Your role cannot see lists of loss reports.")},
-            status=403,
+        return forbidden(
+            request, pgettext("console", "Your role cannot see lists of loss reports.")
         )
     rows = loss_reports_for(desk.member)
     for name in ("kind", "status", "channel"):
@@ -319,21 +299,9 @@ def loss_report_list(request: HttpRequest) -> HttpResponseBase:
         rows=rows,
         search_help=pgettext_lazy("console", "Report reference or card number"),
         filters=[
-            Filter(
-                "kind",
-                pgettext_lazy("console", "Kind"),
-                [("", pgettext_lazy("console", "any")), *LOSS_KIND.items()],
-            ),
-            Filter(
-                "status",
-                pgettext_lazy("console", "Status"),
-                [("", pgettext_lazy("console", "any")), *LOSS_STATUS.items()],
-            ),
-            Filter(
-                "channel",
-                pgettext_lazy("console", "Channel"),
-                [("", pgettext_lazy("console", "any")), *CHANNEL.items()],
-            ),
+            Filter.any_of("kind", pgettext_lazy("console", "Kind"), LOSS_KIND),
+            Filter.any_of("status", pgettext_lazy("console", "Status"), LOSS_STATUS),
+            Filter.any_of("channel", pgettext_lazy("console", "Channel"), CHANNEL),
         ],
     )
     return show(request, listing)

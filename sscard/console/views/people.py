@@ -34,16 +34,14 @@ from sscard.cards.permissions import (
     RESET_PIN,
 )
 from sscard.cards.selectors import Effective, card_actions
-from sscard.common.errors import DomainError
 from sscard.console.access import Desk, desk_view
-from sscard.console.errors import add_refusal
-from sscard.console.forms import IdNumberForm, RevealForm
+from sscard.console.forms import RevealForm
 from sscard.console.labels import DOCUMENT, REVEAL_REASON
+from sscard.console.views.base import find_by_id_number
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import (
     documents_needed,
     former_guardianships_of,
-    get_person,
     guardianship_ends,
     guardianships_in_force,
     guardianships_of,
@@ -61,20 +59,7 @@ def person_url(person: Person) -> str:
 
 @desk_view("find_person")
 def find_person(request: HttpRequest) -> HttpResponse:
-    """The ID number is posted, never put in a URL: URLs end up in logs."""
-    form = IdNumberForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = get_person(form.cleaned_data["id_number"])
-        except DomainError as error:
-            add_refusal(form, error)
-            status = error.status
-        else:
-            return HttpResponseRedirect(person_url(person))
-    elif request.method == "POST":
-        status = 422
-    return render(request, "console/find_person.html", {"form": form}, status=status)
+    return find_by_id_number(request, "console/find_person.html", then=person_url)
 
 
 # ---------------------------------------------------------------- the documents checklist

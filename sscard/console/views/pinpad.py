@@ -3,6 +3,9 @@ ever learns whether it worked."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,10 +19,23 @@ from sscard.console.views.base import refused
 from sscard.staff.models import PinPadRequest
 from sscard.staff.pin_pads import cancel_pin_pad, enter_pin, pin_pad, pin_pad_open
 
+PadView = Callable[[HttpRequest, PinPadRequest, str], HttpResponse]
 
-def _pad(request: HttpRequest, token: str) -> PinPadRequest:
-    desk: Desk = request.desk  # type: ignore[attr-defined]
-    return pin_pad(member=desk.member, token=token)
+
+def _of_a_pad(view: PadView) -> Callable[[HttpRequest, str], HttpResponse]:
+    """A view of one of this clerk's PIN pad requests, named by its token; a refusal page when
+    there is no such request."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+        desk: Desk = request.desk  # type: ignore[attr-defined]
+        try:
+            pad = pin_pad(member=desk.member, token=token)
+        except DomainError as error:
+            return refused(request, refusal_message(error), status=error.status)
+        return view(request, pad, token)
+
+    return wrapped
 
 
 def _state(pad: PinPadRequest) -> dict[str, object]:
@@ -35,42 +51,30 @@ def _state(pad: PinPadRequest) -> dict[str, object]:
 
 
 @desk_view()
-def wait(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        pad = _pad(request, token)
-    except DomainError as error:
-        return refused(request, refusal_message(error), status=error.status)
+@_of_a_pad
+def wait(request: HttpRequest, pad: PinPadRequest, token: str) -> HttpResponse:
     context = _state(pad) | {"token": token}
     return render(request, "console/pinpad_wait.html", context)
 
 
 @desk_view()
-def status(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        pad = _pad(request, token)
-    except DomainError as error:
-        return refused(request, refusal_message(error), status=error.status)
+@_of_a_pad
+def status(request: HttpRequest, pad: PinPadRequest, token: str) -> HttpResponse:
     return render(request, "console/_pinpad_status.html", _state(pad) | {"token": token})
 
 
 @desk_view()
 @require_POST
-def cancel(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        pad = _pad(request, token)
-    except DomainError as error:
-        return refused(request, refusal_message(error), status=error.status)
+@_of_a_pad
+def cancel(request: HttpRequest, pad: PinPadRequest, token: str) -> HttpResponse:
     cancel_pin_pad(pad=pad)
     return HttpResponseRedirect(reverse("console:person", args=[pad.card.person.reference]))
 
 
 @desk_view()
-def pad_page(request: HttpRequest, token: str) -> HttpResponse:
+@_of_a_pad
+def pad_page(request: HttpRequest, pad: PinPadRequest, token: str) -> HttpResponse:
     """What the holder sees: no name, no number but the card's last digits, a keypad."""
-    try:
-        pad = _pad(request, token)
-    except DomainError as error:
-        return refused(request, refusal_message(error), status=error.status)
     form = PinForm(request.POST or None)
     status_code = 200
     if request.method == "POST" and pin_pad_open(pad):

@@ -12,6 +12,7 @@ from sscard.outlets.selectors import get_district, parse_near
 from sscard.portal import labels
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import GuideForm
+from sscard.portal.views.htmx import whole_page
 
 
 def guide(request: HttpRequest) -> HttpResponse:
@@ -52,11 +53,5 @@ def guide(request: HttpRequest) -> HttpResponse:
     if form.errors and not any(name in form.errors for name in questions):
         # Every question answered, yet refused (the location): the errors belong next to the
         # field and in the summary, so the whole page body is swapped.
-        response = render(request, "portal/guide.html", context)
-        response["HX-Retarget"], response["HX-Reswap"], response["HX-Reselect"] = (
-            "#main",
-            "outerHTML",
-            "#main",
-        )
-        return response
+        return whole_page(request, "portal/guide.html", context)
     return render(request, "portal/_guide_answer.html", context)

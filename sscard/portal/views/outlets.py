@@ -11,6 +11,7 @@ from sscard.outlets.selectors import FoundOutlet, find_outlets, get_district, pa
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import OutletForm
 from sscard.portal.outlet_plan import draw_outlet_plan
+from sscard.portal.views.htmx import whole_page
 
 SHOWN = 20  # outlets listed before "show all"
 ON_PLAN = 12
@@ -55,11 +56,5 @@ def outlets(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/outlets.html", context)
     if form.errors:
         # The errors belong next to the fields and in the summary: swap the whole page body.
-        response = render(request, "portal/outlets.html", context)
-        response["HX-Retarget"], response["HX-Reswap"], response["HX-Reselect"] = (
-            "#main",
-            "outerHTML",
-            "#main",
-        )
-        return response
+        return whole_page(request, "portal/outlets.html", context)
     return render(request, "portal/_outlet_results.html", context)

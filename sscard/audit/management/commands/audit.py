@@ -1,3 +1,5 @@
+"""`sscard audit verify`: check the audit log's hash chain end to end."""
+
 from __future__ import annotations
 
 from typing import Any

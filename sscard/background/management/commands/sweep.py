@@ -1,3 +1,5 @@
+"""`sscard sweep`: apply what time has decided, in the order of the sweep's schedule."""
+
 from __future__ import annotations
 
 from typing import Any

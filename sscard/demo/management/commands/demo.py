@@ -1,3 +1,5 @@
+"""`sscard demo`: load the deterministic demo data for Guangzhou and print what was loaded."""
+
 from __future__ import annotations
 
 import time
@@ -11,7 +13,7 @@ from django.utils import timezone
 from sscard.applications.models import ApplicationStatus, CardApplication
 from sscard.audit.services import verify_chain
 from sscard.cards.models import IN_HAND_STATUSES, Card, CardStatus
-from sscard.cards.selectors import effective_state
+from sscard.cards.selectors import STATUS_FIELDS, effective_of_row
 from sscard.common import clock
 from sscard.common.models import Sequence
 from sscard.demo.bulk import DEMO_PIN, SEED, load_people_and_cards, wipe
@@ -113,27 +115,10 @@ class Command(BaseCommand):
         stale = Card.objects.filter(
             Q(lost_until__lte=now)
             | Q(status__in=IN_HAND_STATUSES, expires_on__lt=timezone.localdate(now))
-        ).values_list(
-            "status",
-            "bank_status",
-            "expires_on",
-            "lost_until",
-            "lapse_action",
-            "lapse_unfreezes_bank",
-            "status_before_loss",
-        )
-        for status, bank, expires, lost, action, unfreezes, restore in stale:
-            state = effective_state(
-                status=status,
-                bank_status=bank,
-                expires_on=expires,
-                lost_until=lost,
-                lapse_action=action,
-                lapse_unfreezes_bank=unfreezes,
-                restore_status=restore,
-                now=now,
-            )
-            statuses[status] -= 1
+        ).values_list(*STATUS_FIELDS)
+        for row in stale:
+            state = effective_of_row(row, now)
+            statuses[row[0]] -= 1
             statuses[state.status] += 1
         examples = {
             status: Card.objects.filter(status=status)
