@@ -20,6 +20,7 @@ from sscard.cards.models import Card, CardStatus, LossKind, LossReport
 from sscard.cards.pins import check_pin_strength
 from sscard.cards.services import (
     activate_card,
+    lift_loss_report,
     report_loss,
 )
 from sscard.common import clock
@@ -342,6 +343,19 @@ class Scenes:
             documents=s.documents,
             outlet=outlet,
         ).report
+
+    def lift(
+        self, s: Subject, report: LossReport, outlet: Outlet, rng: random.Random, *, reason: str
+    ) -> None:
+        lift_loss_report(
+            actor=self.counter(outlet, rng),
+            report=report,
+            lifter=s.actor_person,
+            relation=s.acting_relation,
+            documents=s.documents,
+            reason=reason,
+            outlet=outlet,
+        )
 
     def apply(
         self, s: Subject, outlet: Outlet, rng: random.Random, **options: Any

@@ -78,15 +78,7 @@ class Stories(Scenes):
             return
         outlet = self.agency(s, rng, Service.LIFT)
         yield self.later(start, rng.uniform(0.3, 1.2), rng)
-        lift_loss_report(
-            actor=self.counter(outlet, rng),
-            report=report,
-            lifter=s.actor_person,
-            relation=s.acting_relation,
-            documents=s.documents,
-            reason="card found",
-            outlet=outlet,
-        )
+        self.lift(s, report, outlet, rng, reason="card found")
 
     def formally_lost(self, s: Subject, rng: random.Random, converted: bool) -> Story:
         """Reported lost in writing; no reissue applied for yet."""
@@ -109,15 +101,7 @@ class Stories(Scenes):
         yield start
         report = self.report_formal(s, outlet, rng)
         yield self.later(start, rng.uniform(1, 4), rng)
-        lift_loss_report(
-            actor=self.counter(outlet, rng),
-            report=report,
-            lifter=s.actor_person,
-            relation=s.acting_relation,
-            documents=s.documents,
-            reason="card found in a coat pocket",
-            outlet=outlet,
-        )
+        self.lift(s, report, outlet, rng, reason="card found in a coat pocket")
 
     def reissue_withdrawn(self, s: Subject, rng: random.Random) -> Story:
         """Applied for a reissue, then found the card: the application is cancelled."""
@@ -135,15 +119,7 @@ class Stories(Scenes):
             actor=self.counter(agency, rng), application=app, note="the applicant found the card"
         )
         if rng.random() < 0.6:
-            lift_loss_report(
-                actor=self.counter(agency, rng),
-                report=report,
-                lifter=s.actor_person,
-                relation=s.acting_relation,
-                documents=s.documents,
-                reason="card found",
-                outlet=agency,
-            )
+            self.lift(s, report, agency, rng, reason="card found")
 
     # How many days ago a story starts, by the status it stops at: room for every step.
     STARTS: dict[str, tuple[float, float]] = {
