@@ -14,7 +14,7 @@ from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient, Scope
 from sscard.partners.services import client_for_token, person_for_token
 from sscard.people.models import Person
-from sscard.people.selectors import wards_of
+from sscard.people.selectors import reach
 
 OUTLET_CHANNELS: dict[str, str] = {
     OutletType.BANK_OUTLET: Channel.BANK,
@@ -73,7 +73,7 @@ class Principal:
         if self.person is None:
             return set()
         if self._reach is None:
-            self._reach = {self.person.pk, *(ward.pk for ward in wards_of(self.person))}
+            self._reach = reach(self.person)
         return self._reach
 
     def may_see_person(self, person_id: int) -> bool:
@@ -121,12 +121,7 @@ class Principal:
 
     def actor(self, channel: str | None = None) -> Actor:
         if self.person is not None:
-            return Actor(
-                kind="citizen",
-                id=f"person:{self.person.pk}",
-                role=Role.CITIZEN,
-                channel=channel or Channel.APP,
-            )
+            return Actor.citizen(self.person.pk, channel or Channel.APP)
         assert self.client is not None
         bank = self.client.bank
         return Actor(

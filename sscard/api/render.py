@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from sscard.applications.models import CardApplication
 from sscard.cards.models import Card, LossReport
+from sscard.cards.person_cards import cards_of
 from sscard.cards.selectors import effective_of
 from sscard.common.context import Actor
 from sscard.common.money import Money
@@ -179,7 +180,7 @@ def card_full(card: Card, mask: Masker) -> dict[str, Any]:
 def person_full(person: Person, mask: Masker) -> dict[str, Any]:
     guardians = guardianships_of(person)
     wards = wardships_of(person)
-    cards = Card.objects.filter(person=person).select_related("bank").order_by("-generation", "-pk")
+    cards = cards_of(person, related=("bank",))
     return {
         "social_security_number": mask.ssn(person.social_security_number),
         "name": mask.name(person.name),

@@ -21,7 +21,6 @@ from django.utils import timezone
 from sscard.cards.holders import check_acting_party
 from sscard.cards.models import (
     IN_HAND_STATUSES,
-    LIVE_STATUSES,
     BankStatus,
     Card,
     CardStatus,
@@ -41,12 +40,14 @@ from sscard.cards.permissions import (
     report_sides,
     report_step,
 )
+from sscard.cards.person_cards import card_in_hand
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError, NotFound
 from sscard.common.permissions import Permissions
 from sscard.outlets.models import Outlet
 from sscard.people.models import Person
+from sscard.people.selectors import relation_to
 from sscard.policy.models import LapseAction, RegionalPolicy
 from sscard.policy.selectors import policy_for_region, temporary_report_expiry
 
@@ -178,10 +179,7 @@ def get_card(card_number: str) -> Card:
 
 def current_card(person: Person) -> Card:
     """The card in the person's hand: the live one, else the newest."""
-    card = (
-        Card.objects.filter(person=person, status__in=[s.value for s in LIVE_STATUSES]).first()
-        or Card.objects.filter(person=person).order_by("-generation", "-pk").first()
-    )
+    card = card_in_hand(person)
     if card is None:
         raise NotFound("This person has no card.", code="card_not_found")
     return card
@@ -255,7 +253,7 @@ class LoadedCardFacts:
             return None
         relation = self._relation
         if relation is None:
-            relation = "self" if self._person.pk == self.card.person_id else "guardian"
+            relation = relation_to(self._person, self.card.person_id)
         try:
             check_acting_party(subject=self.card.person, actor=self._person, relation=relation)
         except DomainError as refusal:

@@ -14,10 +14,8 @@ from django.utils.translation import pgettext, pgettext_lazy
 from sscard.applications.models import ApplicationType
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.intake import complete_intake, record_intake
-from sscard.applications.terms import apply_refusal, quote_fee
+from sscard.applications.terms import apply_refusal, likely_type, quote_fee
 from sscard.cards.holders import check_acting_party
-from sscard.cards.models import Card, CardStatus
-from sscard.cards.selectors import effective_of
 from sscard.console.access import Desk
 from sscard.console.forms import ApplyForm, CompleteIntakeForm, IntakeForm
 from sscard.console.labels import (
@@ -93,19 +91,9 @@ class Apply(TermsMixin, PersonAction):
         super().precheck(form)
 
     def initial(self) -> dict[str, Any]:
-        cards = list(Card.objects.filter(person=self.subject).order_by("-generation", "-pk")[:1])
         wanted = self.request.GET.get("type", "")
         if wanted not in ApplicationType.values:
-            if not cards:
-                wanted = ApplicationType.NEW
-            elif effective_of(cards[0]).status in (
-                CardStatus.FORMALLY_LOST,
-                CardStatus.TEMPORARILY_LOST,
-                CardStatus.CANCELLED,
-            ):
-                wanted = ApplicationType.REISSUE
-            else:
-                wanted = ApplicationType.REPLACEMENT
+            wanted = likely_type(self.subject)
         bank = self.desk.member.outlet.bank
         return super().initial() | {"type": wanted, "bank": bank.code if bank else ""}
 

@@ -17,6 +17,7 @@ from sscard.cards.services import lift_loss_report, report_loss
 from sscard.common.errors import DomainError
 from sscard.common.http import client_address
 from sscard.people.masking import mask_phone
+from sscard.people.selectors import relation_to
 from sscard.portal import formats, session
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import CodeForm, ReportForm
@@ -26,10 +27,6 @@ from sscard.portal.views.common import OutOfReach, card_in_reach, not_found, pos
 from sscard.signin import services as signin
 
 LIFT_KEY = "portal.lift"  # the card whose lifting a confirmation code was sent for
-
-
-def _relation(request: HttpRequest, holder_id: int) -> str:
-    return "self" if request.person.pk == holder_id else "guardian"  # type: ignore[attr-defined]
 
 
 def _card_url(number: str) -> str:
@@ -81,7 +78,7 @@ def report(request: HttpRequest, number: str) -> HttpResponse:
                 card=found,
                 kind=LossKind.TEMPORARY,
                 reporter=me,
-                relation=_relation(request, found.person_id),
+                relation=relation_to(me, found.person_id),
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -138,7 +135,7 @@ def lift(request: HttpRequest, number: str) -> HttpResponse:
                 actor=session.actor(me),
                 report=report,
                 lifter=me,
-                relation=_relation(request, found.person_id),
+                relation=relation_to(me, found.person_id),
                 reason="card found (reported on the web)",
             )
         except DomainError as exc:

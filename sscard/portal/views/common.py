@@ -14,16 +14,11 @@ from sscard.cards.models import Card
 from sscard.cards.selectors import get_card
 from sscard.common.errors import NotFound
 from sscard.people.models import Person
-from sscard.people.selectors import wards_of
+from sscard.people.selectors import in_reach
 
 
 class OutOfReach(Exception):
     """Someone else's card or application, or none at all: both read as not found."""
-
-
-def reach(person: Person) -> set[int]:
-    """The people a signed-in person may see and act for: themselves and their wards."""
-    return {person.pk, *(ward.pk for ward in wards_of(person))}
 
 
 def card_in_reach(person: Person, number: str) -> Card:
@@ -31,7 +26,7 @@ def card_in_reach(person: Person, number: str) -> Card:
         card = get_card(number)
     except NotFound:
         raise OutOfReach from None
-    if card.person_id not in reach(person):
+    if not in_reach(person, card.person_id):
         raise OutOfReach
     return card
 
@@ -41,7 +36,7 @@ def application_in_reach(person: Person, number: str) -> CardApplication:
         app = get_application(number)
     except NotFound:
         raise OutOfReach from None
-    if app.person_id not in reach(person):
+    if not in_reach(person, app.person_id):
         raise OutOfReach
     return app
 
