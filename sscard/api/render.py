@@ -75,13 +75,13 @@ def card_brief(card: Card) -> dict[str, Any]:
     return {
         "card_number": card.number,
         "status": state.status,
-        "usable": state.status == "normal",
+        "usable": state.usable,
         "bank_status": state.bank_status,
         "bank_code": card.bank.code if card.bank else None,
         "issuing_region_code": card.issuing_region_code,
         "issued_on": card.issued_on,
         "expires_on": card.expires_on,
-        "blocked_until": state.lost_until if state.status == "temporarily_lost" else None,
+        "blocked_until": state.blocked_until,
         "generation": card.generation,
     }
 

@@ -17,6 +17,7 @@ from sscard.applications.models import (
     Production,
     ReplacementReason,
 )
+from sscard.cards.holders import policy_for_card
 from sscard.cards.models import Card, CardStatus
 from sscard.cards.person_cards import card_in_hand, newest_card
 from sscard.cards.selectors import effective_of
@@ -54,7 +55,7 @@ def likely_type(person: Person) -> str:
 def application_policy(*, old_card: Card | None, outlet: Outlet) -> RegionalPolicy:
     """The policy an application is under: that of the region which issued the card it
     replaces, else that of the outlet where it is made."""
-    return policy_for_region(old_card.issuing_region_code if old_card else outlet.region_code)
+    return policy_for_card(old_card) if old_card else policy_for_region(outlet.region_code)
 
 
 # ---------------------------------------------------------------- the bank

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sscard.cards.models import Card
 from sscard.cards.person_cards import cards_of
 from sscard.common import clock
 from sscard.common.errors import FieldError, Forbidden, ValidationError
@@ -19,6 +20,12 @@ from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import guardians_of, guardianship, is_ward_of_full_age
 from sscard.policy.models import RegionalPolicy
 from sscard.policy.selectors import policy_for_region
+
+
+def policy_for_card(card: Card) -> RegionalPolicy:
+    """The policy of the region that issued the card (DOMAIN.md section 8: a policy belongs to
+    an issuing region)."""
+    return policy_for_region(card.issuing_region_code)
 
 
 def policy_for_person(person: Person) -> RegionalPolicy:

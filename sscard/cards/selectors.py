@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sscard.cards.holders import check_acting_party
+from sscard.cards.holders import check_acting_party, policy_for_card
 from sscard.cards.models import (
     IN_HAND_STATUSES,
     BankStatus,
@@ -49,7 +49,7 @@ from sscard.outlets.models import Outlet
 from sscard.people.models import Person
 from sscard.people.selectors import relation_to
 from sscard.policy.models import LapseAction, RegionalPolicy
-from sscard.policy.selectors import policy_for_region, temporary_report_expiry
+from sscard.policy.selectors import temporary_report_expiry
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,16 @@ class Effective:
     bank_status: str
     lost_until: dt.datetime | None
     lapsed: bool
+
+    @property
+    def usable(self) -> bool:
+        """A point of use accepts a normal card only."""
+        return self.status == CardStatus.NORMAL
+
+    @property
+    def blocked_until(self) -> dt.datetime | None:
+        """When a temporary report's block ends, while the card is temporarily lost."""
+        return self.lost_until if self.status == CardStatus.TEMPORARILY_LOST else None
 
 
 def effective_state(
@@ -162,10 +172,10 @@ def card_status(card_number: str) -> CardStatusView:
     return CardStatusView(
         card_number=number,
         status=state.status,
-        usable=state.status == CardStatus.NORMAL,
+        usable=state.usable,
         bank_status=state.bank_status,
         expires_on=expires_on,
-        blocked_until=state.lost_until if state.status == CardStatus.TEMPORARILY_LOST else None,
+        blocked_until=state.blocked_until,
     )
 
 
@@ -201,7 +211,7 @@ def get_loss_report(reference: str) -> LossReport:
 
 
 def is_usable(card: Card) -> bool:
-    return effective_of(card).status == CardStatus.NORMAL
+    return effective_of(card).usable
 
 
 # ---------------------------------------------------------------- what may be done now
@@ -239,7 +249,7 @@ class LoadedCardFacts:
 
     @cached_property
     def policy(self) -> RegionalPolicy:
-        return policy_for_region(self.card.issuing_region_code)
+        return policy_for_card(self.card)
 
     @property
     def stored_status(self) -> str:
