@@ -23,12 +23,13 @@ from sscard.common import clock
 from sscard.common.errors import DomainError, Forbidden
 from sscard.console.access import Desk, desk_view
 from sscard.console.errors import add_refusal
-from sscard.console.forms import EmptyForm, IdentityForm, IdNumberForm
+from sscard.console.forms import EmptyForm, IdentityForm
 from sscard.console.views.base import DeskAction, Summary, refused
 from sscard.console.views.counter import holder_text
+from sscard.console.views.people import find_by_id_number
 from sscard.people.masking import mask_name
 from sscard.people.models import Person
-from sscard.people.selectors import get_person, in_reach, people_in_reach, relation_to
+from sscard.people.selectors import in_reach, people_in_reach, relation_to
 
 VERIFIED = "console.hotline_verified"
 VERIFIED_FOR = dt.timedelta(minutes=15)
@@ -49,19 +50,11 @@ def is_verified(request: HttpRequest, person: Person) -> bool:
 
 @desk_view("check_caller_identity")
 def find_caller(request: HttpRequest) -> HttpResponse:
-    form = IdNumberForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            person = get_person(form.cleaned_data["id_number"])
-        except DomainError as error:
-            add_refusal(form, error)
-            status = error.status
-        else:
-            return HttpResponseRedirect(reverse("console:hotline_check", args=[person.reference]))
-    elif request.method == "POST":
-        status = 422
-    return render(request, "console/hotline_find.html", {"form": form}, status=status)
+    return find_by_id_number(
+        request,
+        "console/hotline_find.html",
+        lambda person: reverse("console:hotline_check", args=[person.reference]),
+    )
 
 
 @desk_view("check_caller_identity")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,9 +61,11 @@ def person_url(person: Person) -> str:
     return reverse("console:person", args=[person.reference])
 
 
-@desk_view("find_person")
-def find_person(request: HttpRequest) -> HttpResponse:
-    """The ID number is posted, never put in a URL: URLs end up in logs."""
+def find_by_id_number(
+    request: HttpRequest, template: str, then: Callable[[Person], str]
+) -> HttpResponse:
+    """Find a person by the ID number posted (never put in a URL: URLs end up in logs), then
+    go to `then(person)`."""
     form = IdNumberForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -72,10 +75,15 @@ def find_person(request: HttpRequest) -> HttpResponse:
             add_refusal(form, error)
             status = error.status
         else:
-            return HttpResponseRedirect(person_url(person))
+            return HttpResponseRedirect(then(person))
     elif request.method == "POST":
         status = 422
-    return render(request, "console/find_person.html", {"form": form}, status=status)
+    return render(request, template, {"form": form}, status=status)
+
+
+@desk_view("find_person")
+def find_person(request: HttpRequest) -> HttpResponse:
+    return find_by_id_number(request, "console/find_person.html", person_url)
 
 
 # ---------------------------------------------------------------- the documents checklist

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -21,28 +23,53 @@ class OutOfReach(Exception):
     """Someone else's card or application, or none at all: both read as not found."""
 
 
-def card_in_reach(person: Person, number: str) -> Card:
+R = TypeVar("R", Card, CardApplication)
+
+
+def _in_reach(person: Person, get: Callable[[str], R], number: str) -> R:
     try:
-        card = get_card(number)
+        found = get(number)
     except NotFound:
         raise OutOfReach from None
-    if not in_reach(person, card.person_id):
+    if not in_reach(person, found.person_id):
         raise OutOfReach
-    return card
+    return found
+
+
+def card_in_reach(person: Person, number: str) -> Card:
+    return _in_reach(person, get_card, number)
 
 
 def application_in_reach(person: Person, number: str) -> CardApplication:
-    try:
-        app = get_application(number)
-    except NotFound:
-        raise OutOfReach from None
-    if not in_reach(person, app.person_id):
-        raise OutOfReach
-    return app
+    return _in_reach(person, get_application, number)
 
 
 def not_found(request: HttpRequest, **context: Any) -> HttpResponse:
     return render(request, "portal/not_found.html", context, status=404)
+
+
+def reached(
+    find: Callable[[Person, str], R],
+) -> Callable[
+    [Callable[[HttpRequest, R], HttpResponse]], Callable[[HttpRequest, str], HttpResponse]
+]:
+    """A page of one card or application (`find`: `card_in_reach`, `application_in_reach`),
+    called with it when it is in the signed-in person's reach; anything else is not found."""
+
+    def decorate(
+        view: Callable[[HttpRequest, R], HttpResponse],
+    ) -> Callable[[HttpRequest, str], HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, number: str) -> HttpResponse:
+            try:
+                found = find(request.person, number)  # type: ignore[attr-defined]
+            except OutOfReach:
+                return not_found(request)
+            return view(request, found)
+
+        return wrapped
+
+    return decorate
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
