@@ -115,6 +115,12 @@ def kind_refusals(*, type: str, reason: str) -> list[DomainError]:
     return [r for r in refusals if r is not None]
 
 
+def reason_of(*, type: str, reason: str) -> str:
+    """The reason an application of `type` carries: a replacement's, and none for any other
+    type (a form may still hold one chosen for a replacement before the type was changed)."""
+    return reason if type == ApplicationType.REPLACEMENT else ""
+
+
 def productions_at(outlet: Outlet) -> list[str]:
     """How a card can be made for an application taken at `outlet`: in batch, and on the spot
     where the outlet makes cards."""

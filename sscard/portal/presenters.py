@@ -86,10 +86,13 @@ class HolderView:
         return [a for a in self.applications if a.status in OPEN_STATUSES]
 
 
+def _acting_link(acting: Person, holder: Person) -> Guardianship | None:
+    """The guardianship a guardian acts for a ward under; None for one's own card."""
+    return guardianship(acting, holder) if holder.pk != acting.pk else None
+
+
 def documents_for(holder: Person, acting: Person) -> list[str]:
-    link: Guardianship | None = None
-    if holder.pk != acting.pk:
-        link = guardianship(acting, holder)
+    link = _acting_link(acting, holder)
     return labels.documents(documents_needed(guardian=link), for_ward=link is not None)
 
 
@@ -113,7 +116,7 @@ def holder_view(holder: Person, *, acting: Person) -> HolderView:
     cards = list(cards_of(holder, related=("bank", "person")))
     views = [card_view(card, acting=acting, apps=apps) for card in cards]
     current = [v for v in views if v.status not in _GONE] or views[:1]
-    link = guardianship(acting, holder) if holder.pk != acting.pk else None
+    link = _acting_link(acting, holder)
     return HolderView(
         person=holder,
         is_me=holder.pk == acting.pk,

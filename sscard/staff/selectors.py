@@ -73,6 +73,16 @@ def applications_for(member: StaffMember) -> QuerySet[CardApplication]:
     return rows.filter(outlet_id=member.outlet_id)
 
 
+# A member opens an application's page from the lists or from the person's page.
+_OPENS_APPLICATIONS = ("view_outlet_lists", "view_all_lists", "find_person")
+
+
+def may_open_applications(member: StaffMember) -> bool:
+    """Whether a member's role opens applications' pages at all (which ones:
+    `may_see_application`)."""
+    return any(member.user.has_perm(f"staff.{p}") for p in _OPENS_APPLICATIONS)
+
+
 def may_see_application(member: StaffMember, app: CardApplication) -> bool:
     """A counter serves whoever comes to it, so a window clerk sees any application of the
     person in front of them; a bank sees only its own bank's; a community committee only the

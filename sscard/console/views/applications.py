@@ -14,7 +14,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from sscard.applications.models import ApplicationType
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.intake import complete_intake, record_intake
-from sscard.applications.terms import apply_refusal, likely_type, quote_fee
+from sscard.applications.terms import apply_refusal, likely_type, quote_fee, reason_of
 from sscard.cards.holders import check_acting_party
 from sscard.console.access import Desk
 from sscard.console.forms import ApplyForm, CompleteIntakeForm, IntakeForm
@@ -139,7 +139,7 @@ class Apply(TermsMixin, PersonAction):
             delivery=data["delivery"],
             mail_address=data.get("mail_address", ""),
             fee_waiver=data.get("fee_waiver", ""),
-            reason=data.get("reason", "") if data["type"] == ApplicationType.REPLACEMENT else "",
+            reason=reason_of(type=data["type"], reason=data.get("reason", "")),
         )
         self.done(
             pgettext(
@@ -200,7 +200,7 @@ class Intake(PersonAction):
             applicant=presenter,
             relation=relation,
             outlet=self.desk.member.outlet,
-            reason=data.get("reason", "") if data["type"] == ApplicationType.REPLACEMENT else "",
+            reason=reason_of(type=data["type"], reason=data.get("reason", "")),
             note=data.get("note", ""),
         )
         return self.to_person(
