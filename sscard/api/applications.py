@@ -29,6 +29,7 @@ from sscard.common.context import Actor
 from sscard.common.errors import FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet
 from sscard.partners.models import Bank, Scope
+from sscard.partners.selectors import of_own_bank
 from sscard.people.selectors import get_person
 
 router = Router(tags=["card applications"])
@@ -36,9 +37,7 @@ router = Router(tags=["card applications"])
 
 def _visible(principal: Principal, number: str) -> CardApplication:
     app = get_application(number)
-    if not principal.may_see_person(app.person_id) or (
-        principal.client is not None and not principal.may_see_bank(app.bank_id)
-    ):
+    if not principal.may_see(person_id=app.person_id, bank_id=app.bank_id):
         raise NotFound("No application with this number.", code="application_not_found")
     return app
 
@@ -143,8 +142,7 @@ def find(request: HttpRequest, filters: Query[ApplicationFilter]) -> list[dict[s
         rows = rows.filter(receipt_number=check_receipt_number(filters.receipt_number))
     if filters.status is not None:
         rows = rows.filter(status=filters.status)
-    if principal.bank_id is not None:
-        rows = rows.filter(bank_id=principal.bank_id)
+    rows = of_own_bank(rows, principal.bank_id)
     page = rows[filters.offset : filters.offset + filters.limit]
     mask = seen_by(principal)
     return [application(app, mask) for app in page]

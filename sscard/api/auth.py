@@ -12,9 +12,10 @@ from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError, Forbidden, NotFound
 from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient, Scope
+from sscard.partners.selectors import is_own_bank_id
 from sscard.partners.services import client_for_token, person_for_token
 from sscard.people.models import Person
-from sscard.people.selectors import wards_of
+from sscard.people.selectors import reach
 
 OUTLET_CHANNELS: dict[str, str] = {
     OutletType.BANK_OUTLET: Channel.BANK,
@@ -73,20 +74,25 @@ class Principal:
         if self.person is None:
             return set()
         if self._reach is None:
-            self._reach = {self.person.pk, *(ward.pk for ward in wards_of(self.person))}
+            self._reach = reach(self.person)
         return self._reach
 
     def may_see_person(self, person_id: int) -> bool:
         return not self.is_citizen or person_id in self.reach()
 
     def may_see_bank(self, bank_id: int | None) -> bool:
-        return self.bank_id is None or bank_id == self.bank_id
+        return is_own_bank_id(self.bank_id, bank_id)
+
+    def may_see(self, *, person_id: int, bank_id: int | None) -> bool:
+        """Whether a record of this person and bank is the caller's to see: a citizen's own or
+        a ward's; a client's own bank's."""
+        return self.may_see_person(person_id) and (
+            self.client is None or self.may_see_bank(bank_id)
+        )
 
     def check_card(self, *, person_id: int, bank_id: int | None, not_found: DomainError) -> None:
         """Someone else's card reads as missing: telling it exists would leak it."""
-        if not self.may_see_person(person_id) or (
-            self.client is not None and not self.may_see_bank(bank_id)
-        ):
+        if not self.may_see(person_id=person_id, bank_id=bank_id):
             raise not_found
 
     def default_channel(self) -> str:
@@ -121,12 +127,7 @@ class Principal:
 
     def actor(self, channel: str | None = None) -> Actor:
         if self.person is not None:
-            return Actor(
-                kind="citizen",
-                id=f"person:{self.person.pk}",
-                role=Role.CITIZEN,
-                channel=channel or Channel.APP,
-            )
+            return Actor.citizen(self.person.pk, channel or Channel.APP)
         assert self.client is not None
         bank = self.client.bank
         return Actor(
@@ -151,7 +152,7 @@ class Principal:
         if not code:
             return None
         outlet = get_outlet(code)
-        if self.bank_id is not None and outlet.bank_id != self.bank_id:
+        if not is_own_bank_id(self.bank_id, outlet.bank_id):
             raise Forbidden("This token acts for its own bank's outlets only.", code="wrong_outlet")
         return outlet
 

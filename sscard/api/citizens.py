@@ -10,7 +10,7 @@ from ninja import Router, Status
 from sscard.api.auth import principal_of
 from sscard.api.render import Masker, card_brief, person_full
 from sscard.api.schemas import MeOut, OtpIn, OtpOut, Problem, TokenIn, TokenOut
-from sscard.cards.models import Card
+from sscard.cards.person_cards import cards_of
 from sscard.common.context import Channel
 from sscard.common.errors import Forbidden
 from sscard.common.http import client_address
@@ -87,12 +87,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
             "social_security_number": mask.ssn(g.ward.social_security_number),
             "name": mask.name(g.ward.name),
             "relation": g.relation,
-            "cards": [
-                card_brief(c)
-                for c in Card.objects.filter(person=g.ward)
-                .select_related("bank")
-                .order_by("-generation", "-pk")
-            ],
+            "cards": [card_brief(c) for c in cards_of(g.ward, related=("bank",))],
         }
         for g in wards
     ]

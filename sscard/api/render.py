@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from sscard.applications.models import CardApplication
 from sscard.cards.models import Card, LossReport
+from sscard.cards.person_cards import cards_of
 from sscard.cards.selectors import effective_of
 from sscard.common.context import Actor
 from sscard.common.money import Money
@@ -74,13 +75,13 @@ def card_brief(card: Card) -> dict[str, Any]:
     return {
         "card_number": card.number,
         "status": state.status,
-        "usable": state.status == "normal",
+        "usable": state.usable,
         "bank_status": state.bank_status,
         "bank_code": card.bank.code if card.bank else None,
         "issuing_region_code": card.issuing_region_code,
         "issued_on": card.issued_on,
         "expires_on": card.expires_on,
-        "blocked_until": state.lost_until if state.status == "temporarily_lost" else None,
+        "blocked_until": state.blocked_until,
         "generation": card.generation,
     }
 
@@ -179,7 +180,7 @@ def card_full(card: Card, mask: Masker) -> dict[str, Any]:
 def person_full(person: Person, mask: Masker) -> dict[str, Any]:
     guardians = guardianships_of(person)
     wards = wardships_of(person)
-    cards = Card.objects.filter(person=person).select_related("bank").order_by("-generation", "-pk")
+    cards = cards_of(person, related=("bank",))
     return {
         "social_security_number": mask.ssn(person.social_security_number),
         "name": mask.name(person.name),

@@ -17,7 +17,10 @@ from sscard.applications.models import (
     Production,
     ReplacementReason,
 )
-from sscard.cards.models import LIVE_STATUSES, Card
+from sscard.cards.holders import policy_for_card
+from sscard.cards.models import Card, CardStatus
+from sscard.cards.person_cards import card_in_hand, newest_card
+from sscard.cards.selectors import effective_of
 from sscard.common.context import Actor
 from sscard.common.errors import Conflict, DomainError, FieldError, ValidationError
 from sscard.outlets.models import Outlet, Service
@@ -31,21 +34,28 @@ from sscard.policy.selectors import policy_for_region
 def card_to_replace(person: Person) -> Card | None:
     """The card a reissue or replacement is for: the one in the person's hand (live), else the
     newest."""
-    return (
-        Card.objects.filter(person=person, status__in=[s.value for s in LIVE_STATUSES])
-        .select_related("bank")
-        .first()
-        or Card.objects.filter(person=person)
-        .select_related("bank")
-        .order_by("-generation", "-pk")
-        .first()
-    )
+    return card_in_hand(person, related=("bank",))
+
+
+# A newest card in one of these is reissued; any other is replaced.
+_REISSUED_FROM = (CardStatus.FORMALLY_LOST, CardStatus.TEMPORARILY_LOST, CardStatus.CANCELLED)
+
+
+def likely_type(person: Person) -> str:
+    """The application a counter offers first: a first card for one who never had a card, a
+    reissue when the newest card is lost or cancelled, else a replacement."""
+    newest = newest_card(person)
+    if newest is None:
+        return ApplicationType.NEW
+    if effective_of(newest).status in _REISSUED_FROM:
+        return ApplicationType.REISSUE
+    return ApplicationType.REPLACEMENT
 
 
 def application_policy(*, old_card: Card | None, outlet: Outlet) -> RegionalPolicy:
     """The policy an application is under: that of the region which issued the card it
     replaces, else that of the outlet where it is made."""
-    return policy_for_region(old_card.issuing_region_code if old_card else outlet.region_code)
+    return policy_for_card(old_card) if old_card else policy_for_region(outlet.region_code)
 
 
 # ---------------------------------------------------------------- the bank
@@ -103,6 +113,12 @@ def kind_refusals(*, type: str, reason: str) -> list[DomainError]:
             )
         )
     return [r for r in refusals if r is not None]
+
+
+def reason_of(*, type: str, reason: str) -> str:
+    """The reason an application of `type` carries: a replacement's, and none for any other
+    type (a form may still hold one chosen for a replacement before the type was changed)."""
+    return reason if type == ApplicationType.REPLACEMENT else ""
 
 
 def productions_at(outlet: Outlet) -> list[str]:

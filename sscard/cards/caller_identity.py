@@ -12,7 +12,7 @@ from django.db import transaction
 
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import record_event
-from sscard.cards.models import Card
+from sscard.cards.person_cards import cards_of
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import Forbidden
@@ -36,10 +36,7 @@ class SecurityQuestion:
 
 def _card_bank_code(person: Person) -> str:
     return (
-        Card.objects.filter(person=person, bank__isnull=False)
-        .order_by("-generation", "-pk")
-        .values_list("bank__code", flat=True)
-        .first()
+        cards_of(person).filter(bank__isnull=False).values_list("bank__code", flat=True).first()
         or ""
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sscard.cards.models import Card
+from sscard.cards.person_cards import cards_of
 from sscard.common import clock
 from sscard.common.errors import FieldError, Forbidden, ValidationError
 from sscard.notifications.models import OutboxMessage
@@ -21,15 +22,16 @@ from sscard.policy.models import RegionalPolicy
 from sscard.policy.selectors import policy_for_region
 
 
+def policy_for_card(card: Card) -> RegionalPolicy:
+    """The policy of the region that issued the card (DOMAIN.md section 8: a policy belongs to
+    an issuing region)."""
+    return policy_for_region(card.issuing_region_code)
+
+
 def policy_for_person(person: Person) -> RegionalPolicy:
     """The policy of the region that issued the person's newest card (people move away from
     the region in their ID number); without a card, the ID number's region."""
-    region = (
-        Card.objects.filter(person=person)
-        .order_by("-generation", "-pk")
-        .values_list("issuing_region_code", flat=True)
-        .first()
-    )
+    region = cards_of(person).values_list("issuing_region_code", flat=True).first()
     return policy_for_region(region or person.region_code)
 
 

@@ -19,10 +19,9 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from sscard.cards.holders import check_acting_party
+from sscard.cards.holders import check_acting_party, policy_for_card
 from sscard.cards.models import (
     IN_HAND_STATUSES,
-    LIVE_STATUSES,
     BankStatus,
     Card,
     CardStatus,
@@ -42,14 +41,16 @@ from sscard.cards.permissions import (
     report_sides,
     report_step,
 )
+from sscard.cards.person_cards import card_in_hand
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError, NotFound
 from sscard.common.permissions import Permissions
 from sscard.outlets.models import Outlet
 from sscard.people.models import Person
+from sscard.people.selectors import relation_to
 from sscard.policy.models import LapseAction, RegionalPolicy
-from sscard.policy.selectors import policy_for_region, temporary_report_expiry
+from sscard.policy.selectors import temporary_report_expiry
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,16 @@ class Effective:
     bank_status: str
     lost_until: dt.datetime | None
     lapsed: bool
+
+    @property
+    def usable(self) -> bool:
+        """A point of use accepts a normal card only."""
+        return self.status == CardStatus.NORMAL
+
+    @property
+    def blocked_until(self) -> dt.datetime | None:
+        """When a temporary report's block ends, while the card is temporarily lost."""
+        return self.lost_until if self.status == CardStatus.TEMPORARILY_LOST else None
 
 
 def effective_state(
@@ -169,10 +180,10 @@ def card_status(card_number: str) -> CardStatusView:
     return CardStatusView(
         card_number=number,
         status=state.status,
-        usable=state.status == CardStatus.NORMAL,
+        usable=state.usable,
         bank_status=state.bank_status,
         expires_on=expires_on,
-        blocked_until=state.lost_until if state.status == CardStatus.TEMPORARILY_LOST else None,
+        blocked_until=state.blocked_until,
     )
 
 
@@ -186,10 +197,7 @@ def get_card(card_number: str) -> Card:
 
 def current_card(person: Person) -> Card:
     """The card in the person's hand: the live one, else the newest."""
-    card = (
-        Card.objects.filter(person=person, status__in=[s.value for s in LIVE_STATUSES]).first()
-        or Card.objects.filter(person=person).order_by("-generation", "-pk").first()
-    )
+    card = card_in_hand(person)
     if card is None:
         raise NotFound("This person has no card.", code="card_not_found")
     return card
@@ -211,7 +219,7 @@ def get_loss_report(reference: str) -> LossReport:
 
 
 def is_usable(card: Card) -> bool:
-    return effective_of(card).status == CardStatus.NORMAL
+    return effective_of(card).usable
 
 
 # ---------------------------------------------------------------- what may be done now
@@ -249,7 +257,7 @@ class LoadedCardFacts:
 
     @cached_property
     def policy(self) -> RegionalPolicy:
-        return policy_for_region(self.card.issuing_region_code)
+        return policy_for_card(self.card)
 
     @property
     def stored_status(self) -> str:
@@ -263,7 +271,7 @@ class LoadedCardFacts:
             return None
         relation = self._relation
         if relation is None:
-            relation = "self" if self._person.pk == self.card.person_id else "guardian"
+            relation = relation_to(self._person, self.card.person_id)
         try:
             check_acting_party(subject=self.card.person, actor=self._person, relation=relation)
         except DomainError as refusal:

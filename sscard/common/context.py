@@ -49,3 +49,15 @@ class Actor:
     @classmethod
     def system(cls) -> Actor:
         return cls(kind="system", id="sscard", role=Role.SYSTEM, channel=Channel.SYSTEM)
+
+    @classmethod
+    def citizen(cls, person_pk: int, channel: str, *, outlet_code: str | None = None) -> Actor:
+        """A signed-in citizen acting for themselves or their wards (through the app, the web,
+        or a terminal at `outlet_code`), recorded by their person's key."""
+        return cls(
+            kind="citizen",
+            id=f"person:{person_pk}",
+            role=Role.CITIZEN,
+            channel=channel,
+            outlet_code=outlet_code,
+        )

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.translation import pgettext, pgettext_lazy
 
-from sscard.applications.models import ApplicationType, Delivery, Production
-from sscard.applications.terms import request_refusals
+from sscard.applications.models import Delivery, Production
+from sscard.applications.terms import reason_of, request_refusals
 from sscard.console.errors import field_of, refusal_message
 from sscard.console.labels import (
     APPLICATION_TYPE,
@@ -160,8 +160,8 @@ class TermsChecks(ConsoleForm):
 
     def check_terms(self, data: dict[str, Any]) -> None:
         form: Any = self
-        if "type" in self.fields and data.get("type") != ApplicationType.REPLACEMENT:
-            data["reason"] = ""
+        if "type" in self.fields:
+            data["reason"] = reason_of(type=data.get("type") or "", reason=data.get("reason") or "")
         refusals = request_refusals(
             type=data.get("type") or "",
             reason=data.get("reason") or "",

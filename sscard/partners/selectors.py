@@ -4,11 +4,15 @@ citizen, the system) is not held by this rule."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, QuerySet
 
 from sscard.common.context import Actor
 from sscard.common.errors import Forbidden
 from sscard.partners.models import Bank
+
+M = TypeVar("M", bound=Model)
 
 # What a bank refusal is about; the console words its refusal by it.
 SUBJECTS: dict[str, str] = {
@@ -26,6 +30,18 @@ SUBJECTS: dict[str, str] = {
 def is_own_bank(actor: Actor, bank: Bank | None) -> bool:
     """Whether `bank` is the actor's own; always so for an actor bound to no bank."""
     return actor.bank_code is None or (bank is not None and bank.code == actor.bank_code)
+
+
+def is_own_bank_id(own_bank_id: int | None, bank_id: int | None) -> bool:
+    """`is_own_bank` by keys, for a party that knows the key of the bank it is bound to
+    (`own_bank_id`; None: bound to no bank) and of the record's bank."""
+    return own_bank_id is None or bank_id == own_bank_id
+
+
+def of_own_bank(rows: QuerySet[M], own_bank_id: int | None) -> QuerySet[M]:
+    """The `rows` (cards or applications) of the bank a party is bound to; every row for a
+    party bound to no bank."""
+    return rows if own_bank_id is None else rows.filter(bank_id=own_bank_id)
 
 
 def bank_refusal(actor: Actor, bank: Bank | None, *, subject: str) -> Forbidden | None:

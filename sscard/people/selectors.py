@@ -121,6 +121,28 @@ def wards_of(guardian: Person) -> list[Person]:
     return [link.ward for link in wardships_of(guardian)]
 
 
+def people_in_reach(person: Person) -> list[Person]:
+    """The people a signed-in citizen may see and act for: themselves first, then their wards
+    today."""
+    return [person, *wards_of(person)]
+
+
+def reach(person: Person) -> set[int]:
+    """The keys of `people_in_reach`."""
+    return {p.pk for p in people_in_reach(person)}
+
+
+def in_reach(person: Person, person_id: int) -> bool:
+    """Whether the person keyed `person_id` is in `person`'s reach (oneself needs no read)."""
+    return person_id == person.pk or person_id in reach(person)
+
+
+def relation_to(acting: Person, holder_id: int) -> str:
+    """How a person in reach acts for the holder keyed `holder_id`: "self" for their own card,
+    else "guardian"."""
+    return "self" if acting.pk == holder_id else "guardian"
+
+
 def former_guardianships_of(ward: Person) -> list[Guardianship]:
     """A person's guardianships no longer in force (ended, past their end, or of a minor who has
     come of age): the record a window clerk reads before recording a new one."""

@@ -13,9 +13,10 @@ from sscard.applications.selectors import applications_of
 from sscard.applications.terms import fee_terms
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport
 from sscard.cards.permissions import CREATED, LIFT, RENEWED
+from sscard.cards.person_cards import cards_of
 from sscard.cards.selectors import CardActions, Effective, card_actions
 from sscard.people.models import Guardianship, Person
-from sscard.people.selectors import documents_needed, guardianship, wards_of
+from sscard.people.selectors import documents_needed, guardianship, people_in_reach
 from sscard.policy.models import RegionalPolicy
 from sscard.portal import labels, session
 
@@ -85,10 +86,13 @@ class HolderView:
         return [a for a in self.applications if a.status in OPEN_STATUSES]
 
 
+def _acting_link(acting: Person, holder: Person) -> Guardianship | None:
+    """The guardianship a guardian acts for a ward under; None for one's own card."""
+    return guardianship(acting, holder) if holder.pk != acting.pk else None
+
+
 def documents_for(holder: Person, acting: Person) -> list[str]:
-    link: Guardianship | None = None
-    if holder.pk != acting.pk:
-        link = guardianship(acting, holder)
+    link = _acting_link(acting, holder)
     return labels.documents(documents_needed(guardian=link), for_ward=link is not None)
 
 
@@ -109,14 +113,10 @@ def card_view(card: Card, *, acting: Person, apps: list[CardApplication]) -> Car
 
 def holder_view(holder: Person, *, acting: Person) -> HolderView:
     apps = applications_of(holder)
-    cards = list(
-        Card.objects.filter(person=holder)
-        .select_related("bank", "person")
-        .order_by("-generation", "-pk")
-    )
+    cards = list(cards_of(holder, related=("bank", "person")))
     views = [card_view(card, acting=acting, apps=apps) for card in cards]
     current = [v for v in views if v.status not in _GONE] or views[:1]
-    link = guardianship(acting, holder) if holder.pk != acting.pk else None
+    link = _acting_link(acting, holder)
     return HolderView(
         person=holder,
         is_me=holder.pk == acting.pk,
@@ -129,4 +129,4 @@ def holder_view(holder: Person, *, acting: Person) -> HolderView:
 
 def holders(person: Person) -> list[HolderView]:
     """The signed-in person first, then each ward."""
-    return [holder_view(p, acting=person) for p in [person, *wards_of(person)]]
+    return [holder_view(p, acting=person) for p in people_in_reach(person)]

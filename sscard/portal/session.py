@@ -19,7 +19,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from sscard.common.context import Actor, Channel
 from sscard.people.models import Person
-from sscard.signin.services import citizen_actor
 
 PERSON_KEY = "portal.person"
 PENDING_KEY = "portal.pending"  # between the two sign-in steps: no whole ID number or phone
@@ -47,7 +46,7 @@ def sign_out(request: HttpRequest) -> None:
 
 
 def actor(person: Person) -> Actor:
-    return citizen_actor(person, Channel.WEB)
+    return Actor.citizen(person.pk, Channel.WEB)
 
 
 def safe_next(request: HttpRequest, value: str | None) -> str | None:

@@ -30,7 +30,7 @@ from redis.exceptions import RedisError
 
 from sscard.audit.services import record_event
 from sscard.common import clock
-from sscard.common.context import Actor, Channel, Role
+from sscard.common.context import Actor, Channel
 from sscard.common.errors import DomainError, FieldError, ValidationError
 from sscard.notifications.channels import ChannelError, render, send_sms
 from sscard.partners.models import CitizenToken
@@ -220,11 +220,6 @@ def send_confirmation_code(*, person: Person, client_address: str) -> None:
     _send_code(person, CodePurpose.CONFIRM, code_ttl=settings.OTP_TTL_SECONDS)
 
 
-def citizen_actor(person: Person, channel: str) -> Actor:
-    """A signed-in citizen acting for themselves or their wards through the app or the web."""
-    return Actor(kind="citizen", id=f"person:{person.pk}", role=Role.CITIZEN, channel=channel)
-
-
 def _use_code(person: Person | None, purpose: str, code: str, *, channel: str = "") -> Person:
     wrong = InvalidCode("The code is wrong or has expired. Ask for a new one.")
     wrong.errors = [FieldError("code", "wrong or expired")]
@@ -248,7 +243,7 @@ def _use_code(person: Person | None, purpose: str, code: str, *, channel: str = 
             row.save(update_fields=["used_at"])
             if purpose == CodePurpose.SIGN_IN:
                 record_event(
-                    actor=citizen_actor(person, channel or Channel.APP),
+                    actor=Actor.citizen(person.pk, channel or Channel.APP),
                     action="person.signed_in",
                     object_type="person",
                     object_id=person.pk,
@@ -280,7 +275,7 @@ def sign_out(*, person: Person, channel: str) -> None:
     """Audited like the sign-in, so the log shows when a session ended by the person's choice."""
     with transaction.atomic():
         record_event(
-            actor=citizen_actor(person, channel),
+            actor=Actor.citizen(person.pk, channel),
             action="person.signed_out",
             object_type="person",
             object_id=person.pk,

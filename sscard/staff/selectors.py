@@ -11,6 +11,7 @@ from sscard.applications.models import CardApplication
 from sscard.applications.selectors import applications
 from sscard.cards.models import LossReport
 from sscard.common.context import Actor, Channel, Role
+from sscard.partners.selectors import is_own_bank_id, of_own_bank
 from sscard.staff.models import StaffMember
 from sscard.staff.roles import ROLE_CHANNELS
 
@@ -68,8 +69,18 @@ def applications_for(member: StaffMember) -> QuerySet[CardApplication]:
         return rows
     if member.role == Role.BANK_CLERK:
         bank_id = member.outlet.bank_id
-        return rows.filter(bank_id=bank_id) if bank_id is not None else rows.none()
+        return of_own_bank(rows, bank_id) if bank_id is not None else rows.none()
     return rows.filter(outlet_id=member.outlet_id)
+
+
+# A member opens an application's page from the lists or from the person's page.
+_OPENS_APPLICATIONS = ("view_outlet_lists", "view_all_lists", "find_person")
+
+
+def may_open_applications(member: StaffMember) -> bool:
+    """Whether a member's role opens applications' pages at all (which ones:
+    `may_see_application`)."""
+    return any(member.user.has_perm(f"staff.{p}") for p in _OPENS_APPLICATIONS)
 
 
 def may_see_application(member: StaffMember, app: CardApplication) -> bool:
@@ -79,7 +90,8 @@ def may_see_application(member: StaffMember, app: CardApplication) -> bool:
     if sees_every_outlet(member) or member.role == Role.WINDOW_CLERK:
         return True
     if member.role == Role.BANK_CLERK:
-        return app.bank_id is not None and app.bank_id == member.outlet.bank_id
+        bank_id = member.outlet.bank_id
+        return bank_id is not None and is_own_bank_id(bank_id, app.bank_id)
     return app.outlet_id == member.outlet_id
 
 

@@ -36,6 +36,7 @@ from sscard.applications.terms import (
 )
 from sscard.cards.holders import notify
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
+from sscard.cards.person_cards import cards_of
 from sscard.cards.selectors import effective_of
 from sscard.cards.services import (
     check_counter_documents,
@@ -75,7 +76,7 @@ def _check_type(type: str, person: Person, old: Card | None, policy: RegionalPol
     if type == ApplicationType.NEW:
         # None in hand or in the making, and none ever activated (a card that failed in
         # production or was never collected does not count).
-        cards = Card.objects.filter(person=person)
+        cards = cards_of(person)
         if (
             cards.exclude(status__in=[CardStatus.CANCELLED, CardStatus.EXPIRED]).exists()
             or cards.exclude(pin_hash="").exists()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from sscard.cards.holders import notify
+from sscard.cards.holders import notify, policy_for_card
 from sscard.cards.models import BankStatus, Card, CardStatus
 from sscard.cards.permissions import ACTIVATE, RESET_PIN, VERIFY_PIN
 from sscard.cards.pins import check_pin_strength, hash_pin, pin_matches
@@ -25,7 +25,6 @@ from sscard.common.context import Actor
 from sscard.common.errors import DomainError, Forbidden
 from sscard.outlets.models import Outlet
 from sscard.people.models import Person
-from sscard.policy.selectors import policy_for_region
 
 
 def _at_the_counter(
@@ -98,7 +97,7 @@ def verify_pin(*, actor: Actor, card: Card, pin: str) -> PinCheck:
     with transaction.atomic():
         card = locked_card(card)
         check_under_the_lock(card, actor, VERIFY_PIN)
-        limit = policy_for_region(card.issuing_region_code).wrong_pins_before_lock
+        limit = policy_for_card(card).wrong_pins_before_lock
         if pin_matches(card.pin_hash, pin):
             if card.wrong_pins:
                 before = card_snapshot(card)

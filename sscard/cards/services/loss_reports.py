@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from sscard.cards.holders import notify
+from sscard.cards.holders import notify, policy_for_card
 from sscard.cards.models import (
     BankStatus,
     Card,
@@ -53,7 +53,7 @@ from sscard.notifications.services import emit_webhook
 from sscard.outlets.models import Outlet
 from sscard.people.models import Person
 from sscard.policy.models import RegionalPolicy
-from sscard.policy.selectors import policy_for_region, temporary_report_expiry
+from sscard.policy.selectors import temporary_report_expiry
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def report_loss(
         check_counter_documents(
             subject=card.person, presenter=reporter, relation=relation, documents=docs
         )
-    policy = policy_for_region(card.issuing_region_code)
+    policy = policy_for_card(card)
     with transaction.atomic():
         card = locked_card(card)
         current = locked_report(card)

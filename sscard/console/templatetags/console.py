@@ -8,29 +8,8 @@ from django import template
 from django.utils import timezone
 
 from sscard.console.labels import label as label_of
-from sscard.people.masking import mask_account, mask_id_number, mask_name, mask_phone
 
 register = template.Library()
-
-
-@register.filter
-def masked_id(value: str) -> str:
-    return mask_id_number(value or "")
-
-
-@register.filter
-def masked_name(value: str) -> str:
-    return mask_name(value or "")
-
-
-@register.filter
-def masked_phone(value: str) -> str:
-    return mask_phone(value or "")
-
-
-@register.filter
-def masked_account(value: str) -> str:
-    return mask_account(value or "") if value else ""
 
 
 @register.filter

@@ -14,10 +14,8 @@ from django.utils.translation import pgettext, pgettext_lazy
 from sscard.applications.models import ApplicationType
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.intake import complete_intake, record_intake
-from sscard.applications.terms import apply_refusal, quote_fee
+from sscard.applications.terms import apply_refusal, likely_type, quote_fee, reason_of
 from sscard.cards.holders import check_acting_party
-from sscard.cards.models import Card, CardStatus
-from sscard.cards.selectors import effective_of
 from sscard.console.access import Desk
 from sscard.console.forms import ApplyForm, CompleteIntakeForm, IntakeForm
 from sscard.console.labels import (
@@ -49,7 +47,7 @@ def bank_choices(desk: Desk) -> list[tuple[str, str]]:
 def _need_text(data: dict[str, Any]) -> str:
     """What is applied for, in words: the type, and a replacement's reason."""
     what = str(APPLICATION_TYPE[data["type"]])
-    if data["type"] == ApplicationType.REPLACEMENT and data.get("reason"):
+    if reason_of(type=data["type"], reason=data.get("reason", "")):
         what += f" ({REPLACEMENT_REASON.get(data['reason'], data['reason'])})"
     return what
 
@@ -66,7 +64,7 @@ def _who_applies(action: PersonAction, form: forms.Form) -> dict[str, Any]:
         "applicant": presenter,
         "relation": relation,
         "outlet": action.desk.member.outlet,
-        "reason": data.get("reason", "") if data["type"] == ApplicationType.REPLACEMENT else "",
+        "reason": reason_of(type=data["type"], reason=data.get("reason", "")),
     }
 
 
@@ -129,19 +127,9 @@ class Apply(TermsMixin, PersonAction):
         super().precheck(form)
 
     def initial(self) -> dict[str, Any]:
-        cards = list(Card.objects.filter(person=self.subject).order_by("-generation", "-pk")[:1])
         wanted = self.request.GET.get("type", "")
         if wanted not in ApplicationType.values:
-            if not cards:
-                wanted = ApplicationType.NEW
-            elif effective_of(cards[0]).status in (
-                CardStatus.FORMALLY_LOST,
-                CardStatus.TEMPORARILY_LOST,
-                CardStatus.CANCELLED,
-            ):
-                wanted = ApplicationType.REISSUE
-            else:
-                wanted = ApplicationType.REPLACEMENT
+            wanted = likely_type(self.subject)
         bank = self.desk.member.outlet.bank
         return super().initial() | {"type": wanted, "bank": bank.code if bank else ""}
 

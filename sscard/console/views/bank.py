@@ -31,7 +31,7 @@ from sscard.console.views.base import DeskAction, Summary, refused
 from sscard.console.views.counter import holder_text
 from sscard.console.views.people import MAKING_STEPS, application_buttons
 from sscard.staff.recorded_acts import record_receipt_print
-from sscard.staff.selectors import may_see_application
+from sscard.staff.selectors import may_open_applications, may_see_application
 
 S = ApplicationStatus
 
@@ -49,7 +49,7 @@ def _visible(desk: Desk, number: str) -> CardApplication:
 @desk_view()
 def application_page(request: HttpRequest, number: str) -> HttpResponse:
     desk: Desk = request.desk  # type: ignore[attr-defined]
-    if not any(desk.may(p) for p in ("view_outlet_lists", "view_all_lists", "find_person")):
+    if not may_open_applications(desk.member):
         return forbidden(request, pgettext("console", "Your role cannot see card applications."))
     app = _visible(desk, number)
     context = {

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext, pgettext_lazy
 from sscard.cards.caller_identity import check_caller_identity, security_questions
 from sscard.cards.models import Card, LossKind
 from sscard.cards.permissions import REPORT_TEMPORARY
+from sscard.cards.person_cards import cards_of
 from sscard.cards.selectors import card_actions, get_card
 from sscard.cards.services import report_loss
 from sscard.common import clock
@@ -27,7 +28,7 @@ from sscard.console.views.base import DeskAction, Summary, find_by_id_number, re
 from sscard.console.views.counter import holder_text
 from sscard.people.masking import mask_name
 from sscard.people.models import Person
-from sscard.people.selectors import wards_of
+from sscard.people.selectors import in_reach, people_in_reach, relation_to
 
 VERIFIED = "console.hotline_verified"
 VERIFIED_FOR = dt.timedelta(minutes=15)
@@ -105,11 +106,7 @@ def _card_rows(
     (or renew its temporary report) by phone now, as the card's read model says."""
     rows = []
     for person, relation in people:
-        for card in (
-            Card.objects.filter(person=person)
-            .select_related("bank")
-            .order_by("-generation", "-pk")[:3]
-        ):
+        for card in cards_of(person, related=("bank",))[:3]:
             answer = card_actions(
                 card, desk.actor, person=caller, relation=relation, actions=(REPORT_TEMPORARY,)
             )
@@ -132,7 +129,7 @@ def caller(request: HttpRequest, ref: str) -> HttpResponse:
     desk: Desk = request.desk  # type: ignore[attr-defined]
     if not is_verified(request, person):
         return HttpResponseRedirect(reverse("console:hotline_check", args=[person.reference]))
-    people = [(person, "self"), *[(ward, "guardian") for ward in wards_of(person)]]
+    people = [(p, relation_to(person, p.pk)) for p in people_in_reach(person)]
     return render(
         request,
         "console/hotline_caller.html",
@@ -154,12 +151,12 @@ class HotlineReport(DeskAction):
                 "The caller's identity has not been checked.", code="identity_not_checked"
             )
         self.card = get_card(kwargs["number"])
-        if self.card.person_id != self.caller.pk and self.card.person not in wards_of(self.caller):
+        if not in_reach(self.caller, self.card.person_id):
             raise Http404
 
     @property
     def relation(self) -> str:
-        return "self" if self.card.person_id == self.caller.pk else "guardian"
+        return relation_to(self.caller, self.card.person_id)
 
     def make_form(self, data: Any = None) -> forms.Form:
         return EmptyForm(data)

@@ -33,6 +33,7 @@ from sscard.cards.permissions import (
     RENEWED,
     RESET_PIN,
 )
+from sscard.cards.person_cards import cards_of
 from sscard.cards.selectors import Effective, card_actions
 from sscard.console.access import Desk, desk_view
 from sscard.console.forms import RevealForm
@@ -237,12 +238,7 @@ def application_buttons(desk: Desk, app: CardApplication) -> list[tuple[str, str
 
 
 def person_context(desk: Desk, person: Person) -> dict[str, Any]:
-    cards = [
-        card_row(desk, card)
-        for card in Card.objects.filter(person=person)
-        .select_related("bank")
-        .order_by("-generation", "-pk")
-    ]
+    cards = [card_row(desk, card) for card in cards_of(person, related=("bank",))]
     apps = [
         ApplicationRow(
             app, application_buttons(desk, app) if may_see_application(desk.member, app) else []

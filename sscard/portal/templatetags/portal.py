@@ -9,7 +9,6 @@ from typing import Any
 from django import forms, template
 from django.forms.boundfield import BoundField
 
-from sscard.people.masking import mask_account, mask_id_number, mask_name, mask_phone
 from sscard.portal import formats, labels
 
 register = template.Library()
@@ -52,26 +51,6 @@ def yuan(value: Decimal) -> str:
 @register.filter
 def km(value: float | None) -> str:
     return formats.distance(value)
-
-
-@register.filter
-def masked_id(value: str) -> str:
-    return mask_id_number(value or "")
-
-
-@register.filter
-def masked_name(value: str) -> str:
-    return mask_name(value or "")
-
-
-@register.filter
-def masked_phone(value: str) -> str:
-    return mask_phone(value or "")
-
-
-@register.filter
-def masked_account(value: str) -> str:
-    return mask_account(value or "") if value else ""
 
 
 @register.filter

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from sscard.applications.models import ApplicationEvent
+from sscard.applications.models import ApplicationEvent, CardApplication
 from sscard.applications.receipt_pdf import receipt_pdf
 from sscard.applications.selectors import steps_to_come
 from sscard.cards.selectors import effective_of
@@ -16,7 +16,7 @@ from sscard.outlets.models import Outlet
 from sscard.outlets.selectors import is_open_at
 from sscard.portal.presenters import documents_for
 from sscard.portal.session import citizen_required
-from sscard.portal.views.common import OutOfReach, application_in_reach, not_found
+from sscard.portal.views.common import application_in_reach, not_found, reached
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,9 @@ def _steps(app_events: list[ApplicationEvent], to_come: list[str]) -> list[Step]
 
 
 @citizen_required
-def application(request: HttpRequest, number: str) -> HttpResponse:
+@reached(application_in_reach)
+def application(request: HttpRequest, app: CardApplication) -> HttpResponse:
     me = request.person  # type: ignore[attr-defined]
-    try:
-        app = application_in_reach(me, number)
-    except OutOfReach:
-        return not_found(request)
     events = list(app.events.order_by("at", "pk"))
     new_card_state = effective_of(app.new_card).status if app.new_card else ""
     collection = app.collection_outlet
@@ -67,12 +64,8 @@ def application(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @citizen_required
-def receipt(request: HttpRequest, number: str) -> HttpResponse:
-    me = request.person  # type: ignore[attr-defined]
-    try:
-        app = application_in_reach(me, number)
-    except OutOfReach:
-        return not_found(request)
+@reached(application_in_reach)
+def receipt(request: HttpRequest, app: CardApplication) -> HttpResponse:
     if not app.receipt_number:
         return not_found(request)
     response = HttpResponse(receipt_pdf(app), content_type="application/pdf")

@@ -11,25 +11,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sscard.applications.selectors import applications_of
-from sscard.cards.models import LossKind
+from sscard.cards.models import Card, LossKind
 from sscard.cards.permissions import LIFT
 from sscard.cards.services import lift_loss_report, report_loss
 from sscard.common.errors import DomainError
 from sscard.common.http import client_address
 from sscard.people.masking import mask_phone
+from sscard.people.selectors import relation_to
 from sscard.portal import formats, session
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import CodeForm, ReportForm
 from sscard.portal.presenters import card_view, holder_view, holders
 from sscard.portal.session import citizen_required
-from sscard.portal.views.common import OutOfReach, card_in_reach, not_found, posted
+from sscard.portal.views.common import card_in_reach, posted, reached
 from sscard.signin import services as signin
 
 LIFT_KEY = "portal.lift"  # the card whose lifting a confirmation code was sent for
-
-
-def _relation(request: HttpRequest, holder_id: int) -> str:
-    return "self" if request.person.pk == holder_id else "guardian"  # type: ignore[attr-defined]
 
 
 def _card_url(number: str) -> str:
@@ -43,12 +40,9 @@ def cards(request: HttpRequest) -> HttpResponse:
 
 
 @citizen_required
-def card(request: HttpRequest, number: str) -> HttpResponse:
+@reached(card_in_reach)
+def card(request: HttpRequest, found: Card) -> HttpResponse:
     me = request.person  # type: ignore[attr-defined]
-    try:
-        found = card_in_reach(me, number)
-    except OutOfReach:
-        return not_found(request)
     holder = holder_view(found.person, acting=me)
     view = card_view(found, acting=me, apps=holder.applications)
     context = {
@@ -64,13 +58,10 @@ def card(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @citizen_required
-def report(request: HttpRequest, number: str) -> HttpResponse:
+@reached(card_in_reach)
+def report(request: HttpRequest, found: Card) -> HttpResponse:
     """A temporary loss report, or its renewal when one is running (DOMAIN.md section 4)."""
     me = request.person  # type: ignore[attr-defined]
-    try:
-        found = card_in_reach(me, number)
-    except OutOfReach:
-        return not_found(request)
     view = card_view(found, acting=me, apps=applications_of(found.person))
     renewing = view.actions.may_renew
     form: forms.Form = forms.Form(posted(request)) if renewing else ReportForm(posted(request))
@@ -81,7 +72,7 @@ def report(request: HttpRequest, number: str) -> HttpResponse:
                 card=found,
                 kind=LossKind.TEMPORARY,
                 reporter=me,
-                relation=_relation(request, found.person_id),
+                relation=relation_to(me, found.person_id),
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -103,14 +94,11 @@ def report(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @citizen_required
-def lift(request: HttpRequest, number: str) -> HttpResponse:
+@reached(card_in_reach)
+def lift(request: HttpRequest, found: Card) -> HttpResponse:
     """Lift a temporary report when the card is found: online only after a fresh code sent to
     the phone of the person signed in (the holder, or the guardian acting for a child)."""
     me = request.person  # type: ignore[attr-defined]
-    try:
-        found = card_in_reach(me, number)
-    except OutOfReach:
-        return not_found(request)
     view = card_view(found, acting=me, apps=applications_of(found.person))
     code_sent = request.session.get(LIFT_KEY) == found.number
     send_form = forms.Form(request.POST if "send" in request.POST else None)
@@ -138,7 +126,7 @@ def lift(request: HttpRequest, number: str) -> HttpResponse:
                 actor=session.actor(me),
                 report=report,
                 lifter=me,
-                relation=_relation(request, found.person_id),
+                relation=relation_to(me, found.person_id),
                 reason="card found (reported on the web)",
             )
         except DomainError as exc:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -14,40 +16,60 @@ from sscard.cards.models import Card
 from sscard.cards.selectors import get_card
 from sscard.common.errors import NotFound
 from sscard.people.models import Person
-from sscard.people.selectors import wards_of
+from sscard.people.selectors import in_reach
 
 
 class OutOfReach(Exception):
     """Someone else's card or application, or none at all: both read as not found."""
 
 
-def reach(person: Person) -> set[int]:
-    """The people a signed-in person may see and act for: themselves and their wards."""
-    return {person.pk, *(ward.pk for ward in wards_of(person))}
+R = TypeVar("R", Card, CardApplication)
+
+
+def _in_reach(person: Person, get: Callable[[str], R], number: str) -> R:
+    try:
+        found = get(number)
+    except NotFound:
+        raise OutOfReach from None
+    if not in_reach(person, found.person_id):
+        raise OutOfReach
+    return found
 
 
 def card_in_reach(person: Person, number: str) -> Card:
-    try:
-        card = get_card(number)
-    except NotFound:
-        raise OutOfReach from None
-    if card.person_id not in reach(person):
-        raise OutOfReach
-    return card
+    return _in_reach(person, get_card, number)
 
 
 def application_in_reach(person: Person, number: str) -> CardApplication:
-    try:
-        app = get_application(number)
-    except NotFound:
-        raise OutOfReach from None
-    if app.person_id not in reach(person):
-        raise OutOfReach
-    return app
+    return _in_reach(person, get_application, number)
 
 
 def not_found(request: HttpRequest, **context: Any) -> HttpResponse:
     return render(request, "portal/not_found.html", context, status=404)
+
+
+def reached(
+    find: Callable[[Person, str], R],
+) -> Callable[
+    [Callable[[HttpRequest, R], HttpResponse]], Callable[[HttpRequest, str], HttpResponse]
+]:
+    """A page of one card or application (`find`: `card_in_reach`, `application_in_reach`),
+    called with it when it is in the signed-in person's reach; anything else is not found."""
+
+    def decorate(
+        view: Callable[[HttpRequest, R], HttpResponse],
+    ) -> Callable[[HttpRequest, str], HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, number: str) -> HttpResponse:
+            try:
+                found = find(request.person, number)  # type: ignore[attr-defined]
+            except OutOfReach:
+                return not_found(request)
+            return view(request, found)
+
+        return wrapped
+
+    return decorate
 
 
 def posted(request: HttpRequest) -> QueryDict | None:
