@@ -26,7 +26,7 @@ from sscard.applications.selectors import applications, check_receipt_number, ge
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.production import issue_instantly, record_production_event
 from sscard.common.context import Actor
-from sscard.common.errors import FieldError, NotFound, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet
 from sscard.partners.models import Bank, Scope
 from sscard.people.selectors import get_person
@@ -48,7 +48,7 @@ def _visible(principal: Principal, number: str) -> CardApplication:
     if not principal.may_see_person(app.person_id) or (
         principal.client is not None and not principal.may_see_bank(app.bank_id)
     ):
-        raise NotFound("No application with this number.", code="application_not_found")
+        raise NotFound("No application with this number.", code=ErrorCode.APPLICATION_NOT_FOUND)
     return app
 
 
@@ -67,7 +67,9 @@ def _bank(principal: Principal, code: str | None) -> Bank | None:
     bank = Bank.objects.filter(code=code.strip().upper()).first()
     if bank is None:
         raise ValidationError(
-            f"No bank {code}.", code="bank_not_found", errors=[FieldError("bank_code", "unknown")]
+            f"No bank {code}.",
+            code=ErrorCode.BANK_NOT_FOUND,
+            errors=[FieldError("bank_code", "unknown")],
         )
     return bank
 
@@ -89,7 +91,7 @@ def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
     if payload.applicant.name.strip() != applicant.name:
         raise ValidationError(
             "The applicant's name does not match the ID number.",
-            code="applicant_not_matched",
+            code=ErrorCode.APPLICANT_NOT_MATCHED,
             errors=[FieldError("applicant.name", "does not match the ID number")],
         )
     outlet = principal.outlet_for(payload.outlet_code)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from sscard.common.context import Actor
-from sscard.common.errors import Forbidden
+from sscard.common.errors import ErrorCode, Forbidden
 from sscard.partners.models import Bank
 
 # What a bank refusal is about; the console words its refusal by it.
@@ -36,7 +36,7 @@ def bank_refusal(actor: Actor, bank: Bank | None, *, subject: str) -> Forbidden 
     """
     if is_own_bank(actor, bank):
         return None
-    return Forbidden(SUBJECTS[subject], code="wrong_bank", subject=subject)
+    return Forbidden(SUBJECTS[subject], code=ErrorCode.WRONG_BANK, subject=subject)
 
 
 def banks_open_to(actor: Actor) -> QuerySet[Bank]:
