@@ -205,7 +205,7 @@ MESSAGES: dict[str, Promise] = {
         "console", "The card does not belong to the person with this ID number."
     ),
     ErrorCode.WRONG_PIN: pgettext_lazy(
-        "console", "The PIN is wrong: %(attempts)s attempts are left before it locks."
+        "console", "The PIN is wrong. Tries left before it locks: %(attempts)s."
     ),
     ErrorCode.OUTLET_NOT_FOUND: pgettext_lazy("console", "No open outlet has this code."),
     ErrorCode.INVALID_FILTER: pgettext_lazy(
