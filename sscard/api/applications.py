@@ -26,7 +26,7 @@ from sscard.applications.selectors import applications, check_receipt_number, ge
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.production import issue_instantly, record_production_event
 from sscard.common.context import Actor
-from sscard.common.errors import FieldError, NotFound, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet
 from sscard.partners.models import Bank, Scope
 from sscard.partners.selectors import of_own_bank
@@ -38,7 +38,7 @@ router = Router(tags=["card applications"])
 def _visible(principal: Principal, number: str) -> CardApplication:
     app = get_application(number)
     if not principal.may_see(person_id=app.person_id, bank_id=app.bank_id):
-        raise NotFound("No application with this number.", code="application_not_found")
+        raise NotFound("No application with this number.", code=ErrorCode.APPLICATION_NOT_FOUND)
     return app
 
 
@@ -57,7 +57,9 @@ def _bank(principal: Principal, code: str | None) -> Bank | None:
     bank = Bank.objects.filter(code=code.strip().upper()).first()
     if bank is None:
         raise ValidationError(
-            f"No bank {code}.", code="bank_not_found", errors=[FieldError("bank_code", "unknown")]
+            f"No bank {code}.",
+            code=ErrorCode.BANK_NOT_FOUND,
+            errors=[FieldError("bank_code", "unknown")],
         )
     return bank
 
@@ -79,7 +81,7 @@ def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
     if payload.applicant.name.strip() != applicant.name:
         raise ValidationError(
             "The applicant's name does not match the ID number.",
-            code="applicant_not_matched",
+            code=ErrorCode.APPLICANT_NOT_MATCHED,
             errors=[FieldError("applicant.name", "does not match the ID number")],
         )
     outlet = principal.outlet_for(payload.outlet_code)

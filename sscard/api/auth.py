@@ -8,8 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from sscard.api.problems import ProtocolCode, ProtocolError
 from sscard.common.context import Actor, Channel, Role
-from sscard.common.errors import DomainError, Forbidden, NotFound
+from sscard.common.errors import DomainError, ErrorCode, Forbidden, NotFound
 from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient, Scope
 from sscard.partners.selectors import is_own_bank_id
@@ -25,10 +26,14 @@ OUTLET_CHANNELS: dict[str, str] = {
 REMOTE_CHANNELS = frozenset({Channel.HOTLINE, Channel.WEB, Channel.APP, Channel.KIOSK})
 
 
-class Unauthorized(DomainError):
-    code = "unauthorized"
-    status = 401
-    title = "Unauthorized"
+class Unauthorized(ProtocolError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(401, ProtocolCode.UNAUTHORIZED, detail, title="Unauthorized")
+
+
+def refused(detail: str, code: ProtocolCode, **extra: Any) -> ProtocolError:
+    """The token may not do this: a 403 as Forbidden answers it."""
+    return ProtocolError(403, code, detail, title=Forbidden.title, **extra)
 
 
 @dataclass
@@ -65,8 +70,8 @@ class Principal:
         if self.is_citizen and citizen_ok:
             return
         if not self.has(scope):
-            raise Forbidden(
-                f"This token lacks the scope {scope}.", code="insufficient_scope", scope=scope
+            raise refused(
+                f"This token lacks the scope {scope}.", ProtocolCode.INSUFFICIENT_SCOPE, scope=scope
             )
 
     def reach(self) -> set[int]:
@@ -121,7 +126,7 @@ class Principal:
             return requested
         raise Forbidden(
             f"This token cannot act through the channel {requested}.",
-            code="channel_not_allowed",
+            code=ErrorCode.CHANNEL_NOT_ALLOWED,
             errors=[],
         )
 
@@ -145,15 +150,18 @@ class Principal:
 
         if self.outlet is not None:
             if code and code.strip().upper() != self.outlet.code:
-                raise Forbidden(
-                    f"This token acts for outlet {self.outlet.code} only.", code="wrong_outlet"
+                raise refused(
+                    f"This token acts for outlet {self.outlet.code} only.",
+                    ProtocolCode.WRONG_OUTLET,
                 )
             return self.outlet
         if not code:
             return None
         outlet = get_outlet(code)
         if not is_own_bank_id(self.bank_id, outlet.bank_id):
-            raise Forbidden("This token acts for its own bank's outlets only.", code="wrong_outlet")
+            raise refused(
+                "This token acts for its own bank's outlets only.", ProtocolCode.WRONG_OUTLET
+            )
         return outlet
 
 

@@ -26,7 +26,7 @@ from sscard.api.schemas import (
 from sscard.cards.models import Card
 from sscard.cards.selectors import card_status, get_card
 from sscard.cards.services import activate_card, reset_pin, verify_pin
-from sscard.common.errors import NotFound
+from sscard.common.errors import ErrorCode, NotFound
 from sscard.partners.models import Scope
 from sscard.people.models import Person
 from sscard.people.selectors import get_person
@@ -39,7 +39,7 @@ def card_for(principal: Principal, card_number: str) -> Card:
     principal.check_card(
         person_id=card.person_id,
         bank_id=card.bank_id,
-        not_found=NotFound("No card with this number.", code="card_not_found"),
+        not_found=NotFound("No card with this number.", code=ErrorCode.CARD_NOT_FOUND),
     )
     return card
 

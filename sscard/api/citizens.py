@@ -7,12 +7,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from sscard.api.auth import principal_of
+from sscard.api.auth import principal_of, refused
+from sscard.api.problems import ProtocolCode
 from sscard.api.render import Masker, card_brief, person_full
 from sscard.api.schemas import MeOut, OtpIn, OtpOut, Problem, TokenIn, TokenOut
 from sscard.cards.person_cards import cards_of
 from sscard.common.context import Channel
-from sscard.common.errors import Forbidden
 from sscard.common.http import client_address
 from sscard.partners.services import issue_citizen_token
 from sscard.people.selectors import wardships_of
@@ -63,7 +63,9 @@ def token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
 def sign_out(request: HttpRequest) -> Status[None]:
     principal = principal_of(request)
     if principal.person is None:
-        raise Forbidden("Only a citizen's token is revoked here.", code="citizen_token_required")
+        raise refused(
+            "Only a citizen's token is revoked here.", ProtocolCode.CITIZEN_TOKEN_REQUIRED
+        )
     revoke_citizen_token(token=principal.token, channel=Channel.APP)
     return Status(204, None)
 
@@ -77,7 +79,7 @@ def sign_out(request: HttpRequest) -> Status[None]:
 def me(request: HttpRequest) -> dict[str, Any]:
     principal = principal_of(request)
     if principal.person is None:
-        raise Forbidden("Only a signed-in citizen has a /me.", code="citizen_token_required")
+        raise refused("Only a signed-in citizen has a /me.", ProtocolCode.CITIZEN_TOKEN_REQUIRED)
     person = principal.person
     mask = Masker(False)
     body = person_full(person, mask)

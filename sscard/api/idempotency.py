@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 
 from sscard.api.auth import bearer
 from sscard.api.models import IdempotencyRecord
-from sscard.api.problems import problem, too_large
+from sscard.api.problems import ProtocolCode, problem, too_large
 from sscard.common import clock
 
 # A first request that never finished (the process died) frees its key after this long.
@@ -58,17 +58,17 @@ def _claim(owner: str, key: str, fingerprint: str) -> IdempotencyRecord | HttpRe
             if record.fingerprint != fingerprint:
                 return problem(
                     409,
-                    "idempotency_key_reused",
+                    ProtocolCode.IDEMPOTENCY_KEY_REUSED,
                     "This Idempotency-Key was used with another request.",
                 )
             if record.status_code is None:
                 return problem(
                     409,
-                    "idempotency_key_in_use",
+                    ProtocolCode.IDEMPOTENCY_KEY_IN_USE,
                     "A request with this Idempotency-Key is still being processed; retry shortly.",
                 )
             return _replay(record)
-    return problem(409, "idempotency_key_in_use", "Retry shortly.")
+    return problem(409, ProtocolCode.IDEMPOTENCY_KEY_IN_USE, "Retry shortly.")
 
 
 def idempotent(run: Callable[..., Any]) -> Callable[..., Any]:
@@ -84,7 +84,7 @@ def idempotent(run: Callable[..., Any]) -> Callable[..., Any]:
         if not key or len(key) > 255 or not (key.isascii() and key.isprintable()):
             return problem(
                 422,
-                "invalid_idempotency_key",
+                ProtocolCode.INVALID_IDEMPOTENCY_KEY,
                 "Idempotency-Key must be 1 to 255 printable ASCII characters.",
                 errors=[
                     {"field": "Idempotency-Key", "message": "1 to 255 printable ASCII characters"}

@@ -22,7 +22,7 @@ from sscard.api.schemas import (
 from sscard.cards.models import Card, LossReport
 from sscard.cards.selectors import current_card, get_loss_report
 from sscard.cards.services import lift_loss_report, report_loss
-from sscard.common.errors import FieldError, Forbidden, NotFound, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, Forbidden, NotFound, ValidationError
 from sscard.partners.models import Scope
 from sscard.people.ids import parse_citizen_id
 from sscard.people.models import Person
@@ -48,7 +48,7 @@ def _reporter_of(principal: Principal, payload: LossReportIn) -> Person:
     if number != principal.person.social_security_number:
         raise Forbidden(
             "A signed-in citizen reports as themselves.",
-            code="reporter_not_signed_in",
+            code=ErrorCode.REPORTER_NOT_SIGNED_IN,
             errors=[FieldError(field, "is not the signed-in person")],
         )
     return principal.person
@@ -62,14 +62,14 @@ def _card_of_request(principal: Principal, payload: LossReportIn) -> Card:
             if person.pk != card.person_id:
                 raise ValidationError(
                     "The card does not belong to this social security number.",
-                    code="card_person_mismatch",
+                    code=ErrorCode.CARD_PERSON_MISMATCH,
                     errors=[FieldError("social_security_number", "is not the card's holder")],
                 )
         return card
     if not payload.social_security_number:
         raise ValidationError(
             "Name the card by card_number or by the holder's social_security_number.",
-            code="validation_error",
+            code=ErrorCode.VALIDATION_ERROR,
             errors=[FieldError("card_number", "card_number or social_security_number is required")],
         )
     person = _person_named(principal, payload.social_security_number)
@@ -77,7 +77,7 @@ def _card_of_request(principal: Principal, payload: LossReportIn) -> Card:
     principal.check_card(
         person_id=card.person_id,
         bank_id=card.bank_id,
-        not_found=NotFound("No card with this number.", code="card_not_found"),
+        not_found=NotFound("No card with this number.", code=ErrorCode.CARD_NOT_FOUND),
     )
     return card
 
@@ -87,7 +87,9 @@ def _report_for(principal: Principal, reference: str) -> LossReport:
     principal.check_card(
         person_id=report.card.person_id,
         bank_id=report.card.bank_id,
-        not_found=NotFound("No loss report with this reference.", code="loss_report_not_found"),
+        not_found=NotFound(
+            "No loss report with this reference.", code=ErrorCode.LOSS_REPORT_NOT_FOUND
+        ),
     )
     return report
 
@@ -107,7 +109,7 @@ def create(request: HttpRequest, payload: LossReportIn) -> Status[dict[str, Any]
     if payload.reporter.name.strip() != reporter.name:
         raise ValidationError(
             "The reporter's name does not match the ID number.",
-            code="reporter_not_matched",
+            code=ErrorCode.REPORTER_NOT_MATCHED,
             errors=[FieldError("reporter.name", "does not match the ID number")],
         )
     card = _card_of_request(principal, payload)

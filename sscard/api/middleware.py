@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
-from sscard.api.problems import CONTENT_TYPE, from_exception, problem, too_large
+from sscard.api.problems import CONTENT_TYPE, ProtocolCode, from_exception, problem, too_large
+from sscard.common.errors import ErrorCode
 
 API_PREFIX = "/api/v1/"
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -43,7 +44,7 @@ def _nul_problem(request: HttpRequest) -> HttpResponse | None:
     """PostgreSQL cannot store NUL in text, and no field of ours has a use for it: refused
     here, before it reaches a query (where it would be a 500)."""
     if NUL in request.path:
-        return problem(404, "not_found", "There is nothing at this address.")
+        return problem(404, ErrorCode.NOT_FOUND, "There is nothing at this address.")
     for name, values in request.GET.lists():
         if NUL in name or any(NUL in v for v in values):
             return _nul_validation(name.replace(NUL, "") or "query")
@@ -67,7 +68,7 @@ def _nul_problem(request: HttpRequest) -> HttpResponse | None:
 def _nul_validation(field: str) -> HttpResponse:
     return problem(
         422,
-        "validation_error",
+        ErrorCode.VALIDATION_ERROR,
         "The request is not valid.",
         title="Invalid request",
         errors=[{"field": field, "message": NUL_MESSAGE}],
@@ -108,12 +109,14 @@ class ApiProblemsMiddleware:
             try:
                 length = int(request.headers.get("Content-Length") or 0)
             except ValueError:
-                return problem(400, "bad_request", "Content-Length is not a number.")
+                return problem(400, ProtocolCode.BAD_REQUEST, "Content-Length is not a number.")
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             if limit is not None and length > limit:
                 return too_large()
             if length > 0 and not _is_json(request.headers.get("Content-Type", "")):
-                return problem(415, "unsupported_media_type", "Send the body as application/json.")
+                return problem(
+                    415, ProtocolCode.UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."
+                )
         refused = _nul_problem(request)
         if refused is not None:
             return refused
@@ -133,14 +136,16 @@ class ApiProblemsMiddleware:
     def _as_problem(response: HttpResponseBase) -> HttpResponse:
         status = response.status_code
         if status == 404:
-            return problem(404, "not_found", "There is no such endpoint.")
+            return problem(404, ErrorCode.NOT_FOUND, "There is no such endpoint.")
         if status == 405:
-            converted = problem(405, "method_not_allowed", "This method is not allowed here.")
+            converted = problem(
+                405, ProtocolCode.METHOD_NOT_ALLOWED, "This method is not allowed here."
+            )
             if response.has_header("Allow"):
                 converted["Allow"] = response["Allow"]
             return converted
         if status == 413:
             return too_large()
         if status >= 500:
-            return problem(500, "internal_error", "Something went wrong on our side.")
-        return problem(status, "bad_request", "The request could not be handled.")
+            return problem(500, ProtocolCode.INTERNAL_ERROR, "Something went wrong on our side.")
+        return problem(status, ProtocolCode.BAD_REQUEST, "The request could not be handled.")

@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from pydantic import ConfigDict, Field
 
 from sscard.api.schemas import OutletOut, OutletTypeName, Problem, ServiceName
-from sscard.common.errors import FieldError, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, ValidationError
 from sscard.outlets.selectors import find_outlets, parse_near
 
 router = Router(tags=["outlets"])
@@ -39,7 +39,7 @@ def find(request: HttpRequest, filters: Query[OutletFilter]) -> list[dict[str, A
     if unknown:
         raise ValidationError(
             "Unknown filters: " + ", ".join(unknown) + ".",
-            code="invalid_filter",
+            code=ErrorCode.INVALID_FILTER,
             errors=[FieldError(name, "is not a filter of this list") for name in unknown],
         )
     near = parse_near(filters.near) if filters.near is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from enum import StrEnum
 from http import HTTPStatus
 from typing import Any
 
@@ -12,12 +13,54 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
-from sscard.common.errors import DomainError
+from sscard.common.errors import DomainError, ErrorCode
 
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "https://sscard.example/problems/"
 CONTENT_TYPE = "application/problem+json"
+
+
+class ProtocolCode(StrEnum):
+    """The codes of the HTTP contract itself: the token, its scopes and bindings, the body, the
+    route, idempotency keys. Only the API answers them; a rule of the domain says no with an
+    `ErrorCode`. Where the API answers with a code the domain has too (`not_found`, `forbidden`,
+    `validation_error`, `too_many_requests`), it uses the ErrorCode: no value is in both."""
+
+    UNAUTHORIZED = "unauthorized"
+    INSUFFICIENT_SCOPE = "insufficient_scope"
+    WRONG_OUTLET = "wrong_outlet"
+    CITIZEN_TOKEN_REQUIRED = "citizen_token_required"
+    BAD_REQUEST = "bad_request"
+    MALFORMED_JSON = "malformed_json"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    INVALID_IDEMPOTENCY_KEY = "invalid_idempotency_key"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    IDEMPOTENCY_KEY_IN_USE = "idempotency_key_in_use"
+    HTTP_ERROR = "http_error"
+    INTERNAL_ERROR = "internal_error"
+
+
+Code = ErrorCode | ProtocolCode
+
+# Every code a problem may carry, for the OpenAPI document: clients must expect new ones.
+ALL_CODES: tuple[str, ...] = tuple(sorted({*ErrorCode, *ProtocolCode}))
+
+
+class ProtocolError(Exception):
+    """The token or the request may not do this (401, 403): said before any rule is asked."""
+
+    def __init__(
+        self, status: int, code: ProtocolCode, detail: str, *, title: str, **extra: Any
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.title = title
+        self.extra: dict[str, Any] = extra
 
 
 class MalformedBody(Exception):
@@ -26,7 +69,7 @@ class MalformedBody(Exception):
 
 def problem(
     status: int,
-    code: str,
+    code: Code,
     detail: str,
     *,
     title: str | None = None,
@@ -90,7 +133,11 @@ def from_validation(exc: NinjaValidationError) -> HttpResponse:
             message = "is not a field of this request"
         errors.append({"field": _field(item.get("loc", ())), "message": message})
     return problem(
-        422, "validation_error", "The request is not valid.", title="Invalid request", errors=errors
+        422,
+        ErrorCode.VALIDATION_ERROR,
+        "The request is not valid.",
+        title="Invalid request",
+        errors=errors,
     )
 
 
@@ -98,6 +145,8 @@ def from_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
     """One place that turns anything raised in an API view into a problem."""
     if isinstance(exc, DomainError):
         return from_domain(exc)
+    if isinstance(exc, ProtocolError):
+        return problem(exc.status, exc.code, exc.detail, title=exc.title, extra=exc.extra)
     if isinstance(exc, NinjaValidationError):
         return from_validation(exc)
     if isinstance(exc, MalformedBody) or (
@@ -108,22 +157,24 @@ def from_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
         cause = exc.__cause__ if isinstance(exc, HttpError) else exc
         if isinstance(cause, RequestDataTooBig):
             return too_large()
-        return problem(400, "malformed_json", "The request body is not valid JSON.")
+        return problem(400, ProtocolCode.MALFORMED_JSON, "The request body is not valid JSON.")
     if isinstance(exc, AuthenticationError):
-        return problem(401, "unauthorized", "A valid bearer token is required.")
+        return problem(401, ProtocolCode.UNAUTHORIZED, "A valid bearer token is required.")
     if isinstance(exc, AuthorizationError):
-        return problem(403, "forbidden", "This token may not do this.")
+        return problem(403, ErrorCode.FORBIDDEN, "This token may not do this.")
     if isinstance(exc, Throttled):
-        return problem(429, "too_many_requests", "Too many requests. Please slow down.")
+        return problem(429, ErrorCode.TOO_MANY_REQUESTS, "Too many requests. Please slow down.")
     if isinstance(exc, HttpError):
-        return problem(exc.status_code, "http_error", str(exc))
+        return problem(exc.status_code, ProtocolCode.HTTP_ERROR, str(exc))
     if isinstance(exc, RequestDataTooBig):
         return too_large()
     if isinstance(exc, Http404):
-        return problem(404, "not_found", "Nothing here.")
+        return problem(404, ErrorCode.NOT_FOUND, "Nothing here.")
     log.exception("unexpected error in %s %s", request.method, request.path)
-    return problem(500, "internal_error", "Something went wrong on our side; nothing was changed.")
+    return problem(
+        500, ProtocolCode.INTERNAL_ERROR, "Something went wrong on our side; nothing was changed."
+    )
 
 
 def too_large() -> HttpResponse:
-    return problem(413, "payload_too_large", "The request body is too large.")
+    return problem(413, ProtocolCode.PAYLOAD_TOO_LARGE, "The request body is too large.")

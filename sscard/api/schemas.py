@@ -9,6 +9,8 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import ConfigDict, Field, PlainSerializer
 
+from sscard.api.problems import ALL_CODES
+
 # Every time in an answer is in the service's local time with its offset ("+08:00"), whether it
 # was just computed or read back from the database (which returns UTC).
 Moment = Annotated[dt.datetime, PlainSerializer(timezone.localtime, return_type=dt.datetime)]
@@ -379,7 +381,10 @@ class Problem(Schema):
     title: str
     status: int
     detail: str
-    code: str
+    code: str = Field(
+        description="A stable snake_case code (API.md). Codes may be added: expect new ones.",
+        json_schema_extra={"x-extensible-enum": list(ALL_CODES)},
+    )
     errors: list[dict[str, str]] | None = None
 
 

@@ -32,7 +32,7 @@ from sscard.applications.selectors import open_application
 from sscard.applications.terms import apply_refusal
 from sscard.cards.services import require_channel, require_outlet_service
 from sscard.common.context import COUNTER_CHANNELS, Actor, Channel
-from sscard.common.errors import Conflict, DomainError, Forbidden
+from sscard.common.errors import Conflict, DomainError, ErrorCode, Forbidden
 from sscard.common.permissions import Permissions, Rule, RuleBook
 from sscard.outlets.models import Outlet, OutletType, Service
 from sscard.partners.models import Bank
@@ -120,7 +120,7 @@ def offered(outlet: Outlet | None, service: str) -> DomainError | None:
     if outlet is None:
         return Conflict(
             f"This is done at an outlet that offers {service.replace('_', ' ')}.",
-            code="service_not_offered",
+            code=ErrorCode.SERVICE_NOT_OFFERED,
         )
     return refusal_of(require_outlet_service, outlet, service)
 
@@ -180,7 +180,7 @@ def at_outlet(actor: Actor, asked: Asked, action: str) -> DomainError | None:
 
 
 def _cannot(app: CardApplication, detail: str) -> Conflict:
-    return Conflict(detail, code="invalid_transition", current_status=app.status)
+    return Conflict(detail, code=ErrorCode.INVALID_TRANSITION, current_status=app.status)
 
 
 def made_instantly(actor: Actor, asked: Asked, action: str) -> DomainError | None:
@@ -237,7 +237,7 @@ def where_it_waits(actor: Actor, asked: Asked, action: str) -> DomainError | Non
         return None
     return Conflict(
         f"The card waits at outlet {waits_at.code}; it is handed over there.",
-        code="card_elsewhere",
+        code=ErrorCode.CARD_ELSEWHERE,
         collection_outlet=waits_at.code,
     )
 
@@ -248,11 +248,11 @@ def receipt_here(actor: Actor, asked: Asked, action: str) -> DomainError | None:
     if action != PRINT_RECEIPT:
         return None
     if not app.receipt_number:
-        return Conflict("This application has no receipt yet.", code="no_receipt")
+        return Conflict("This application has no receipt yet.", code=ErrorCode.NO_RECEIPT)
     if asked.outlet is None or asked.outlet.pk != app.outlet_id:
         return Forbidden(
             "A receipt is printed by the outlet that issued it.",
-            code="receipt_elsewhere",
+            code=ErrorCode.RECEIPT_ELSEWHERE,
             outlet=app.outlet.code,
         )
     return None
@@ -343,7 +343,7 @@ def applying_where(actor: Actor, asked: Applying, action: str) -> DomainError | 
         outlet.type != OutletType.COMMUNITY_COMMITTEE and not outlet.offers(Service.INTAKE)
     ):
         where = f"Outlet {outlet.code}" if outlet is not None else "This"
-        return Conflict(f"{where} does not take intakes.", code="service_not_offered")
+        return Conflict(f"{where} does not take intakes.", code=ErrorCode.SERVICE_NOT_OFFERED)
     return None
 
 
@@ -353,7 +353,7 @@ def none_open(actor: Actor, asked: Applying, action: str) -> DomainError | None:
         return None
     return Conflict(
         f"Application {open_app.number} is still open ({open_app.status}).",
-        code="application_open",
+        code=ErrorCode.APPLICATION_OPEN,
         open_application=open_app.number,
     )
 

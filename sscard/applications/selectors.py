@@ -25,7 +25,7 @@ from sscard.applications.models import (
 from sscard.applications.receipts import is_valid_receipt_number
 from sscard.applications.terms import fee_terms
 from sscard.common import clock
-from sscard.common.errors import FieldError, NotFound, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet, Service
 from sscard.outlets.selectors import FoundOutlet, find_outlets
 from sscard.partners.models import Bank
@@ -57,7 +57,7 @@ def open_application(person: Person) -> CardApplication | None:
 def get_application(number: str) -> CardApplication:
     app = applications().filter(number=str(number).strip().upper()).first()
     if app is None:
-        raise NotFound("No application with this number.", code="application_not_found")
+        raise NotFound("No application with this number.", code=ErrorCode.APPLICATION_NOT_FOUND)
     return app
 
 
@@ -67,7 +67,7 @@ def check_receipt_number(receipt_number: str) -> str:
     if not is_valid_receipt_number(value):
         raise ValidationError(
             "This is not a valid receipt number; check it against the receipt.",
-            code="invalid_receipt_number",
+            code=ErrorCode.INVALID_RECEIPT_NUMBER,
             errors=[FieldError("receipt_number", "fails its check digits")],
         )
     return value
@@ -80,7 +80,7 @@ def get_application_by_receipt(receipt_number: str) -> CardApplication:
     if app is None:
         raise NotFound(
             "No application has this receipt number.",
-            code="application_not_found",
+            code=ErrorCode.APPLICATION_NOT_FOUND,
             errors=[FieldError("receipt_number", "no such receipt")],
         )
     return app

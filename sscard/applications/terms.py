@@ -22,7 +22,7 @@ from sscard.cards.models import Card, CardStatus
 from sscard.cards.person_cards import card_in_hand, newest_card
 from sscard.cards.selectors import effective_of
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, DomainError, FieldError, ValidationError
+from sscard.common.errors import Conflict, DomainError, ErrorCode, FieldError, ValidationError
 from sscard.outlets.models import Outlet, Service
 from sscard.partners.models import Bank
 from sscard.partners.selectors import bank_refusal
@@ -161,7 +161,7 @@ def request_refusals(
             refusals.append(
                 Conflict(
                     f"Outlet {outlet.code} cannot make cards on the spot.",
-                    code="service_not_offered",
+                    code=ErrorCode.SERVICE_NOT_OFFERED,
                 )
             )
         if delivery != Delivery.PICKUP:

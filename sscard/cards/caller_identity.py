@@ -15,7 +15,7 @@ from sscard.audit.services import record_event
 from sscard.cards.person_cards import cards_of
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Forbidden
+from sscard.common.errors import ErrorCode, Forbidden
 from sscard.partners.models import Bank
 from sscard.people.models import Person
 
@@ -90,7 +90,7 @@ def check_caller_identity(
         raise Forbidden(
             "Too many failed identity checks for this person; try again later or ask the "
             "holder to come to a counter with the original ID.",
-            code="identity_checks_exhausted",
+            code=ErrorCode.IDENTITY_CHECKS_EXHAUSTED,
         )
     expected = expected_answers(person)
     given = {code: str(answers.get(code, "")).strip().upper() for code in expected}

@@ -12,7 +12,7 @@ from typing import Any
 from sscard.cards.models import Card
 from sscard.cards.person_cards import cards_of
 from sscard.common import clock
-from sscard.common.errors import FieldError, Forbidden, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, Forbidden, ValidationError
 from sscard.notifications.models import OutboxMessage
 from sscard.notifications.services import queue_notifications
 from sscard.people.ids import age_on
@@ -53,24 +53,26 @@ def check_acting_party(*, subject: Person, actor: Person, relation: str) -> Guar
         if relation not in ("self", ""):
             raise ValidationError(
                 "A person acting for themselves has the relation 'self'.",
-                code="invalid_relation",
+                code=ErrorCode.INVALID_RELATION,
                 errors=[FieldError("relation", "must be 'self' for one's own card")],
             )
         if not acts_alone(subject):
             raise Forbidden(
                 "This holder is under the age at which a holder acts alone; a guardian must act.",
-                code="guardian_required",
+                code=ErrorCode.GUARDIAN_REQUIRED,
             )
         return None
     if relation == "self":
         raise ValidationError(
             "Someone acting for another person is their guardian, not 'self'.",
-            code="invalid_relation",
+            code=ErrorCode.INVALID_RELATION,
             errors=[FieldError("relation", "must be guardian when acting for another person")],
         )
     found = guardianship(actor, subject)
     if found is None:
-        raise Forbidden("Only a recorded guardian may act for another person.", code="not_guardian")
+        raise Forbidden(
+            "Only a recorded guardian may act for another person.", code=ErrorCode.NOT_GUARDIAN
+        )
     return found
 
 

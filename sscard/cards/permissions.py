@@ -28,7 +28,7 @@ from sscard.cards.models import (
     LossStatus,
 )
 from sscard.common.context import COUNTER_CHANNELS, Actor, Channel
-from sscard.common.errors import Conflict, DomainError, FieldError, ValidationError
+from sscard.common.errors import Conflict, DomainError, ErrorCode, FieldError, ValidationError
 from sscard.common.permissions import RuleBook
 from sscard.outlets.models import Outlet, Service
 from sscard.partners.selectors import bank_refusal
@@ -110,7 +110,7 @@ def channel_refusal(actor: Actor, allowed: frozenset[str], what: str) -> Validat
     names = ", ".join(sorted(allowed))
     return ValidationError(
         f"{what} cannot be done through the {actor.channel} channel (only: {names}).",
-        code="channel_not_allowed",
+        code=ErrorCode.CHANNEL_NOT_ALLOWED,
         errors=[FieldError("channel", f"must be one of: {names}")],
     )
 
@@ -120,7 +120,7 @@ def outlet_refusal(outlet: Outlet | None, service: str) -> Conflict | None:
         return None
     return Conflict(
         f"Outlet {outlet.code} does not offer {service.replace('_', ' ')}.",
-        code="service_not_offered",
+        code=ErrorCode.SERVICE_NOT_OFFERED,
     )
 
 
@@ -159,7 +159,7 @@ def _lifting_channel(actor: Actor, facts: CardFacts) -> DomainError | None:
         if report is not None and report.kind != LossKind.TEMPORARY:
             return ValidationError(
                 "A formal report is lifted only at a window or bank outlet with the original ID.",
-                code="channel_not_allowed",
+                code=ErrorCode.CHANNEL_NOT_ALLOWED,
                 errors=[FieldError("channel", "must be window or bank for a formal report")],
             )
         return None
@@ -234,7 +234,7 @@ def _report_state(actor: Actor, facts: CardFacts) -> DomainError | None:
         if not report_step(facts.report, LossKind.FORMAL, sides):
             return Conflict(
                 "The card is already formally reported lost.",
-                code="card_not_reportable",
+                code=ErrorCode.CARD_NOT_REPORTABLE,
                 card_status=status,
             )
         return None
@@ -244,7 +244,7 @@ def _report_state(actor: Actor, facts: CardFacts) -> DomainError | None:
         detail = "The card has not been collected yet; it cannot be reported lost."
     else:
         detail = f"A {status.replace('_', ' ')} card cannot be reported lost."
-    return Conflict(detail, code="card_not_reportable", card_status=status)
+    return Conflict(detail, code=ErrorCode.CARD_NOT_REPORTABLE, card_status=status)
 
 
 def _lifting_state(facts: CardFacts) -> DomainError | None:
@@ -252,20 +252,22 @@ def _lifting_state(facts: CardFacts) -> DomainError | None:
     on the old card is on its way to cancellation."""
     report = facts.asked_report
     if report is None:
-        return Conflict("The card has no loss report in force.", code="report_not_effective")
+        return Conflict(
+            "The card has no loss report in force.", code=ErrorCode.REPORT_NOT_EFFECTIVE
+        )
     status = report.status
     if status == LossStatus.EFFECTIVE and facts.lapsed:
         status = LossStatus.LAPSED
     if status != LossStatus.EFFECTIVE:
         return Conflict(
             f"This loss report is {status}, not effective.",
-            code="report_not_effective",
+            code=ErrorCode.REPORT_NOT_EFFECTIVE,
             report_status=status,
         )
     if report.reissue_applied_at is not None:
         return Conflict(
             "A reissue has been applied for; the old card is on its way to cancellation.",
-            code="reissue_in_progress",
+            code=ErrorCode.REISSUE_IN_PROGRESS,
         )
     return None
 
@@ -275,12 +277,14 @@ def _activation_state(facts: CardFacts) -> DomainError | None:
     stored = facts.stored_status
     if stored in (CardStatus.IN_PRODUCTION, CardStatus.AWAITING_COLLECTION):
         return Conflict(
-            "The card has not been collected yet.", code="card_not_collected", card_status=stored
+            "The card has not been collected yet.",
+            code=ErrorCode.CARD_NOT_COLLECTED,
+            card_status=stored,
         )
     if facts.status != CardStatus.SEALED:
         return Conflict(
             f"The card is {stored.replace('_', ' ')}; only a collected card can be activated.",
-            code="card_not_activatable",
+            code=ErrorCode.CARD_NOT_ACTIVATABLE,
             card_status=stored,
         )
     return None
@@ -294,18 +298,20 @@ def _pin_state(facts: CardFacts, action: str) -> DomainError | None:
             return None
         return Conflict(
             f"The card is {status.replace('_', ' ')}; its PIN cannot be reset.",
-            code="card_not_usable",
+            code=ErrorCode.CARD_NOT_USABLE,
             card_status=status,
         )
     if status == CardStatus.PIN_LOCKED:
         return DomainError(
             "The PIN is locked; unlock it at a window or bank outlet.",
-            code="pin_locked",
+            code=ErrorCode.PIN_LOCKED,
             status=423,
         )
     if status != CardStatus.NORMAL:
         return Conflict(
-            f"The card is {status.replace('_', ' ')}.", code="card_not_usable", card_status=status
+            f"The card is {status.replace('_', ' ')}.",
+            code=ErrorCode.CARD_NOT_USABLE,
+            card_status=status,
         )
     return None
 

@@ -8,7 +8,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from django.conf import settings
 
-from sscard.common.errors import FieldError, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, ValidationError
 
 
 def _hasher() -> PasswordHasher:
@@ -23,7 +23,7 @@ def _hasher() -> PasswordHasher:
 def _weak(message: str) -> ValidationError:
     return ValidationError(
         f"This PIN is not allowed: {message}.",
-        code="weak_pin",
+        code=ErrorCode.WEAK_PIN,
         errors=[FieldError("pin", message)],
     )
 
@@ -32,7 +32,7 @@ def check_pin_strength(pin: object, *, social_security_number: str) -> str:
     if not isinstance(pin, str) or len(pin) != 6 or not pin.isascii() or not pin.isdigit():
         raise ValidationError(
             "The PIN must be exactly 6 digits.",
-            code="invalid_pin",
+            code=ErrorCode.INVALID_PIN,
             errors=[FieldError("pin", "must be exactly 6 digits")],
         )
     digits = [int(d) for d in pin]

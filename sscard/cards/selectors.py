@@ -44,7 +44,7 @@ from sscard.cards.permissions import (
 from sscard.cards.person_cards import card_in_hand
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import DomainError, NotFound
+from sscard.common.errors import DomainError, ErrorCode, NotFound
 from sscard.common.permissions import Permissions
 from sscard.outlets.models import Outlet
 from sscard.people.models import Person
@@ -169,12 +169,12 @@ def card_status(card_number: str) -> CardStatusView:
     """What a point of use needs to know before it accepts a card."""
     number = card_number.strip().upper() if isinstance(card_number, str) else ""
     if not is_valid_card_number(number):
-        raise NotFound("No card with this number.", code="card_not_found")
+        raise NotFound("No card with this number.", code=ErrorCode.CARD_NOT_FOUND)
     with connection.cursor() as cursor:
         cursor.execute(_STATUS_SQL, [number])
         row = cursor.fetchone()
     if row is None:
-        raise NotFound("No card with this number.", code="card_not_found")
+        raise NotFound("No card with this number.", code=ErrorCode.CARD_NOT_FOUND)
     state = effective_of_row(row, clock.now())
     _, _, expires_on, *_ = row
     return CardStatusView(
@@ -191,7 +191,7 @@ def get_card(card_number: str) -> Card:
     number = card_number.strip().upper() if isinstance(card_number, str) else ""
     card = Card.objects.filter(number=number).select_related("person", "bank").first()
     if card is None:
-        raise NotFound("No card with this number.", code="card_not_found")
+        raise NotFound("No card with this number.", code=ErrorCode.CARD_NOT_FOUND)
     return card
 
 
@@ -199,7 +199,7 @@ def current_card(person: Person) -> Card:
     """The card in the person's hand: the live one, else the newest."""
     card = card_in_hand(person)
     if card is None:
-        raise NotFound("This person has no card.", code="card_not_found")
+        raise NotFound("This person has no card.", code=ErrorCode.CARD_NOT_FOUND)
     return card
 
 
@@ -214,7 +214,7 @@ def get_loss_report(reference: str) -> LossReport:
         .first()
     )
     if report is None:
-        raise NotFound("No loss report with this reference.", code="loss_report_not_found")
+        raise NotFound("No loss report with this reference.", code=ErrorCode.LOSS_REPORT_NOT_FOUND)
     return report
 
 

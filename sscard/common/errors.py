@@ -3,7 +3,113 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """Every code a DomainError carries: API.md fixes them, so a value is never renamed.
+
+    Clerks read each one in the console's words (`sscard.console.errors`), citizens the ones they
+    can meet in the portal's (`sscard.portal.errors`); the API lists them in its OpenAPI document.
+    """
+
+    # The family's defaults: a subclass raised without a code of its own.
+    DOMAIN_ERROR = "domain_error"
+    VALIDATION_ERROR = "validation_error"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
+    UNAVAILABLE = "unavailable"
+
+    # People and their guardians (DOMAIN.md sections 1 and 6).
+    INVALID_SOCIAL_SECURITY_NUMBER = "invalid_social_security_number"
+    PERSON_NOT_FOUND = "person_not_found"
+    PERSON_EXISTS = "person_exists"
+    INVALID_LANGUAGE = "invalid_language"
+    REVEAL_REASON_REQUIRED = "reveal_reason_required"
+    INVALID_GUARDIAN = "invalid_guardian"
+    GUARDIAN_NOT_FOUND = "guardian_not_found"
+    GUARDIAN_EXISTS = "guardian_exists"
+    GUARDIAN_NOT_ADULT = "guardian_not_adult"
+    GUARDIANSHIP_BASIS_REQUIRED = "guardianship_basis_required"
+    GUARDIANSHIP_DOCUMENT_REQUIRED = "guardianship_document_required"
+    INVALID_GUARDIANSHIP_END = "invalid_guardianship_end"
+    GUARDIANSHIP_ENDED = "guardianship_ended"
+    GUARDIANSHIP_END_REASON_REQUIRED = "guardianship_end_reason_required"
+
+    # Who presents, with what, through which channel.
+    DOCUMENTS_REQUIRED = "documents_required"
+    INVALID_DOCUMENTS = "invalid_documents"
+    INVALID_RELATION = "invalid_relation"
+    GUARDIAN_REQUIRED = "guardian_required"
+    NOT_GUARDIAN = "not_guardian"
+    CHANNEL_NOT_ALLOWED = "channel_not_allowed"
+    SERVICE_NOT_OFFERED = "service_not_offered"
+    IDENTITY_CHECKS_EXHAUSTED = "identity_checks_exhausted"
+    IDENTITY_NOT_CHECKED = "identity_not_checked"
+    APPLICANT_NOT_MATCHED = "applicant_not_matched"
+    REPORTER_NOT_MATCHED = "reporter_not_matched"
+    REPORTER_NOT_SIGNED_IN = "reporter_not_signed_in"
+    CARD_PERSON_MISMATCH = "card_person_mismatch"
+
+    # Cards, loss reports and PINs (DOMAIN.md sections 2 to 4).
+    CARD_NOT_FOUND = "card_not_found"
+    LOSS_REPORT_NOT_FOUND = "loss_report_not_found"
+    CARD_NOT_REPORTABLE = "card_not_reportable"
+    REPORT_NOT_EFFECTIVE = "report_not_effective"
+    REISSUE_IN_PROGRESS = "reissue_in_progress"
+    CARD_NOT_COLLECTED = "card_not_collected"
+    CARD_NOT_ACTIVATABLE = "card_not_activatable"
+    CARD_NOT_USABLE = "card_not_usable"
+    WEAK_PIN = "weak_pin"
+    INVALID_PIN = "invalid_pin"
+    WRONG_PIN = "wrong_pin"
+    PIN_LOCKED = "pin_locked"
+    PIN_PAD_NOT_FOUND = "pin_pad_not_found"
+    PIN_PAD_CLOSED = "pin_pad_closed"
+    PINS_DIFFER = "pins_differ"
+
+    # Applications, receipts and production (DOMAIN.md section 5).
+    APPLICATION_NOT_FOUND = "application_not_found"
+    APPLICATION_OPEN = "application_open"
+    CARD_EXISTS = "card_exists"
+    NO_CARD = "no_card"
+    FORMAL_LOSS_REPORT_REQUIRED = "formal_loss_report_required"
+    CARD_NOT_REPLACEABLE = "card_not_replaceable"
+    BANK_REQUIRED = "bank_required"
+    INVALID_TRANSITION = "invalid_transition"
+    TRACKING_NUMBER_REQUIRED = "tracking_number_required"
+    INVALID_RECEIPT_NUMBER = "invalid_receipt_number"
+    NO_RECEIPT = "no_receipt"
+    RECEIPT_ELSEWHERE = "receipt_elsewhere"
+    CARD_ELSEWHERE = "card_elsewhere"
+
+    # Outlets and regional policy (DOMAIN.md sections 7 and 8).
+    OUTLET_NOT_FOUND = "outlet_not_found"
+    INVALID_FILTER = "invalid_filter"
+    POLICY_MISSING = "policy_missing"
+    DEFAULT_POLICY_REQUIRED = "default_policy_required"
+
+    # Banks, API clients and staff bindings.
+    BANK_NOT_FOUND = "bank_not_found"
+    WRONG_BANK = "wrong_bank"
+    CLIENT_EXISTS = "client_exists"
+    CLIENT_NOT_FOUND = "client_not_found"
+    INVALID_NAME = "invalid_name"
+    INVALID_SCOPES = "invalid_scopes"
+    INVALID_WEBHOOK_URL = "invalid_webhook_url"
+    INVALID_ROLE = "invalid_role"
+    ROLE_OUTLET_MISMATCH = "role_outlet_mismatch"
+    OUTLET_INACTIVE = "outlet_inactive"
+    OWN_BINDING = "own_binding"
+
+    # Signing in with a one-time code.
+    INVALID_PHONE = "invalid_phone"
+    INVALID_CODE = "invalid_code"
+    TOO_MANY_REQUESTS = "too_many_requests"
+    SMS_NOT_SENT = "sms_not_sent"
+    SERVICE_UNAVAILABLE = "service_unavailable"
 
 
 @dataclass
@@ -15,7 +121,7 @@ class FieldError:
 class DomainError(Exception):
     """A rule said no. Interfaces map `code` and `status` to their own shape."""
 
-    code: str = "domain_error"
+    code: ErrorCode = ErrorCode.DOMAIN_ERROR
     status: int = 409
     title: str = "The request breaks a rule"
 
@@ -23,7 +129,7 @@ class DomainError(Exception):
         self,
         detail: str,
         *,
-        code: str | None = None,
+        code: ErrorCode | None = None,
         status: int | None = None,
         errors: list[FieldError] | None = None,
         **extra: Any,
@@ -42,19 +148,19 @@ class DomainError(Exception):
 
 
 class ValidationError(DomainError):
-    code = "validation_error"
+    code = ErrorCode.VALIDATION_ERROR
     status = 422
     title = "The request is not valid"
 
 
 class NotFound(DomainError):
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
     status = 404
     title = "Not found"
 
 
 class Forbidden(DomainError):
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
     status = 403
     title = "Not allowed"
 
@@ -63,13 +169,13 @@ class Unavailable(DomainError):
     """The service is not set up to do this yet (e.g. no regional policy): the request may be
     right, and nothing was changed. Operators are told by the 503 in the request log."""
 
-    code = "unavailable"
+    code = ErrorCode.UNAVAILABLE
     status = 503
     title = "Not available"
 
 
 class Conflict(DomainError):
-    code = "conflict"
+    code = ErrorCode.CONFLICT
     status = 409
     title = "Conflicts with the current state"
 
@@ -77,7 +183,7 @@ class Conflict(DomainError):
 def documents_required(missing: list[str], detail: str) -> ValidationError:
     return ValidationError(
         detail,
-        code="documents_required",
+        code=ErrorCode.DOCUMENTS_REQUIRED,
         errors=[FieldError("documents", f"missing: {code}") for code in missing],
         missing=missing,
     )

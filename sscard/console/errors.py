@@ -4,62 +4,80 @@ to the field it concerns and repeated in the summary at the top of the form."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
-from sscard.common.errors import DomainError
+from sscard.common.errors import DomainError, ErrorCode
 from sscard.console.labels import DOCUMENT, label
 
-MESSAGES = {
-    "documents_required": pgettext_lazy("console", "Original documents are missing: %(missing)s."),
-    "invalid_documents": pgettext_lazy("console", "Unknown documents were ticked."),
-    "guardian_required": pgettext_lazy(
+MESSAGES: dict[str, Promise] = {
+    # The family's defaults: the domain's own words, framed in the clerk's language.
+    ErrorCode.DOMAIN_ERROR: pgettext_lazy("console", "This cannot be done: %(detail)s"),
+    ErrorCode.VALIDATION_ERROR: pgettext_lazy(
+        "console", "What was entered is not valid: %(detail)s"
+    ),
+    ErrorCode.NOT_FOUND: pgettext_lazy("console", "Not found: %(detail)s"),
+    ErrorCode.FORBIDDEN: pgettext_lazy("console", "You may not do this: %(detail)s"),
+    ErrorCode.CONFLICT: pgettext_lazy("console", "This cannot be done now: %(detail)s"),
+    ErrorCode.UNAVAILABLE: pgettext_lazy(
+        "console", "This is not set up yet, and nothing was changed: %(detail)s"
+    ),
+    ErrorCode.DOCUMENTS_REQUIRED: pgettext_lazy(
+        "console", "Original documents are missing: %(missing)s."
+    ),
+    ErrorCode.INVALID_DOCUMENTS: pgettext_lazy("console", "Unknown documents were ticked."),
+    ErrorCode.GUARDIAN_REQUIRED: pgettext_lazy(
         "console",
         "The holder is under the age at which a holder acts alone: a guardian must present "
         "the documents.",
     ),
-    "not_guardian": pgettext_lazy(
+    ErrorCode.NOT_GUARDIAN: pgettext_lazy(
         "console", "The person presenting is not a recorded guardian of the holder."
     ),
-    "invalid_relation": pgettext_lazy(
+    ErrorCode.INVALID_RELATION: pgettext_lazy(
         "console", "Choose who is presenting: the holder or a guardian."
     ),
-    "channel_not_allowed": pgettext_lazy(
+    ErrorCode.CHANNEL_NOT_ALLOWED: pgettext_lazy(
         "console",
         "This cannot be done through your channel: it needs a service window or a bank counter.",
     ),
-    "service_not_offered": pgettext_lazy("console", "Your outlet does not offer this service."),
-    "card_not_reportable": pgettext_lazy(
+    ErrorCode.SERVICE_NOT_OFFERED: pgettext_lazy(
+        "console", "Your outlet does not offer this service."
+    ),
+    ErrorCode.CARD_NOT_REPORTABLE: pgettext_lazy(
         "console", "This card cannot be reported lost: it is %(status)s."
     ),
-    "report_not_effective": pgettext_lazy("console", "This loss report is no longer effective."),
-    "reissue_in_progress": pgettext_lazy(
+    ErrorCode.REPORT_NOT_EFFECTIVE: pgettext_lazy(
+        "console", "This loss report is no longer effective."
+    ),
+    ErrorCode.REISSUE_IN_PROGRESS: pgettext_lazy(
         "console",
         "A reissue has been applied for: the old card is on its way to cancellation, and the "
         "report can no longer be lifted.",
     ),
-    "formal_loss_report_required": pgettext_lazy(
+    ErrorCode.FORMAL_LOSS_REPORT_REQUIRED: pgettext_lazy(
         "console", "A reissue after loss needs a formal (written) loss report on the card first."
     ),
-    "application_open": pgettext_lazy(
+    ErrorCode.APPLICATION_OPEN: pgettext_lazy(
         "console", "An application is already open for this person (%(number)s)."
     ),
-    "card_exists": pgettext_lazy(
+    ErrorCode.CARD_EXISTS: pgettext_lazy(
         "console", "This person already has a card: apply for a reissue or a replacement instead."
     ),
-    "no_card": pgettext_lazy(
+    ErrorCode.NO_CARD: pgettext_lazy(
         "console", "This person has no card to reissue: apply for a first card."
     ),
-    "card_not_replaceable": pgettext_lazy(
+    ErrorCode.CARD_NOT_REPLACEABLE: pgettext_lazy(
         "console",
         "Only a card in hand (normal, PIN locked or expired) is replaced; a lost card is reissued.",
     ),
-    "bank_required": pgettext_lazy(
+    ErrorCode.BANK_REQUIRED: pgettext_lazy(
         "console", "Choose the co-operating bank that will make the card."
     ),
-    "invalid_transition": pgettext_lazy(
+    ErrorCode.INVALID_TRANSITION: pgettext_lazy(
         "console", "The application is %(status)s: this step does not apply now."
     ),
-    "wrong_bank": pgettext_lazy("console", "This application belongs to another bank."),
+    ErrorCode.WRONG_BANK: pgettext_lazy("console", "This application belongs to another bank."),
     "wrong_bank:card": pgettext_lazy(
         "console",
         "This card belongs to another bank: only that bank's staff act on it. A holder who "
@@ -72,38 +90,46 @@ MESSAGES = {
         "it at a service window.",
     ),
     "wrong_bank:bank": pgettext_lazy("console", "A bank applies for cards of its own bank only."),
-    "tracking_number_required": pgettext_lazy(
+    ErrorCode.TRACKING_NUMBER_REQUIRED: pgettext_lazy(
         "console", "A mailed card needs its tracking number."
     ),
-    "card_not_collected": pgettext_lazy("console", "The card has not been collected yet."),
-    "card_not_activatable": pgettext_lazy(
+    ErrorCode.CARD_NOT_COLLECTED: pgettext_lazy("console", "The card has not been collected yet."),
+    ErrorCode.CARD_NOT_ACTIVATABLE: pgettext_lazy(
         "console", "Only a collected card is activated; this one is %(status)s."
     ),
-    "card_not_usable": pgettext_lazy("console", "The card is %(status)s: this cannot be done."),
-    "weak_pin": pgettext_lazy("console", "This PIN is not allowed: %(why)s. Choose another."),
-    "invalid_pin": pgettext_lazy("console", "The PIN must be exactly 6 digits."),
-    "pins_differ": pgettext_lazy("console", "The two PINs differ. Type the same PIN twice."),
-    "pin_locked": pgettext_lazy(
+    ErrorCode.CARD_NOT_USABLE: pgettext_lazy(
+        "console", "The card is %(status)s: this cannot be done."
+    ),
+    ErrorCode.WEAK_PIN: pgettext_lazy(
+        "console", "This PIN is not allowed: %(why)s. Choose another."
+    ),
+    ErrorCode.INVALID_PIN: pgettext_lazy("console", "The PIN must be exactly 6 digits."),
+    ErrorCode.PINS_DIFFER: pgettext_lazy(
+        "console", "The two PINs differ. Type the same PIN twice."
+    ),
+    ErrorCode.PIN_LOCKED: pgettext_lazy(
         "console", "The PIN is locked: reset it at a window or bank outlet."
     ),
-    "invalid_receipt_number": pgettext_lazy(
+    ErrorCode.INVALID_RECEIPT_NUMBER: pgettext_lazy(
         "console", "This is not a valid receipt number: check it against the receipt."
     ),
-    "application_not_found": pgettext_lazy("console", "No application was found."),
-    "person_not_found": pgettext_lazy("console", "No person with this ID number is on record."),
-    "card_not_found": pgettext_lazy("console", "No card was found."),
-    "loss_report_not_found": pgettext_lazy("console", "No loss report was found."),
-    "invalid_social_security_number": pgettext_lazy("console", "The ID number %(why)s."),
-    "identity_checks_exhausted": pgettext_lazy(
+    ErrorCode.APPLICATION_NOT_FOUND: pgettext_lazy("console", "No application was found."),
+    ErrorCode.PERSON_NOT_FOUND: pgettext_lazy(
+        "console", "No person with this ID number is on record."
+    ),
+    ErrorCode.CARD_NOT_FOUND: pgettext_lazy("console", "No card was found."),
+    ErrorCode.LOSS_REPORT_NOT_FOUND: pgettext_lazy("console", "No loss report was found."),
+    ErrorCode.INVALID_SOCIAL_SECURITY_NUMBER: pgettext_lazy("console", "The ID number %(why)s."),
+    ErrorCode.IDENTITY_CHECKS_EXHAUSTED: pgettext_lazy(
         "console",
         "Too many failed identity checks for this person: try again later, or ask the holder "
         "to come to a counter with the original ID.",
     ),
-    "card_elsewhere": pgettext_lazy(
+    ErrorCode.CARD_ELSEWHERE: pgettext_lazy(
         "console", "The card waits at outlet %(outlet)s: it is handed over there."
     ),
-    "no_receipt": pgettext_lazy("console", "This application has no receipt yet."),
-    "receipt_elsewhere": pgettext_lazy(
+    ErrorCode.NO_RECEIPT: pgettext_lazy("console", "This application has no receipt yet."),
+    ErrorCode.RECEIPT_ELSEWHERE: pgettext_lazy(
         "console", "A receipt is printed by the outlet that issued it (%(outlet)s)."
     ),
     # What an application's request lacks, by the field the domain names.
@@ -115,43 +141,112 @@ MESSAGES = {
         "console",
         "A card made on the spot is handed over here: choose collection at the outlet.",
     ),
-    "pin_pad_closed": pgettext_lazy(
+    ErrorCode.PIN_PAD_CLOSED: pgettext_lazy(
         "console", "This PIN pad is closed: the clerk opens a new one."
     ),
-    "pin_pad_not_found": pgettext_lazy("console", "No such PIN pad."),
-    "reveal_reason_required": pgettext_lazy("console", "Say why the whole number is needed."),
-    "identity_not_checked": pgettext_lazy(
+    ErrorCode.PIN_PAD_NOT_FOUND: pgettext_lazy("console", "No such PIN pad."),
+    ErrorCode.REVEAL_REASON_REQUIRED: pgettext_lazy(
+        "console", "Say why the whole number is needed."
+    ),
+    ErrorCode.IDENTITY_NOT_CHECKED: pgettext_lazy(
         "console",
         "The caller's identity has not been checked (or the check is too old): check it first.",
     ),
-    "role_outlet_mismatch": pgettext_lazy(
+    ErrorCode.ROLE_OUTLET_MISMATCH: pgettext_lazy(
         "console", "This role does not work at this kind of outlet."
     ),
-    "invalid_guardian": pgettext_lazy("console", "A person cannot be their own guardian."),
-    "guardian_exists": pgettext_lazy(
+    ErrorCode.INVALID_GUARDIAN: pgettext_lazy("console", "A person cannot be their own guardian."),
+    ErrorCode.GUARDIAN_EXISTS: pgettext_lazy(
         "console", "This person is already a guardian of the ward: change that guardianship."
     ),
-    "guardian_not_adult": pgettext_lazy("console", "A guardian must be 18 or older."),
-    "guardianship_basis_required": pgettext_lazy(
+    ErrorCode.GUARDIAN_NOT_ADULT: pgettext_lazy("console", "A guardian must be 18 or older."),
+    ErrorCode.GUARDIANSHIP_BASIS_REQUIRED: pgettext_lazy(
         "console",
         "The ward is an adult: a guardian is recorded only on a court's finding or a designation.",
     ),
-    "guardianship_document_required": pgettext_lazy(
+    ErrorCode.GUARDIANSHIP_DOCUMENT_REQUIRED: pgettext_lazy(
         "console", "Give the reference of the court's judgment or the designation."
     ),
-    "invalid_guardianship_end": pgettext_lazy(
+    ErrorCode.INVALID_GUARDIANSHIP_END: pgettext_lazy(
         "console", "The end must be after today: to end it now, end the guardianship."
     ),
-    "guardianship_ended": pgettext_lazy(
+    ErrorCode.GUARDIANSHIP_ENDED: pgettext_lazy(
         "console", "This guardianship has ended: record a new one instead."
     ),
-    "guardianship_end_reason_required": pgettext_lazy(
+    ErrorCode.GUARDIANSHIP_END_REASON_REQUIRED: pgettext_lazy(
         "console", "Choose why the guardianship ends."
     ),
-    "policy_missing": pgettext_lazy(
+    ErrorCode.POLICY_MISSING: pgettext_lazy(
         "console",
         "No regional policy applies here and no default one is set up: ask a system "
         "administrator to set one up.",
+    ),
+    ErrorCode.DEFAULT_POLICY_REQUIRED: pgettext_lazy(
+        "console", "The default policy cannot be deleted: every region needs a policy."
+    ),
+    ErrorCode.PERSON_EXISTS: pgettext_lazy("console", "This person is already recorded."),
+    ErrorCode.GUARDIAN_NOT_FOUND: pgettext_lazy(
+        "console", "The guardian is not on record: record the guardian before the ward."
+    ),
+    ErrorCode.INVALID_LANGUAGE: pgettext_lazy(
+        "console", "Choose the language of messages from the list."
+    ),
+    # The API's checks of a request against the person it names.
+    ErrorCode.APPLICANT_NOT_MATCHED: pgettext_lazy(
+        "console", "The applicant's name does not match the ID number."
+    ),
+    ErrorCode.REPORTER_NOT_MATCHED: pgettext_lazy(
+        "console", "The reporter's name does not match the ID number."
+    ),
+    ErrorCode.REPORTER_NOT_SIGNED_IN: pgettext_lazy(
+        "console", "A signed-in citizen reports a loss as themselves only."
+    ),
+    ErrorCode.CARD_PERSON_MISMATCH: pgettext_lazy(
+        "console", "The card does not belong to the person with this ID number."
+    ),
+    ErrorCode.WRONG_PIN: pgettext_lazy(
+        "console", "The PIN is wrong. Tries left before it locks: %(attempts)s."
+    ),
+    ErrorCode.OUTLET_NOT_FOUND: pgettext_lazy("console", "No open outlet has this code."),
+    ErrorCode.INVALID_FILTER: pgettext_lazy(
+        "console", "This search cannot be made: check what was chosen or typed."
+    ),
+    # Banks, API clients and staff accounts (set up by a system administrator).
+    ErrorCode.BANK_NOT_FOUND: pgettext_lazy("console", "No co-operating bank has this code."),
+    ErrorCode.CLIENT_EXISTS: pgettext_lazy("console", "An API client with this name exists."),
+    ErrorCode.CLIENT_NOT_FOUND: pgettext_lazy("console", "No API client has this name."),
+    ErrorCode.INVALID_NAME: pgettext_lazy(
+        "console", "An API client needs a name of 1 to 64 characters."
+    ),
+    ErrorCode.INVALID_SCOPES: pgettext_lazy(
+        "console", "Choose at least one scope, and only scopes from the list."
+    ),
+    ErrorCode.INVALID_WEBHOOK_URL: pgettext_lazy(
+        "console", "The bank's webhook address is not allowed: %(detail)s"
+    ),
+    ErrorCode.INVALID_ROLE: pgettext_lazy("console", "Choose a role from the list."),
+    ErrorCode.OUTLET_INACTIVE: pgettext_lazy(
+        "console", "This outlet is closed: staff are bound to an open outlet only."
+    ),
+    ErrorCode.OWN_BINDING: pgettext_lazy(
+        "console",
+        "You cannot change your own role or outlet: ask another system administrator.",
+    ),
+    # Signing in with a one-time code (a citizen's; a clerk meets them when helping one).
+    ErrorCode.INVALID_PHONE: pgettext_lazy(
+        "console", "The mobile number is not valid: it has 11 digits."
+    ),
+    ErrorCode.INVALID_CODE: pgettext_lazy(
+        "console", "The code is wrong or has expired: ask for a new one."
+    ),
+    ErrorCode.TOO_MANY_REQUESTS: pgettext_lazy(
+        "console", "Too many attempts: wait a few minutes, then try again."
+    ),
+    ErrorCode.SMS_NOT_SENT: pgettext_lazy(
+        "console", "The text message could not be sent: try again in a few minutes."
+    ),
+    ErrorCode.SERVICE_UNAVAILABLE: pgettext_lazy(
+        "console", "This service is not available just now: try again in a few minutes."
     ),
 }
 
@@ -184,6 +279,12 @@ WHY = {
         "console", "it is the end of the holder's ID number"
     ),
 }
+
+# Refusals about the documents on the desk, and about who presents them.
+DOCUMENT_CODES = frozenset({ErrorCode.DOCUMENTS_REQUIRED, ErrorCode.INVALID_DOCUMENTS})
+PRESENTER_CODES = frozenset(
+    {ErrorCode.NOT_GUARDIAN, ErrorCode.GUARDIAN_REQUIRED, ErrorCode.INVALID_RELATION}
+)
 
 # Where a domain field's message goes on a console form.
 FIELDS = {
@@ -224,12 +325,14 @@ def refusal_message(error: DomainError) -> str:
             str(DOCUMENT.get(code, code)) for code in error.extra.get("missing", [])
         ),
         "status": label(
-            "application_status" if error.code == "invalid_transition" else "card_status",
+            "application_status" if error.code == ErrorCode.INVALID_TRANSITION else "card_status",
             error.extra.get("current_status") or error.extra.get("card_status") or "",
         ),
         "number": error.extra.get("open_application", ""),
         "outlet": error.extra.get("collection_outlet") or error.extra.get("outlet", ""),
         "why": str(WHY.get(why, why)),
+        "attempts": error.extra.get("attempts_left", ""),
+        "detail": error.detail,
     }
     return str(template) % params
 
@@ -242,13 +345,11 @@ def field_of(error: DomainError, form: forms.Form | None) -> str | None:
         name = FIELDS.get(field_error.field)
         if name and name in form.fields:
             return name
-    if error.code in ("documents_required", "invalid_documents") and "documents" in form.fields:
+    if error.code in DOCUMENT_CODES and "documents" in form.fields:
         return "documents"
-    if error.code in ("not_guardian", "guardian_required", "invalid_relation") and (
-        "presenter" in form.fields
-    ):
+    if error.code in PRESENTER_CODES and "presenter" in form.fields:
         return "presenter"
-    if error.code == "wrong_bank" and "receipt_number" in form.fields:
+    if error.code == ErrorCode.WRONG_BANK and "receipt_number" in form.fields:
         return "receipt_number"  # the receipt typed in is another bank's
     return None
 

@@ -215,6 +215,11 @@ AUDIT_ACTION: Labels = {
     "loss_report.lifted": pgettext_lazy("console", "loss report lifted"),
     "loss_report.reissue_applied": pgettext_lazy("console", "reissue applied for on the report"),
     "loss_report.reissue_withdrawn": pgettext_lazy("console", "reissue on the report withdrawn"),
+    "loss_report.renewed": pgettext_lazy("console", "temporary loss report renewed"),
+    "loss_report.converted": pgettext_lazy("console", "temporary loss report made formal"),
+    "loss_report.extended": pgettext_lazy(
+        "console", "formal loss report extended to both applications"
+    ),
     "person.created": pgettext_lazy("console", "person recorded"),
     "person.id_number_revealed": pgettext_lazy("console", "whole ID number revealed"),
     "person.identity_checked": pgettext_lazy("console", "caller's identity checked"),
@@ -231,6 +236,16 @@ AUDIT_ACTION: Labels = {
     "audit.chain_verified": pgettext_lazy("console", "audit chain verified"),
     "api_client.created": pgettext_lazy("console", "API client created"),
     "api_client.revoked": pgettext_lazy("console", "API client revoked"),
+    "policy.created": pgettext_lazy("console", "regional policy set up"),
+    "policy.changed": pgettext_lazy("console", "regional policy changed"),
+    "policy.deleted": pgettext_lazy("console", "regional policy deleted"),
+    "outlet.created": pgettext_lazy("console", "outlet recorded"),
+    "outlet.changed": pgettext_lazy("console", "outlet changed"),
+    "bank.created": pgettext_lazy("console", "co-operating bank recorded"),
+    "bank.changed": pgettext_lazy("console", "co-operating bank changed"),
+    "staff.created": pgettext_lazy("console", "staff account created"),
+    "staff.changed": pgettext_lazy("console", "staff account changed"),
+    "staff.password_set": pgettext_lazy("console", "staff password set by an administrator"),
 }
 
 GROUPS: dict[str, Labels] = {

@@ -22,7 +22,7 @@ from sscard.cards.services import (
     verify_pin,
 )
 from sscard.common.context import Channel, Role
-from sscard.common.errors import DomainError
+from sscard.common.errors import DomainError, ErrorCode
 from sscard.demo.scenes import (
     TIANHE,
     Scenes,
@@ -312,7 +312,7 @@ class Stories(Scenes):
             try:
                 verify_pin(actor=actor, card=s.card, pin=wrong_pin(rng))
             except DomainError as refused:
-                if refused.code == "pin_locked":
+                if refused.code == ErrorCode.PIN_LOCKED:
                     break
         if reset:
             agency = self.agency(s, rng, Service.PIN_RESET)

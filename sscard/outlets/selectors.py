@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sscard.common import clock
-from sscard.common.errors import FieldError, NotFound, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError
 from sscard.common.regions import region_name
 from sscard.outlets.models import Outlet, OutletType, Service
 
@@ -19,7 +19,7 @@ from sscard.outlets.models import Outlet, OutletType, Service
 def get_outlet(code: str) -> Outlet:
     outlet = Outlet.objects.filter(code=str(code).strip().upper(), active=True).first()
     if outlet is None:
-        raise NotFound("No outlet with this code.", code="outlet_not_found")
+        raise NotFound("No outlet with this code.", code=ErrorCode.OUTLET_NOT_FOUND)
     return outlet
 
 
@@ -54,7 +54,7 @@ def parse_near(value: str) -> tuple[float, float]:
     parts = str(value).split(",")
     error = ValidationError(
         "`near` must be latitude,longitude in degrees, e.g. 23.13,113.26.",
-        code="invalid_filter",
+        code=ErrorCode.INVALID_FILTER,
         errors=[FieldError("near", "must be lat,lon with -90<=lat<=90 and -180<=lon<=180")],
     )
     if len(parts) != 2:
@@ -72,7 +72,7 @@ def _check_choice(field: str, value: str | None, choices: list[str]) -> None:
     if value is not None and value not in choices:
         raise ValidationError(
             f"Unknown {field} {value!r}.",
-            code="invalid_filter",
+            code=ErrorCode.INVALID_FILTER,
             errors=[FieldError(field, "must be one of: " + ", ".join(choices))],
         )
 
@@ -94,7 +94,7 @@ def find_outlets(
     if region is not None and not (region.isdigit() and 2 <= len(region) <= 6):
         raise ValidationError(
             "`region` is a region code or its prefix: 2 to 6 digits.",
-            code="invalid_filter",
+            code=ErrorCode.INVALID_FILTER,
             errors=[FieldError("region", "2 to 6 digits")],
         )
     rows = Outlet.objects.filter(active=True).select_related("bank").order_by("code")
@@ -154,7 +154,7 @@ def get_district(code: str) -> District:
     if found is None:
         raise ValidationError(
             "No outlets in this district.",
-            code="invalid_filter",
+            code=ErrorCode.INVALID_FILTER,
             errors=[FieldError("region", "is not a district with outlets")],
         )
     return found

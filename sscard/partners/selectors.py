@@ -9,7 +9,7 @@ from typing import TypeVar
 from django.db.models import Model, QuerySet
 
 from sscard.common.context import Actor
-from sscard.common.errors import Forbidden
+from sscard.common.errors import ErrorCode, Forbidden
 from sscard.partners.models import Bank
 
 M = TypeVar("M", bound=Model)
@@ -52,7 +52,7 @@ def bank_refusal(actor: Actor, bank: Bank | None, *, subject: str) -> Forbidden 
     """
     if is_own_bank(actor, bank):
         return None
-    return Forbidden(SUBJECTS[subject], code="wrong_bank", subject=subject)
+    return Forbidden(SUBJECTS[subject], code=ErrorCode.WRONG_BANK, subject=subject)
 
 
 def banks_open_to(actor: Actor) -> QuerySet[Bank]:

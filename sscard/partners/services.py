@@ -18,7 +18,7 @@ from django.db.models import Q
 from sscard.audit.services import record_event, save_recording_change
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
+from sscard.common.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient, Bank, CitizenToken, Scope
 from sscard.partners.webhook_urls import check_webhook_url
@@ -49,7 +49,7 @@ def parse_scopes(raw: str | list[str]) -> list[str]:
     if not scopes or unknown:
         raise ValidationError(
             "Unknown scopes: " + ", ".join(unknown) if unknown else "At least one scope is needed.",
-            code="invalid_scopes",
+            code=ErrorCode.INVALID_SCOPES,
             errors=[FieldError("scopes", f"must be among {', '.join(Scope.values)}")],
         )
     return sorted(set(scopes))
@@ -68,7 +68,7 @@ def create_api_client(
     if not name or len(name) > 64:
         raise ValidationError(
             "A client needs a name of 1 to 64 characters.",
-            code="invalid_name",
+            code=ErrorCode.INVALID_NAME,
             errors=[FieldError("name", "1 to 64 characters")],
         )
     clean_scopes = parse_scopes(scopes)
@@ -76,24 +76,24 @@ def create_api_client(
     if outlet_code:
         outlet = Outlet.objects.filter(code=outlet_code.strip().upper()).first()
         if outlet is None:
-            raise NotFound(f"No outlet {outlet_code}.", code="outlet_not_found")
+            raise NotFound(f"No outlet {outlet_code}.", code=ErrorCode.OUTLET_NOT_FOUND)
     bank = None
     if bank_code:
         bank = Bank.objects.filter(code=bank_code.strip().upper()).first()
         if bank is None:
-            raise NotFound(f"No bank {bank_code}.", code="bank_not_found")
+            raise NotFound(f"No bank {bank_code}.", code=ErrorCode.BANK_NOT_FOUND)
     if outlet is not None and outlet.type == OutletType.BANK_OUTLET:
         if bank is not None and bank.pk != outlet.bank_id:
             raise ValidationError(
                 f"Outlet {outlet.code} belongs to another bank.",
-                code="wrong_bank",
+                code=ErrorCode.WRONG_BANK,
                 errors=[FieldError("bank", "is not the outlet's bank")],
             )
         bank = outlet.bank
     token = _new_token(CLIENT_TOKEN_PREFIX)
     with transaction.atomic():
         if ApiClient.objects.filter(name=name).exists():
-            raise Conflict(f"A client named {name} exists.", code="client_exists")
+            raise Conflict(f"A client named {name} exists.", code=ErrorCode.CLIENT_EXISTS)
         try:
             with transaction.atomic():
                 client = ApiClient.objects.create(
@@ -106,7 +106,7 @@ def create_api_client(
                     created_at=clock.now(),
                 )
         except IntegrityError:
-            raise Conflict(f"A client named {name} exists.", code="client_exists") from None
+            raise Conflict(f"A client named {name} exists.", code=ErrorCode.CLIENT_EXISTS) from None
         record_event(
             actor=actor,
             action="api_client.created",
@@ -127,7 +127,7 @@ def revoke_api_client(*, actor: Actor, name: str) -> ApiClient:
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().filter(name=name.strip()).first()
         if client is None:
-            raise NotFound(f"No client named {name}.", code="client_not_found")
+            raise NotFound(f"No client named {name}.", code=ErrorCode.CLIENT_NOT_FOUND)
         if client.revoked_at is None:
             client.revoked_at = clock.now()
             client.save(update_fields=["revoked_at"])

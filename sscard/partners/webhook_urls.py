@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from sscard.common.errors import FieldError, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, ValidationError
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class WebhookUrlRefused(ValidationError):
-    code = "invalid_webhook_url"
+    code = ErrorCode.INVALID_WEBHOOK_URL
 
 
 def _refused(detail: str) -> WebhookUrlRefused:

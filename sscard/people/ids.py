@@ -16,7 +16,7 @@ from stdnum.cn import ric
 from stdnum.util import isdigits
 
 from sscard.common import clock
-from sscard.common.errors import FieldError, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, ValidationError
 from sscard.common.regions import region_names
 
 
@@ -76,7 +76,7 @@ def normalise_citizen_id(value: str) -> str:
 def _invalid(field: str, message: str) -> ValidationError:
     return ValidationError(
         f"The citizen ID number {message}.",
-        code="invalid_social_security_number",
+        code=ErrorCode.INVALID_SOCIAL_SECURITY_NUMBER,
         errors=[FieldError(field, message)],
     )
 

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from sscard.common import clock
-from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
+from sscard.common.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationError
 from sscard.people.ids import age_on, birthday, born_by, parse_citizen_id
 from sscard.people.models import Guardianship, GuardianshipBasis, Person, Relation
 
@@ -24,7 +24,9 @@ def get_person(social_security_number: str, *, field: str = "social_security_num
     number = parse_citizen_id(social_security_number, field=field).number
     person = Person.objects.filter(social_security_number=number).first()
     if person is None:
-        raise NotFound("No person with this social security number.", code="person_not_found")
+        raise NotFound(
+            "No person with this social security number.", code=ErrorCode.PERSON_NOT_FOUND
+        )
     return person
 
 
@@ -69,7 +71,8 @@ def check_guardianship_open(link: Guardianship) -> None:
     (a new one is recorded instead)."""
     if link.ended_at is not None:
         raise Conflict(
-            "This guardianship was ended; record a new one instead.", code="guardianship_ended"
+            "This guardianship was ended; record a new one instead.",
+            code=ErrorCode.GUARDIANSHIP_ENDED,
         )
 
 
@@ -89,7 +92,9 @@ def get_person_among(
     number = parse_citizen_id(social_security_number, field=field).number
     person = Person.objects.filter(pk__in=list(among), social_security_number=number).first()
     if person is None:
-        raise NotFound("No person with this social security number.", code="person_not_found")
+        raise NotFound(
+            "No person with this social security number.", code=ErrorCode.PERSON_NOT_FOUND
+        )
     return person
 
 
@@ -178,7 +183,7 @@ def check_guardianship_terms(
     today = clock.today()
     document = (terms.document or "").strip()
 
-    def refuse(code: str, field: str, message: str) -> ValidationError:
+    def refuse(code: ErrorCode, field: str, message: str) -> ValidationError:
         name = ".".join(part for part in (prefix, field) if part) or "guardian"
         return ValidationError(
             f"The guardianship cannot be recorded: {field or 'the guardian'} {message}.",
@@ -187,25 +192,25 @@ def check_guardianship_terms(
         )
 
     if terms.relation not in Relation.values:
-        raise refuse("validation_error", "relation", "must be parent or legal_guardian")
+        raise refuse(ErrorCode.VALIDATION_ERROR, "relation", "must be parent or legal_guardian")
     if terms.basis not in GuardianshipBasis.values:
         choices = ", ".join(GuardianshipBasis.values)
-        raise refuse("validation_error", "basis", f"must be one of: {choices}")
+        raise refuse(ErrorCode.VALIDATION_ERROR, "basis", f"must be one of: {choices}")
     if len(document) > 100:
-        raise refuse("validation_error", "document", "must be at most 100 characters")
+        raise refuse(ErrorCode.VALIDATION_ERROR, "document", "must be at most 100 characters")
     if age_on(guardian_birth_date, today) < ADULT_AGE:
-        raise refuse("guardian_not_adult", "", "must be 18 or older")
+        raise refuse(ErrorCode.GUARDIAN_NOT_ADULT, "", "must be 18 or older")
     if terms.ends_on is not None and terms.ends_on <= today:
-        raise refuse("invalid_guardianship_end", "ends_on", "must be after today")
+        raise refuse(ErrorCode.INVALID_GUARDIANSHIP_END, "ends_on", "must be after today")
     if terms.basis == GuardianshipBasis.MINOR and age_on(ward_birth_date, today) >= ADULT_AGE:
         raise refuse(
-            "guardianship_basis_required",
+            ErrorCode.GUARDIANSHIP_BASIS_REQUIRED,
             "basis",
             "an adult is a ward only on a court's finding or a designation",
         )
     if terms.basis != GuardianshipBasis.MINOR and not document:
         raise refuse(
-            "guardianship_document_required",
+            ErrorCode.GUARDIANSHIP_DOCUMENT_REQUIRED,
             "document",
             "is required for a court's finding or a designation",
         )

@@ -14,7 +14,7 @@ from django.db import IntegrityError, models, transaction
 from sscard.audit.services import record_event
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, FieldError, NotFound, ValidationError
+from sscard.common.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationError
 from sscard.common.locking import lock_one
 from sscard.people.ids import parse_citizen_id
 from sscard.people.models import Guardianship, GuardianshipBasis, GuardianshipEnd, Language, Person
@@ -87,7 +87,7 @@ def create_person(
             # Caught here: the unique and check constraints would otherwise fail as a 500.
             raise ValidationError(
                 "A guardian is another person, listed once.",
-                code="invalid_guardian",
+                code=ErrorCode.INVALID_GUARDIAN,
                 errors=[
                     FieldError(
                         f"guardians[{index}]",
@@ -114,12 +114,12 @@ def create_person(
             if guardian is None:
                 raise NotFound(
                     "A guardian must be recorded before the ward.",
-                    code="guardian_not_found",
+                    code=ErrorCode.GUARDIAN_NOT_FOUND,
                     errors=[FieldError(f"guardians[{index}]", "no such person")],
                 )
             guardian_people.append((guardian, terms[index]))
         if Person.objects.filter(social_security_number=cid.number).exists():
-            raise Conflict("This person is already recorded.", code="person_exists")
+            raise Conflict("This person is already recorded.", code=ErrorCode.PERSON_EXISTS)
         try:
             with transaction.atomic():
                 person = Person.objects.create(
@@ -135,7 +135,9 @@ def create_person(
                     created_at=clock.now(),
                 )
         except IntegrityError:
-            raise Conflict("This person is already recorded.", code="person_exists") from None
+            raise Conflict(
+                "This person is already recorded.", code=ErrorCode.PERSON_EXISTS
+            ) from None
         record_event(
             actor=actor,
             action="person.created",
@@ -164,7 +166,7 @@ def record_guardianship(
     if guardian.pk == ward.pk:
         raise ValidationError(
             "A person cannot be their own guardian.",
-            code="invalid_guardian",
+            code=ErrorCode.INVALID_GUARDIAN,
             errors=[FieldError("guardian", "is the ward themselves")],
         )
     agreed = check_guardianship_terms(
@@ -179,7 +181,9 @@ def record_guardianship(
         )
         if earlier is not None:
             if guardianships_in_force().filter(pk=earlier.pk).exists():
-                raise Conflict("This guardianship is already recorded.", code="guardian_exists")
+                raise Conflict(
+                    "This guardianship is already recorded.", code=ErrorCode.GUARDIAN_EXISTS
+                )
             _close(actor=actor, link=earlier, reason=GuardianshipEnd.SUPERSEDED)
         return _link(actor=actor, guardian=guardian, ward=ward, terms=agreed)
 
@@ -277,7 +281,7 @@ def end_guardianship(*, actor: Actor, link: Guardianship, reason: str) -> Guardi
     if reason not in ENDS_AT_A_WINDOW:
         raise ValidationError(
             "Say why the guardianship ends.",
-            code="guardianship_end_reason_required",
+            code=ErrorCode.GUARDIANSHIP_END_REASON_REQUIRED,
             errors=[FieldError("reason", "must be one of: " + ", ".join(ENDS_AT_A_WINDOW))],
         )
     with transaction.atomic():
@@ -315,7 +319,7 @@ def set_language(*, actor: Actor, person: Person, language: str) -> bool:
     if language not in Language.values:
         raise ValidationError(
             "Choose a language sscard speaks.",
-            code="invalid_language",
+            code=ErrorCode.INVALID_LANGUAGE,
             errors=[FieldError("language", "must be one of: " + ", ".join(Language.values))],
         )
     with transaction.atomic():
@@ -340,7 +344,7 @@ def reveal_social_security_number(*, actor: Actor, person: Person, reason: str) 
     if reason not in RevealReason.values:
         raise ValidationError(
             "Say why the whole number is needed.",
-            code="reveal_reason_required",
+            code=ErrorCode.REVEAL_REASON_REQUIRED,
             errors=[FieldError("reason", "must be one of: " + ", ".join(RevealReason.values))],
         )
     with transaction.atomic():

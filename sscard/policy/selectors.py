@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import holidays
 
-from sscard.common.errors import Unavailable
+from sscard.common.errors import ErrorCode, Unavailable
 from sscard.policy.models import RegionalPolicy, ValidityUnit
 
 
@@ -22,7 +22,7 @@ def policy_for_region(region_code: str) -> RegionalPolicy:
     raise Unavailable(
         "No regional policy applies to this region and no default one is configured; an "
         "administrator must set one up. Nothing was changed.",
-        code="policy_missing",
+        code=ErrorCode.POLICY_MISSING,
     )
 
 

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from sscard.audit.services import record_event, save_recording_change, snapshot
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict
+from sscard.common.errors import Conflict, ErrorCode
 from sscard.policy.models import RegionalPolicy
 
 POLICY_FIELDS = tuple(f.name for f in RegionalPolicy._meta.concrete_fields if f.name != "id")
@@ -25,7 +25,7 @@ def delete_policy(*, actor: Actor, policy: RegionalPolicy) -> None:
     if policy.region_prefix == "":
         raise Conflict(
             "The default policy cannot be deleted: every region needs a policy.",
-            code="default_policy_required",
+            code=ErrorCode.DEFAULT_POLICY_REQUIRED,
         )
     with transaction.atomic():
         stored = RegionalPolicy.objects.select_for_update().get(pk=policy.pk)

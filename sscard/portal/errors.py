@@ -4,42 +4,102 @@ field it is about and in the summary at the top of the form."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from sscard.common.errors import DomainError
+from sscard.common.errors import DomainError, ErrorCode
 from sscard.portal import labels
 
-MESSAGES = {
-    "invalid_phone": gettext_lazy(
+# The codes a citizen can meet: signing in, acting for themselves or a child, reporting a card
+# lost and lifting the report, finding a card, an application or an outlet (the portal's views
+# and the app's calls with a citizen's token). Each has words below, in zh-Hans and English.
+CITIZEN_CODES = frozenset(
+    {
+        ErrorCode.INVALID_SOCIAL_SECURITY_NUMBER,
+        ErrorCode.INVALID_PHONE,
+        ErrorCode.INVALID_CODE,
+        ErrorCode.TOO_MANY_REQUESTS,
+        ErrorCode.SMS_NOT_SENT,
+        ErrorCode.SERVICE_UNAVAILABLE,
+        ErrorCode.INVALID_LANGUAGE,
+        ErrorCode.GUARDIAN_REQUIRED,
+        ErrorCode.NOT_GUARDIAN,
+        ErrorCode.INVALID_RELATION,
+        ErrorCode.CHANNEL_NOT_ALLOWED,
+        ErrorCode.CARD_NOT_REPORTABLE,
+        ErrorCode.REPORT_NOT_EFFECTIVE,
+        ErrorCode.REISSUE_IN_PROGRESS,
+        ErrorCode.POLICY_MISSING,
+        ErrorCode.CARD_NOT_FOUND,
+        ErrorCode.APPLICATION_NOT_FOUND,
+        ErrorCode.LOSS_REPORT_NOT_FOUND,
+        ErrorCode.PERSON_NOT_FOUND,
+        ErrorCode.INVALID_FILTER,
+        ErrorCode.VALIDATION_ERROR,
+        ErrorCode.REPORTER_NOT_SIGNED_IN,
+        ErrorCode.REPORTER_NOT_MATCHED,
+        ErrorCode.CARD_PERSON_MISMATCH,
+    }
+)
+
+MESSAGES: dict[str, Promise] = {
+    ErrorCode.INVALID_PHONE: gettext_lazy(
         "Enter the mobile number you gave us: 11 digits, e.g. 13812345678."
     ),
-    "too_many_requests": gettext_lazy(
+    ErrorCode.TOO_MANY_REQUESTS: gettext_lazy(
         "You have asked for too many codes. Please wait a few minutes and try again."
     ),
-    "sms_not_sent": gettext_lazy(
+    ErrorCode.SMS_NOT_SENT: gettext_lazy(
         "We could not send the text message just now. Please try again in a few minutes, "
         "or call 12333."
     ),
-    "invalid_code": gettext_lazy(
+    ErrorCode.INVALID_CODE: gettext_lazy(
         "This code is wrong or has expired. Check the text message, or ask for a new code."
     ),
-    "guardian_required": gettext_lazy(
+    ErrorCode.GUARDIAN_REQUIRED: gettext_lazy(
         "A parent or guardian has to do this for a young card holder. They can sign in with "
         "their own ID number, or call 12333."
     ),
-    "not_guardian": gettext_lazy(
+    ErrorCode.NOT_GUARDIAN: gettext_lazy(
         "You can do this only for yourself or for a child you are the registered guardian of."
     ),
-    "report_not_effective": gettext_lazy("This loss report has already ended."),
-    "reissue_in_progress": gettext_lazy(
+    ErrorCode.REPORT_NOT_EFFECTIVE: gettext_lazy("This loss report has already ended."),
+    ErrorCode.REISSUE_IN_PROGRESS: gettext_lazy(
         "A new card has been applied for, so this report can no longer be cancelled: the old "
         "card will not work again."
     ),
-    "channel_not_allowed": gettext_lazy(
+    ErrorCode.CHANNEL_NOT_ALLOWED: gettext_lazy(
         "This can only be done at a service window or bank outlet, with your original ID card."
     ),
-    "card_not_found": gettext_lazy("We could not find this card."),
-    "application_not_found": gettext_lazy("We could not find this application."),
+    ErrorCode.CARD_NOT_FOUND: gettext_lazy("We could not find this card."),
+    ErrorCode.APPLICATION_NOT_FOUND: gettext_lazy("We could not find this application."),
+    ErrorCode.LOSS_REPORT_NOT_FOUND: gettext_lazy("We could not find this loss report."),
+    ErrorCode.PERSON_NOT_FOUND: gettext_lazy("We could not find anyone with this ID number."),
+    ErrorCode.INVALID_SOCIAL_SECURITY_NUMBER: gettext_lazy("An ID number has 18 characters."),
+    ErrorCode.INVALID_FILTER: gettext_lazy("Please choose from the list."),
+    ErrorCode.VALIDATION_ERROR: gettext_lazy("Please check what you entered."),
+    ErrorCode.CARD_NOT_REPORTABLE: gettext_lazy(
+        "This card cannot be reported lost now: its status is “%(status)s”."
+    ),
+    ErrorCode.INVALID_RELATION: gettext_lazy(
+        "Say whether you are the card holder or the child's guardian."
+    ),
+    ErrorCode.INVALID_LANGUAGE: gettext_lazy("Please choose a language from the list."),
+    ErrorCode.SERVICE_UNAVAILABLE: gettext_lazy(
+        "We cannot do this just now. Please try again in a few minutes, or call 12333."
+    ),
+    ErrorCode.POLICY_MISSING: gettext_lazy(
+        "This service is not set up for your area yet. Please call 12333."
+    ),
+    ErrorCode.REPORTER_NOT_SIGNED_IN: gettext_lazy(
+        "When you are signed in, you report a loss in your own name."
+    ),
+    ErrorCode.REPORTER_NOT_MATCHED: gettext_lazy(
+        "The name does not match the ID number: please check both."
+    ),
+    ErrorCode.CARD_PERSON_MISMATCH: gettext_lazy(
+        "This card does not belong to the person with this ID number."
+    ),
 }
 ID_MESSAGES = {
     "is required": gettext_lazy("Enter your ID number."),
@@ -72,17 +132,14 @@ GENERIC = gettext_lazy("This could not be done just now. Please try again, or ca
 def message_for(exc: DomainError) -> tuple[str | None, str]:
     """The field the refusal is about (the domain's name for it, if any) and the words."""
     field = exc.errors[0].field if exc.errors else None
-    if exc.code == "invalid_social_security_number":
+    if exc.code == ErrorCode.INVALID_SOCIAL_SECURITY_NUMBER:
         detail = exc.errors[0].message if exc.errors else ""
-        return field, str(ID_MESSAGES.get(detail, ID_MESSAGES["must be 18 characters"]))
-    if exc.code == "invalid_filter" and field:
-        return field, str(FILTER_MESSAGES.get(field, gettext_lazy("Please choose from the list.")))
-    if exc.code == "card_not_reportable":
+        return field, str(ID_MESSAGES.get(detail, MESSAGES[exc.code]))
+    if exc.code == ErrorCode.INVALID_FILTER and field:
+        return field, str(FILTER_MESSAGES.get(field, MESSAGES[exc.code]))
+    if exc.code == ErrorCode.CARD_NOT_REPORTABLE:
         status = exc.extra.get("card_status", "")
-        return None, str(
-            gettext_lazy("This card cannot be reported lost now: its status is “%(status)s”.")
-            % {"status": labels.label(labels.CARD_STATUS, status)}
-        )
+        return None, str(MESSAGES[exc.code] % {"status": labels.label(labels.CARD_STATUS, status)})
     return field, str(MESSAGES.get(exc.code, GENERIC))
 
 

@@ -31,7 +31,7 @@ from redis.exceptions import RedisError
 from sscard.audit.services import record_event
 from sscard.common import clock
 from sscard.common.context import Actor, Channel
-from sscard.common.errors import DomainError, FieldError, ValidationError
+from sscard.common.errors import DomainError, ErrorCode, FieldError, ValidationError
 from sscard.notifications.channels import ChannelError, render, send_sms
 from sscard.partners.models import CitizenToken
 from sscard.partners.services import hash_token
@@ -45,13 +45,13 @@ CODE_DIGITS = 6
 
 
 class TooManyRequests(DomainError):
-    code = "too_many_requests"
+    code = ErrorCode.TOO_MANY_REQUESTS
     status = 429
     title = "Too many requests"
 
 
 class CodeNotSent(DomainError):
-    code = "sms_not_sent"
+    code = ErrorCode.SMS_NOT_SENT
     status = 503
     title = "The code could not be sent"
 
@@ -59,13 +59,13 @@ class CodeNotSent(DomainError):
 class LimitsUnavailable(DomainError):
     """The cache that keeps the rate-limit counters (Redis) does not answer."""
 
-    code = "service_unavailable"
+    code = ErrorCode.SERVICE_UNAVAILABLE
     status = 503
     title = "Service unavailable"
 
 
 class InvalidCode(DomainError):
-    code = "invalid_code"
+    code = ErrorCode.INVALID_CODE
     status = 401
     title = "The code is not valid"
 
@@ -189,7 +189,7 @@ def request_sign_in_code(*, social_security_number: str, phone: str, client_addr
     if len(wanted) < 7:
         raise ValidationError(
             "The phone number is not valid.",
-            code="invalid_phone",
+            code=ErrorCode.INVALID_PHONE,
             errors=[FieldError("phone", "must be a mobile number")],
         )
     _check_requester(client_address, number)

@@ -16,7 +16,14 @@ from sscard.cards.permissions import ACTIVATE, RESET_PIN
 from sscard.cards.selectors import card_actions
 from sscard.cards.services import activate_card, check_counter_documents, clean_documents, reset_pin
 from sscard.common import clock
-from sscard.common.errors import Conflict, DomainError, FieldError, NotFound, ValidationError
+from sscard.common.errors import (
+    Conflict,
+    DomainError,
+    ErrorCode,
+    FieldError,
+    NotFound,
+    ValidationError,
+)
 from sscard.people.models import Person
 from sscard.staff.models import PinPadOutcome, PinPadPurpose, PinPadRequest, StaffMember
 from sscard.staff.selectors import actor_for
@@ -86,7 +93,7 @@ def pin_pad(*, member: StaffMember, token: str) -> PinPadRequest:
         .first()
     )
     if pad is None:
-        raise NotFound("No such PIN pad request.", code="pin_pad_not_found")
+        raise NotFound("No such PIN pad request.", code=ErrorCode.PIN_PAD_NOT_FOUND)
     return pad
 
 
@@ -103,18 +110,20 @@ def _finish(pad: PinPadRequest, outcome: str, failure: DomainError | None = None
     pad.refresh_from_db()
 
 
-RETRYABLE = frozenset({"weak_pin", "invalid_pin", "pins_differ"})
+RETRYABLE = frozenset({ErrorCode.WEAK_PIN, ErrorCode.INVALID_PIN, ErrorCode.PINS_DIFFER})
 
 
 def enter_pin(*, pad: PinPadRequest, pin: str, pin_again: str) -> PinPadRequest:
     """The holder's PIN, typed twice on the pad, goes to the card's service. A weak or mistyped
     PIN leaves the pad open for another try; any other refusal closes it."""
     if not pin_pad_open(pad):
-        raise Conflict("This PIN pad is closed; the clerk opens a new one.", code="pin_pad_closed")
+        raise Conflict(
+            "This PIN pad is closed; the clerk opens a new one.", code=ErrorCode.PIN_PAD_CLOSED
+        )
     if pin != pin_again:
         raise ValidationError(
             "The two PINs differ.",
-            code="pins_differ",
+            code=ErrorCode.PINS_DIFFER,
             errors=[FieldError("pin_again", "does not match the first PIN")],
         )
     member = pad.member

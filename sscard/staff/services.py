@@ -12,7 +12,7 @@ from django.db import transaction
 from sscard.audit.services import record_change, record_event, snapshot
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import FieldError, NotFound, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet
 from sscard.staff.models import StaffMember
 from sscard.staff.roles import (
@@ -49,7 +49,7 @@ def check_role_outlet(role: str, outlet: Outlet) -> None:
     if role not in STAFF_ROLES:
         raise ValidationError(
             "Unknown staff role.",
-            code="invalid_role",
+            code=ErrorCode.INVALID_ROLE,
             errors=[FieldError("role", "must be one of: " + ", ".join(STAFF_ROLES))],
         )
     if outlet.type not in ROLE_OUTLET_TYPES[role]:
@@ -57,13 +57,13 @@ def check_role_outlet(role: str, outlet: Outlet) -> None:
         raise ValidationError(
             f"A {role.replace('_', ' ')} works at an outlet of type {allowed}, "
             f"not at {outlet.code} ({outlet.type}).",
-            code="role_outlet_mismatch",
+            code=ErrorCode.ROLE_OUTLET_MISMATCH,
             errors=[FieldError("outlet", f"must be of type {allowed}")],
         )
     if not outlet.active:
         raise ValidationError(
             f"Outlet {outlet.code} is closed.",
-            code="outlet_inactive",
+            code=ErrorCode.OUTLET_INACTIVE,
             errors=[FieldError("outlet", "is not active")],
         )
 
@@ -73,7 +73,7 @@ def check_not_self(actor: Actor, user: Any) -> None:
     if actor.kind == "staff" and actor.id == user.get_username():
         raise ValidationError(
             "You cannot change your own role or outlet: ask another system administrator.",
-            code="own_binding",
+            code=ErrorCode.OWN_BINDING,
             errors=[FieldError("user", "is you")],
         )
 
@@ -119,7 +119,7 @@ def create_staff_user(
     in until one is set."""
     outlet = Outlet.objects.filter(code=outlet_code).first()
     if outlet is None:
-        raise NotFound(f"No outlet {outlet_code}.", code="outlet_not_found")
+        raise NotFound(f"No outlet {outlet_code}.", code=ErrorCode.OUTLET_NOT_FOUND)
     check_role_outlet(role, outlet)
     model = get_user_model()
     with transaction.atomic():

@@ -46,7 +46,7 @@ from sscard.cards.services import (
 )
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, FieldError, ValidationError
+from sscard.common.errors import Conflict, ErrorCode, FieldError, ValidationError
 from sscard.common.locking import lock_one
 from sscard.common.models import next_value
 from sscard.notifications.services import emit_webhook
@@ -83,12 +83,12 @@ def _check_type(type: str, person: Person, old: Card | None, policy: RegionalPol
         ):
             raise Conflict(
                 "This person already has a card; apply for a reissue or a replacement instead.",
-                code="card_exists",
+                code=ErrorCode.CARD_EXISTS,
             )
     elif type == ApplicationType.REISSUE:
         if old is None:
             raise Conflict(
-                "This person has no card to reissue; apply for a new card.", code="no_card"
+                "This person has no card to reissue; apply for a new card.", code=ErrorCode.NO_CARD
             )
         if old_state != CardStatus.CANCELLED:
             report = LossReport.objects.filter(card=old, status=LossStatus.EFFECTIVE).first()
@@ -96,7 +96,7 @@ def _check_type(type: str, person: Person, old: Card | None, policy: RegionalPol
             if report is None or (policy.formal_report_required and not formal):
                 raise Conflict(
                     "A reissue after loss needs a formal (written) loss report on the card first.",
-                    code="formal_loss_report_required",
+                    code=ErrorCode.FORMAL_LOSS_REPORT_REQUIRED,
                 )
     elif old is None or old_state not in (
         CardStatus.NORMAL,
@@ -106,7 +106,7 @@ def _check_type(type: str, person: Person, old: Card | None, policy: RegionalPol
         raise Conflict(
             "Only a card in hand (normal, PIN locked or expired) is replaced; a lost card is "
             "reissued.",
-            code="card_not_replaceable",
+            code=ErrorCode.CARD_NOT_REPLACEABLE,
         )
 
 
@@ -134,7 +134,7 @@ def settle_terms(
     if chosen_bank is None:
         raise ValidationError(
             "Choose the co-operating bank that will make the card.",
-            code="bank_required",
+            code=ErrorCode.BANK_REQUIRED,
             errors=[FieldError("bank_code", "is required")],
         )
     refuse(terms_refusal(actor, old_card=old, bank=chosen_bank))

@@ -39,7 +39,7 @@ from sscard.cards.models import Card
 from sscard.cards.services import cancel_card, release_reissue_hold
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import FieldError, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, ValidationError
 from sscard.notifications.services import emit_webhook
 from sscard.outlets.models import Outlet
 from sscard.policy.models import RegionalPolicy
@@ -225,7 +225,7 @@ def record_production_event(
     if type == S.MAILED and not tracking_number.strip():
         raise ValidationError(
             "A mailed card needs its tracking number.",
-            code="tracking_number_required",
+            code=ErrorCode.TRACKING_NUMBER_REQUIRED,
             errors=[FieldError("tracking_number", "is required")],
         )
     with transaction.atomic():

@@ -16,7 +16,7 @@ from sscard.audit.services import record_event
 from sscard.cards.models import Card
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, DomainError
+from sscard.common.errors import Conflict, DomainError, ErrorCode
 from sscard.common.locking import lock, lock_one
 from sscard.common.models import next_value
 from sscard.outlets.models import Outlet
@@ -111,4 +111,6 @@ def refuse(refusal: DomainError | None) -> None:
 
 def another_open() -> Conflict:
     """The index on open applications caught a race that the lock could not see."""
-    return Conflict("Another application for this person is already open.", code="application_open")
+    return Conflict(
+        "Another application for this person is already open.", code=ErrorCode.APPLICATION_OPEN
+    )

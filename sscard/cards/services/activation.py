@@ -22,7 +22,7 @@ from sscard.cards.services.shared import (
     save_card,
 )
 from sscard.common.context import Actor
-from sscard.common.errors import DomainError, Forbidden
+from sscard.common.errors import DomainError, ErrorCode, Forbidden
 from sscard.outlets.models import Outlet
 from sscard.people.models import Person
 
@@ -113,14 +113,17 @@ def verify_pin(*, actor: Actor, card: Card, pin: str) -> PinCheck:
             card_event(actor, "card.pin_locked", card, before)
             notify(subject=card.person, topic="pin_locked", params={"card_number": card.number})
             failure = DomainError(
-                "Wrong PIN; the PIN is now locked.", code="pin_locked", status=423, attempts_left=0
+                "Wrong PIN; the PIN is now locked.",
+                code=ErrorCode.PIN_LOCKED,
+                status=423,
+                attempts_left=0,
             )
         else:
             save_card(card, "wrong_pins")
             card_event(actor, "card.pin_wrong", card, before)
             left = limit - card.wrong_pins
             failure = Forbidden(
-                f"Wrong PIN; {left} attempts left.", code="wrong_pin", attempts_left=left
+                f"Wrong PIN; {left} attempts left.", code=ErrorCode.WRONG_PIN, attempts_left=left
             )
     assert failure is not None
     raise failure

@@ -12,7 +12,7 @@ from sscard.cards.permissions import channel_refusal, outlet_refusal
 from sscard.cards.selectors import effective_of
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import FieldError, ValidationError, documents_required
+from sscard.common.errors import ErrorCode, FieldError, ValidationError, documents_required
 from sscard.common.locking import lock_one
 from sscard.notifications.services import emit_webhook
 from sscard.outlets.models import Outlet
@@ -55,7 +55,7 @@ def clean_documents(documents: object) -> list[str]:
     if unknown:
         raise ValidationError(
             "Unknown document codes.",
-            code="invalid_documents",
+            code=ErrorCode.INVALID_DOCUMENTS,
             errors=[FieldError("documents", f"unknown code: {code}") for code in unknown],
         )
     return sorted(set(documents))

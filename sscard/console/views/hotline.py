@@ -20,7 +20,7 @@ from sscard.cards.person_cards import cards_of
 from sscard.cards.selectors import card_actions, get_card
 from sscard.cards.services import report_loss
 from sscard.common import clock
-from sscard.common.errors import DomainError, Forbidden
+from sscard.common.errors import DomainError, ErrorCode, Forbidden
 from sscard.console.access import Desk, desk_view
 from sscard.console.errors import add_refusal
 from sscard.console.forms import EmptyForm, IdentityForm
@@ -148,7 +148,7 @@ class HotlineReport(DeskAction):
         self.caller = get_object_or_404(Person, reference=kwargs["ref"])
         if not is_verified(self.request, self.caller):
             raise Forbidden(
-                "The caller's identity has not been checked.", code="identity_not_checked"
+                "The caller's identity has not been checked.", code=ErrorCode.IDENTITY_NOT_CHECKED
             )
         self.card = get_card(kwargs["number"])
         if not in_reach(self.caller, self.card.person_id):

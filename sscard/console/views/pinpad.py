@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from sscard.common.errors import DomainError
+from sscard.common.errors import DomainError, ErrorCode
 from sscard.console.access import Desk, desk_view
 from sscard.console.errors import add_refusal, refusal_message
 from sscard.console.forms import PinForm
@@ -41,7 +41,8 @@ def _of_a_pad(view: PadView) -> Callable[[HttpRequest, str], HttpResponse]:
 def _state(pad: PinPadRequest) -> dict[str, object]:
     refusal = ""
     if pad.refusal_code:
-        refusal = refusal_message(DomainError(pad.refusal_detail, code=pad.refusal_code))
+        code = ErrorCode(pad.refusal_code)
+        refusal = refusal_message(DomainError(pad.refusal_detail, code=code))
     return {
         "pad": pad,
         "open": pin_pad_open(pad),
