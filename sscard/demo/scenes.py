@@ -289,13 +289,7 @@ class Scenes:
 
     @staticmethod
     def citizen(person: Person, channel: str, outlet: Outlet | None = None) -> Actor:
-        return Actor(
-            kind="citizen",
-            id=f"person-{person.pk}",
-            role=Role.CITIZEN,
-            channel=channel,
-            outlet_code=outlet.code if outlet else None,
-        )
+        return Actor.citizen(person.pk, channel, outlet_code=outlet.code if outlet else None)
 
     @staticmethod
     def card_centre(bank_code: str) -> Actor:
