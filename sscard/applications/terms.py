@@ -22,7 +22,14 @@ from sscard.cards.models import Card, CardStatus
 from sscard.cards.person_cards import card_in_hand, newest_card
 from sscard.cards.selectors import effective_of
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, DomainError, ErrorCode, FieldError, ValidationError
+from sscard.common.errors import (
+    Conflict,
+    DomainError,
+    ErrorCode,
+    FieldError,
+    ValidationError,
+    not_one_of,
+)
 from sscard.outlets.models import Outlet, Service
 from sscard.partners.models import Bank
 from sscard.partners.selectors import bank_refusal
@@ -92,12 +99,7 @@ def apply_refusal(
 
 
 def _choice(value: str, choices: list[str], field: str) -> ValidationError | None:
-    if value in choices:
-        return None
-    return ValidationError(
-        f"Unknown {field}.",
-        errors=[FieldError(field, "must be one of: " + ", ".join(choices))],
-    )
+    return not_one_of(value, choices, field=field, detail=f"Unknown {field}.")
 
 
 def kind_refusals(*, type: str, reason: str) -> list[DomainError]:

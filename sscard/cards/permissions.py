@@ -28,7 +28,14 @@ from sscard.cards.models import (
     LossStatus,
 )
 from sscard.common.context import COUNTER_CHANNELS, Actor, Channel
-from sscard.common.errors import Conflict, DomainError, ErrorCode, FieldError, ValidationError
+from sscard.common.errors import (
+    Conflict,
+    DomainError,
+    ErrorCode,
+    FieldError,
+    ValidationError,
+    not_one_of,
+)
 from sscard.common.permissions import RuleBook
 from sscard.outlets.models import Outlet, Service
 from sscard.partners.selectors import bank_refusal
@@ -105,13 +112,14 @@ class CardFacts(Protocol):
 
 
 def channel_refusal(actor: Actor, allowed: frozenset[str], what: str) -> ValidationError | None:
-    if actor.channel in allowed:
-        return None
-    names = ", ".join(sorted(allowed))
-    return ValidationError(
-        f"{what} cannot be done through the {actor.channel} channel (only: {names}).",
+    names = sorted(allowed)
+    return not_one_of(
+        actor.channel,
+        names,
+        field="channel",
+        detail=f"{what} cannot be done through the {actor.channel} channel "
+        f"(only: {', '.join(names)}).",
         code=ErrorCode.CHANNEL_NOT_ALLOWED,
-        errors=[FieldError("channel", f"must be one of: {names}")],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -187,3 +188,35 @@ def documents_required(missing: list[str], detail: str) -> ValidationError:
         errors=[FieldError("documents", f"missing: {code}") for code in missing],
         missing=missing,
     )
+
+
+def not_one_of(
+    value: str | None,
+    choices: Iterable[str],
+    *,
+    field: str,
+    detail: str,
+    code: ErrorCode | None = None,
+) -> ValidationError | None:
+    """The refusal of a value outside its vocabulary, naming the values allowed in the field's
+    error (in the order given), or None when the value is one of them."""
+    allowed = list(choices)
+    if value in allowed:
+        return None
+    return ValidationError(
+        detail, code=code, errors=[FieldError(field, "must be one of: " + ", ".join(allowed))]
+    )
+
+
+def check_one_of(
+    value: str | None,
+    choices: Iterable[str],
+    *,
+    field: str,
+    detail: str,
+    code: ErrorCode | None = None,
+) -> None:
+    """Raise the refusal of `not_one_of`, if any."""
+    refusal = not_one_of(value, choices, field=field, detail=detail, code=code)
+    if refusal is not None:
+        raise refusal

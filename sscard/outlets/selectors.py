@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sscard.common import clock
-from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError, check_one_of
 from sscard.common.regions import region_name
 from sscard.outlets.models import Outlet, OutletType, Service
 
@@ -69,11 +69,13 @@ def parse_near(value: str) -> tuple[float, float]:
 
 
 def _check_choice(field: str, value: str | None, choices: list[str]) -> None:
-    if value is not None and value not in choices:
-        raise ValidationError(
-            f"Unknown {field} {value!r}.",
+    if value is not None:
+        check_one_of(
+            value,
+            choices,
+            field=field,
+            detail=f"Unknown {field} {value!r}.",
             code=ErrorCode.INVALID_FILTER,
-            errors=[FieldError(field, "must be one of: " + ", ".join(choices))],
         )
 
 

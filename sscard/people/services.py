@@ -14,7 +14,14 @@ from django.db import IntegrityError, models, transaction
 from sscard.audit.services import record_event
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationError
+from sscard.common.errors import (
+    Conflict,
+    ErrorCode,
+    FieldError,
+    NotFound,
+    ValidationError,
+    check_one_of,
+)
 from sscard.common.locking import lock_one
 from sscard.people.ids import parse_citizen_id
 from sscard.people.models import Guardianship, GuardianshipBasis, GuardianshipEnd, Language, Person
@@ -72,11 +79,7 @@ def create_person(
     """Record a person; birth date, sex and region come from the ID number."""
     cid = parse_citizen_id(social_security_number)
     name, phone, email = _clean_contact(name, phone, email)
-    if language not in Language.values:
-        raise ValidationError(
-            "Unknown language.",
-            errors=[FieldError("language", "must be one of: " + ", ".join(Language.values))],
-        )
+    check_one_of(language, Language.values, field="language", detail="Unknown language.")
     links = guardians or []
     seen = {cid.number}
     terms = []
@@ -278,12 +281,13 @@ ENDS_AT_A_WINDOW: tuple[str, ...] = tuple(
 def end_guardianship(*, actor: Actor, link: Guardianship, reason: str) -> Guardianship:
     """End a guardianship at a window, for a reason the law gives (Civil Code art. 39): from
     now on the guardian no longer sees or acts for the ward's card."""
-    if reason not in ENDS_AT_A_WINDOW:
-        raise ValidationError(
-            "Say why the guardianship ends.",
-            code=ErrorCode.GUARDIANSHIP_END_REASON_REQUIRED,
-            errors=[FieldError("reason", "must be one of: " + ", ".join(ENDS_AT_A_WINDOW))],
-        )
+    check_one_of(
+        reason,
+        ENDS_AT_A_WINDOW,
+        field="reason",
+        detail="Say why the guardianship ends.",
+        code=ErrorCode.GUARDIANSHIP_END_REASON_REQUIRED,
+    )
     with transaction.atomic():
         locked = _open_guardianship(link)
         _close(actor=actor, link=locked, reason=reason)
@@ -316,12 +320,13 @@ class RevealReason(models.TextChoices):
 
 def set_language(*, actor: Actor, person: Person, language: str) -> bool:
     """The language of the person's notifications. True when it changed."""
-    if language not in Language.values:
-        raise ValidationError(
-            "Choose a language sscard speaks.",
-            code=ErrorCode.INVALID_LANGUAGE,
-            errors=[FieldError("language", "must be one of: " + ", ".join(Language.values))],
-        )
+    check_one_of(
+        language,
+        Language.values,
+        field="language",
+        detail="Choose a language sscard speaks.",
+        code=ErrorCode.INVALID_LANGUAGE,
+    )
     with transaction.atomic():
         locked = Person.objects.select_for_update().get(pk=person.pk)
         if locked.language == language:
@@ -341,12 +346,13 @@ def set_language(*, actor: Actor, person: Person, language: str) -> bool:
 
 def reveal_social_security_number(*, actor: Actor, person: Person, reason: str) -> str:
     """The whole ID number, for a deliberate reason, written to the audit log first."""
-    if reason not in RevealReason.values:
-        raise ValidationError(
-            "Say why the whole number is needed.",
-            code=ErrorCode.REVEAL_REASON_REQUIRED,
-            errors=[FieldError("reason", "must be one of: " + ", ".join(RevealReason.values))],
-        )
+    check_one_of(
+        reason,
+        RevealReason.values,
+        field="reason",
+        detail="Say why the whole number is needed.",
+        code=ErrorCode.REVEAL_REASON_REQUIRED,
+    )
     with transaction.atomic():
         record_event(
             actor=actor,

@@ -12,7 +12,7 @@ from django.db import transaction
 from sscard.audit.services import record_change, record_event, snapshot
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError, check_one_of
 from sscard.outlets.models import Outlet
 from sscard.staff.models import StaffMember
 from sscard.staff.roles import (
@@ -46,12 +46,9 @@ def ensure_role_group(role: str) -> Group:
 def check_role_outlet(role: str, outlet: Outlet) -> None:
     """Each role works at its kind of outlet: a bank clerk at a bank outlet, a window clerk at
     an agency, bureau or sub-district office, and so on (DOMAIN.md section 2)."""
-    if role not in STAFF_ROLES:
-        raise ValidationError(
-            "Unknown staff role.",
-            code=ErrorCode.INVALID_ROLE,
-            errors=[FieldError("role", "must be one of: " + ", ".join(STAFF_ROLES))],
-        )
+    check_one_of(
+        role, STAFF_ROLES, field="role", detail="Unknown staff role.", code=ErrorCode.INVALID_ROLE
+    )
     if outlet.type not in ROLE_OUTLET_TYPES[role]:
         allowed = ", ".join(sorted(ROLE_OUTLET_TYPES[role]))
         raise ValidationError(

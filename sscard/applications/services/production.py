@@ -39,7 +39,7 @@ from sscard.cards.models import Card
 from sscard.cards.services import cancel_card, release_reissue_hold
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import ErrorCode, FieldError, ValidationError
+from sscard.common.errors import ErrorCode, FieldError, ValidationError, check_one_of
 from sscard.notifications.services import emit_webhook
 from sscard.outlets.models import Outlet
 from sscard.policy.models import RegionalPolicy
@@ -217,11 +217,7 @@ def record_production_event(
     """A step reported by the bank: acceptance, production, failure, readiness, mailing,
     collection or cancellation. A bank-bound actor moves only its own bank's applications."""
     check_application_action(actor, application, RECORD_PRODUCTION_EVENT, upto="where")
-    if type not in BANK_EVENTS:
-        raise ValidationError(
-            "Unknown production event.",
-            errors=[FieldError("type", "must be one of: " + ", ".join(sorted(BANK_EVENTS)))],
-        )
+    check_one_of(type, sorted(BANK_EVENTS), field="type", detail="Unknown production event.")
     if type == S.MAILED and not tracking_number.strip():
         raise ValidationError(
             "A mailed card needs its tracking number.",
