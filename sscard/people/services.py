@@ -23,7 +23,7 @@ from sscard.common.errors import (
     check_one_of,
 )
 from sscard.common.locking import lock_one
-from sscard.people.ids import parse_citizen_id
+from sscard.people.ids import CitizenId, parse_citizen_id
 from sscard.people.models import Guardianship, GuardianshipBasis, GuardianshipEnd, Language, Person
 from sscard.people.selectors import (
     GuardianshipTerms,
@@ -81,46 +81,9 @@ def create_person(
     name, phone, email = _clean_contact(name, phone, email)
     check_one_of(language, Language.values, field="language", detail="Unknown language.")
     links = guardians or []
-    seen = {cid.number}
-    terms = []
-    for index, link in enumerate(links):
-        guardian_id = parse_citizen_id(link.social_security_number, field=f"guardians[{index}]")
-        number = guardian_id.number
-        if number in seen:
-            # Caught here: the unique and check constraints would otherwise fail as a 500.
-            raise ValidationError(
-                "A guardian is another person, listed once.",
-                code=ErrorCode.INVALID_GUARDIAN,
-                errors=[
-                    FieldError(
-                        f"guardians[{index}]",
-                        "is the person themselves"
-                        if number == cid.number
-                        else "is listed more than once",
-                    )
-                ],
-            )
-        seen.add(number)
-        terms.append(
-            check_guardianship_terms(
-                GuardianshipTerms(link.relation, link.basis, link.document, link.ends_on),
-                ward_birth_date=cid.birth_date,
-                guardian_birth_date=guardian_id.birth_date,
-                prefix=f"guardians[{index}]",
-            )
-        )
+    terms = _guardian_terms(cid, links)
     with transaction.atomic():
-        guardian_people = []
-        for index, link in enumerate(links):
-            number = parse_citizen_id(link.social_security_number).number
-            guardian = Person.objects.filter(social_security_number=number).first()
-            if guardian is None:
-                raise NotFound(
-                    "A guardian must be recorded before the ward.",
-                    code=ErrorCode.GUARDIAN_NOT_FOUND,
-                    errors=[FieldError(f"guardians[{index}]", "no such person")],
-                )
-            guardian_people.append((guardian, terms[index]))
+        guardian_people = list(zip(_recorded_guardians(links), terms, strict=True))
         if Person.objects.filter(social_security_number=cid.number).exists():
             raise Conflict("This person is already recorded.", code=ErrorCode.PERSON_EXISTS)
         try:
@@ -152,6 +115,56 @@ def create_person(
         for guardian, agreed in guardian_people:
             _link(actor=actor, guardian=guardian, ward=person, terms=agreed)
     return person
+
+
+def _guardian_terms(cid: CitizenId, links: list[GuardianLink]) -> list[GuardianshipTerms]:
+    """The terms of each guardian given for a new person, checked before anything is written:
+    each another person, listed once, on terms the law allows."""
+    seen = {cid.number}
+    terms = []
+    for index, link in enumerate(links):
+        guardian_id = parse_citizen_id(link.social_security_number, field=f"guardians[{index}]")
+        number = guardian_id.number
+        if number in seen:
+            # Caught here: the unique and check constraints would otherwise fail as a 500.
+            raise ValidationError(
+                "A guardian is another person, listed once.",
+                code=ErrorCode.INVALID_GUARDIAN,
+                errors=[
+                    FieldError(
+                        f"guardians[{index}]",
+                        "is the person themselves"
+                        if number == cid.number
+                        else "is listed more than once",
+                    )
+                ],
+            )
+        seen.add(number)
+        terms.append(
+            check_guardianship_terms(
+                GuardianshipTerms(link.relation, link.basis, link.document, link.ends_on),
+                ward_birth_date=cid.birth_date,
+                guardian_birth_date=guardian_id.birth_date,
+                prefix=f"guardians[{index}]",
+            )
+        )
+    return terms
+
+
+def _recorded_guardians(links: list[GuardianLink]) -> list[Person]:
+    """The guardians given for a new person, each recorded before the ward."""
+    found = []
+    for index, link in enumerate(links):
+        number = parse_citizen_id(link.social_security_number).number
+        guardian = Person.objects.filter(social_security_number=number).first()
+        if guardian is None:
+            raise NotFound(
+                "A guardian must be recorded before the ward.",
+                code=ErrorCode.GUARDIAN_NOT_FOUND,
+                errors=[FieldError(f"guardians[{index}]", "no such person")],
+            )
+        found.append(guardian)
+    return found
 
 
 # ---------------------------------------------------------------- guardianship at a window
