@@ -55,23 +55,8 @@ def parse_scopes(raw: str | list[str]) -> list[str]:
     return sorted(set(scopes))
 
 
-def create_api_client(
-    *,
-    actor: Actor,
-    name: str,
-    scopes: str | list[str],
-    outlet_code: str | None = None,
-    bank_code: str | None = None,
-) -> IssuedClient:
-    """Make a client and its token. A bank outlet binds the client to that outlet's bank too."""
-    name = (name or "").strip()
-    if not name or len(name) > 64:
-        raise ValidationError(
-            "A client needs a name of 1 to 64 characters.",
-            code=ErrorCode.INVALID_NAME,
-            errors=[FieldError("name", "1 to 64 characters")],
-        )
-    clean_scopes = parse_scopes(scopes)
+def _binding(outlet_code: str | None, bank_code: str | None) -> tuple[Outlet | None, Bank | None]:
+    """The outlet and the bank a new client is bound to; a bank outlet binds its own bank."""
     outlet = None
     if outlet_code:
         outlet = Outlet.objects.filter(code=outlet_code.strip().upper()).first()
@@ -90,6 +75,27 @@ def create_api_client(
                 errors=[FieldError("bank", "is not the outlet's bank")],
             )
         bank = outlet.bank
+    return outlet, bank
+
+
+def create_api_client(
+    *,
+    actor: Actor,
+    name: str,
+    scopes: str | list[str],
+    outlet_code: str | None = None,
+    bank_code: str | None = None,
+) -> IssuedClient:
+    """Make a client and its token. A bank outlet binds the client to that outlet's bank too."""
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise ValidationError(
+            "A client needs a name of 1 to 64 characters.",
+            code=ErrorCode.INVALID_NAME,
+            errors=[FieldError("name", "1 to 64 characters")],
+        )
+    clean_scopes = parse_scopes(scopes)
+    outlet, bank = _binding(outlet_code, bank_code)
     token = _new_token(CLIENT_TOKEN_PREFIX)
     with transaction.atomic():
         if ApiClient.objects.filter(name=name).exists():
