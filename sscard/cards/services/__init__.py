@@ -18,6 +18,7 @@ from sscard.cards.services.cancellation import (
 from sscard.cards.services.lifting import lift_loss_report
 from sscard.cards.services.loss_reports import LossOutcome, report_loss
 from sscard.cards.services.shared import (
+    KNOWN_DOCUMENTS,
     card_event,
     card_snapshot,
     check_counter_documents,
@@ -29,6 +30,7 @@ from sscard.cards.services.shared import (
 from sscard.cards.services.sweeps import expire_cards, lapse_due_reports, remind_lapsing_reports
 
 __all__ = [
+    "KNOWN_DOCUMENTS",
     "LossOutcome",
     "PinCheck",
     "activate_card",
