@@ -1,0 +1,186 @@
+"""Booking checked records: idempotent by the record's key (person + insurance + month +
+employer). The same content again changes nothing; a different one replaces the current version
+and keeps the old one in the history. A batch is written with bulk statements (COPY for the new
+rows on PostgreSQL), and one audit event tells what it did (never personal data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from sscard.audit.services import record_event
+from sscard.common import clock
+from sscard.common.context import Actor
+from sscard.records.feeds import Contribution
+from sscard.records.models import ContributionRecord, ContributionVersion, Employer
+
+CONTENT = ("base", "employer_amount", "individual_amount", "status", "paid_on")
+COPY_COLUMNS = (
+    "person_id",
+    "insurance",
+    "month",
+    "employer_id",
+    "base",
+    "employer_amount",
+    "individual_amount",
+    "status",
+    "paid_on",
+    "version",
+    "booked_at",
+)
+
+
+@dataclass
+class Booked:
+    created: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+
+    def add(self, other: Booked) -> None:
+        self.created += other.created
+        self.replaced += other.replaced
+        self.unchanged += other.unchanged
+
+
+def _employers(contributions: Sequence[Contribution]) -> dict[str, int]:
+    """The employers of a batch by credit code, the new ones created (a later name replaces
+    an earlier one)."""
+    names = {c.credit_code: c.employer_name for c in contributions}
+    known = {e.credit_code: e for e in Employer.objects.filter(credit_code__in=list(names))}
+    missing = [Employer(credit_code=code, name=name) for code, name in names.items()]
+    missing = [e for e in missing if e.credit_code not in known]
+    if missing:
+        Employer.objects.bulk_create(missing, ignore_conflicts=True)
+        known = {e.credit_code: e for e in Employer.objects.filter(credit_code__in=list(names))}
+    renamed = [e for code, e in known.items() if e.name != names[code]]
+    for employer in renamed:
+        employer.name = names[employer.credit_code]
+    if renamed:
+        Employer.objects.bulk_update(renamed, ["name"])
+    return {code: e.pk for code, e in known.items()}
+
+
+def _content(row: ContributionRecord | Contribution) -> tuple[object, ...]:
+    return tuple(getattr(row, name) for name in CONTENT)
+
+
+def book(
+    contributions: Sequence[Contribution], *, actor: Actor, source: str, audit: bool = True
+) -> Booked:
+    """Book a batch inside one transaction (the caller's, or its own)."""
+    result = Booked()
+    if not contributions:
+        return result
+    with transaction.atomic():
+        # A key sent twice in one batch is booked in order: the later one in a second round,
+        # so that the earlier content is kept in the history like any replaced version.
+        rounds: list[list[Contribution]] = []
+        seen: dict[tuple[int, str, dt.date, str], int] = {}
+        for c in contributions:
+            n = seen.get(c.key, -1) + 1
+            seen[c.key] = n
+            if n == len(rounds):
+                rounds.append([])
+            rounds[n].append(c)
+        for batch in rounds:
+            result.add(_book_round(batch))
+        if audit:
+            record_event(
+                actor=actor,
+                action="contributions.booked",
+                object_type="contributions",
+                object_id=source,
+                before={},
+                after={
+                    "created": result.created,
+                    "replaced": result.replaced,
+                    "unchanged": result.unchanged,
+                },
+            )
+    return result
+
+
+def _book_round(contributions: Sequence[Contribution]) -> Booked:
+    """Book records of distinct keys."""
+    result = Booked()
+    employers = _employers(contributions)
+    existing: dict[tuple[int, str, dt.date, int], ContributionRecord] = {}
+    people = {c.person_id for c in contributions}
+    months = {c.month for c in contributions}
+    for row in (
+        ContributionRecord.objects.select_for_update()
+        .filter(person_id__in=sorted(people), month__in=sorted(months))
+        .order_by("pk")
+    ):
+        existing[(row.person_id, row.insurance, row.month, row.employer_id)] = row
+    now = clock.now()
+    new: dict[tuple[int, str, dt.date, int], ContributionRecord] = {}
+    changed: dict[int, ContributionRecord] = {}
+    history: list[ContributionVersion] = []
+    for c in contributions:
+        key = (c.person_id, c.insurance, c.month, employers[c.credit_code])
+        current = existing.get(key)
+        if current is None:
+            new[key] = ContributionRecord(
+                person_id=c.person_id,
+                insurance=c.insurance,
+                month=c.month,
+                employer_id=key[3],
+                base=c.base,
+                employer_amount=c.employer_amount,
+                individual_amount=c.individual_amount,
+                status=c.status,
+                paid_on=c.paid_on,
+                version=1,
+                booked_at=now,
+            )
+            result.created += 1
+            continue
+        if _content(current) == _content(c):
+            result.unchanged += 1
+            continue
+        history.append(
+            ContributionVersion(
+                record_id=current.pk,
+                version=current.version,
+                base=current.base,
+                employer_amount=current.employer_amount,
+                individual_amount=current.individual_amount,
+                status=current.status,
+                paid_on=current.paid_on,
+                booked_at=current.booked_at,
+                replaced_at=now,
+            )
+        )
+        for name in CONTENT:
+            setattr(current, name, getattr(c, name))
+        current.version += 1
+        current.booked_at = now
+        changed[current.pk] = current
+        result.replaced += 1
+    _insert(list(new.values()))
+    if history:
+        ContributionVersion.objects.bulk_create(history, batch_size=2000)
+    if changed:
+        ContributionRecord.objects.bulk_update(
+            list(changed.values()), [*CONTENT, "version", "booked_at"], batch_size=1000
+        )
+    return result
+
+
+def _insert(rows: list[ContributionRecord]) -> None:
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        ContributionRecord.objects.bulk_create(rows, batch_size=500)
+        return
+    table = ContributionRecord._meta.db_table
+    columns = ", ".join(COPY_COLUMNS)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no COPY
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([getattr(row, name) for name in COPY_COLUMNS])
