@@ -45,6 +45,7 @@ CSV_COLUMNS = (
     "status",
     "paid_on",
 )
+EMPLOYER_COLUMNS = frozenset({"employer_name", "employer_credit_code"})
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030")
 CHUNK = 5000
@@ -158,7 +159,7 @@ def csv_records(path: Path, encoding: str) -> Iterator[Item]:
                 continue
             cells = dict(zip(header, row, strict=True))
             record: dict[str, Any] = {
-                name: cells[name] for name in CSV_COLUMNS if not name.startswith("employer_")
+                name: cells[name] for name in CSV_COLUMNS if name not in EMPLOYER_COLUMNS
             }
             record["employer"] = {
                 "name": cells["employer_name"],
