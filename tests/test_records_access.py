@@ -72,9 +72,8 @@ class Case:
 
 
 def _staff(role: str) -> Actor:
-    channel = {Role.HOTLINE_AGENT: Channel.HOTLINE, Role.BANK_CLERK: Channel.BANK}.get(
-        role, Channel.WINDOW
-    )
+    channels: dict[str, str] = {Role.HOTLINE_AGENT: Channel.HOTLINE, Role.BANK_CLERK: Channel.BANK}
+    channel = channels.get(role, Channel.WINDOW)
     return Actor(kind="staff", id=f"{role}-1", role=role, channel=channel, outlet_code="AG0001")
 
 
