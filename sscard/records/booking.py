@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -17,6 +18,7 @@ from sscard.common.context import Actor
 from sscard.records.feeds import Contribution
 from sscard.records.models import ContributionRecord, ContributionVersion, Employer
 
+KEY = ("person_id", "insurance", "month", "employer_id")
 CONTENT = ("base", "employer_amount", "individual_amount", "status", "paid_on")
 COPY_COLUMNS = (
     "person_id",
@@ -63,14 +65,20 @@ def _employers(contributions: Sequence[Contribution]) -> dict[str, int]:
     return {code: e.pk for code, e in known.items()}
 
 
-def _content(row: ContributionRecord | Contribution) -> tuple[object, ...]:
+def _content(row: Contribution) -> tuple[object, ...]:
     return tuple(getattr(row, name) for name in CONTENT)
 
 
 def book(
-    contributions: Sequence[Contribution], *, actor: Actor, source: str, audit: bool = True
+    contributions: Sequence[Contribution],
+    *,
+    actor: Actor,
+    source: str,
+    audit: bool = True,
+    detail: dict[str, Any] | None = None,
 ) -> Booked:
-    """Book a batch inside one transaction (the caller's, or its own)."""
+    """Book a batch inside one transaction (the caller's, or its own). The audit event names
+    the `source` (at most 32 characters: "api", "import:<id>") and adds `detail`."""
     result = Booked()
     if not contributions:
         return result
@@ -98,6 +106,7 @@ def book(
                     "created": result.created,
                     "replaced": result.replaced,
                     "unchanged": result.unchanged,
+                    **(detail or {}),
                 },
             )
     return result
@@ -107,59 +116,69 @@ def _book_round(contributions: Sequence[Contribution]) -> Booked:
     """Book records of distinct keys."""
     result = Booked()
     employers = _employers(contributions)
-    existing: dict[tuple[int, str, dt.date, int], ContributionRecord] = {}
+    existing: dict[tuple[int, str, dt.date, int], tuple[Any, ...]] = {}
     people = {c.person_id for c in contributions}
     months = {c.month for c in contributions}
+    # Plain tuples, not model instances: most records of a feed are new or unchanged.
     for row in (
         ContributionRecord.objects.select_for_update()
         .filter(person_id__in=sorted(people), month__in=sorted(months))
         .order_by("pk")
+        .values_list(*KEY, "pk", *CONTENT, "version", "booked_at")
     ):
-        existing[(row.person_id, row.insurance, row.month, row.employer_id)] = row
+        existing[row[:4]] = row[4:]
     now = clock.now()
-    new: dict[tuple[int, str, dt.date, int], ContributionRecord] = {}
+    new: dict[tuple[int, str, dt.date, int], tuple[Any, ...]] = {}
     changed: dict[int, ContributionRecord] = {}
     history: list[ContributionVersion] = []
     for c in contributions:
         key = (c.person_id, c.insurance, c.month, employers[c.credit_code])
         current = existing.get(key)
         if current is None:
-            new[key] = ContributionRecord(
-                person_id=c.person_id,
-                insurance=c.insurance,
-                month=c.month,
-                employer_id=key[3],
-                base=c.base,
-                employer_amount=c.employer_amount,
-                individual_amount=c.individual_amount,
-                status=c.status,
-                paid_on=c.paid_on,
-                version=1,
-                booked_at=now,
+            # In the order of COPY_COLUMNS: plain rows, no model instances (most are new).
+            new[key] = (
+                c.person_id,
+                c.insurance,
+                c.month,
+                key[3],
+                c.base,
+                c.employer_amount,
+                c.individual_amount,
+                c.status,
+                c.paid_on,
+                1,
+                now,
             )
             result.created += 1
             continue
-        if _content(current) == _content(c):
+        pk, *content, version, booked_at = current
+        if tuple(content) == _content(c):
             result.unchanged += 1
             continue
+        base, employer_amount, individual_amount, status, paid_on = content
         history.append(
             ContributionVersion(
-                record_id=current.pk,
-                version=current.version,
-                base=current.base,
-                employer_amount=current.employer_amount,
-                individual_amount=current.individual_amount,
-                status=current.status,
-                paid_on=current.paid_on,
-                booked_at=current.booked_at,
+                record_id=pk,
+                version=version,
+                base=base,
+                employer_amount=employer_amount,
+                individual_amount=individual_amount,
+                status=status,
+                paid_on=paid_on,
+                booked_at=booked_at,
                 replaced_at=now,
             )
         )
-        for name in CONTENT:
-            setattr(current, name, getattr(c, name))
-        current.version += 1
-        current.booked_at = now
-        changed[current.pk] = current
+        changed[pk] = ContributionRecord(
+            pk=pk,
+            base=c.base,
+            employer_amount=c.employer_amount,
+            individual_amount=c.individual_amount,
+            status=c.status,
+            paid_on=c.paid_on,
+            version=version + 1,
+            booked_at=now,
+        )
         result.replaced += 1
     _insert(list(new.values()))
     if history:
@@ -171,11 +190,15 @@ def _book_round(contributions: Sequence[Contribution]) -> Booked:
     return result
 
 
-def _insert(rows: list[ContributionRecord]) -> None:
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    """New records, each a tuple in the order of COPY_COLUMNS."""
     if not rows:
         return
     if connection.vendor != "postgresql":
-        ContributionRecord.objects.bulk_create(rows, batch_size=500)
+        ContributionRecord.objects.bulk_create(
+            [ContributionRecord(**dict(zip(COPY_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=500,
+        )
         return
     table = ContributionRecord._meta.db_table
     columns = ", ".join(COPY_COLUMNS)
@@ -183,4 +206,4 @@ def _insert(rows: list[ContributionRecord]) -> None:
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no COPY
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([getattr(row, name) for name in COPY_COLUMNS])
+                copy.write_row(row)

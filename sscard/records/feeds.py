@@ -29,6 +29,10 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 # The largest amount a record may carry (the columns hold 12 digits, 2 after the point).
 LARGEST = Decimal("9999999999.99")
 CENT = Decimal("0.01")
+INSURANCES = frozenset(Insurance.values)
+STATUSES = frozenset(RecordStatus.values)
+INSURANCE_CHOICES = "must be one of: " + ", ".join(Insurance.values)
+STATUS_CHOICES = "must be one of: " + ", ".join(RecordStatus.values)
 FIELDS = frozenset(
     {
         "social_security_number",
@@ -102,7 +106,7 @@ def parse_money(value: Any) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         return None
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(value.strip() if isinstance(value, str) else str(value))
     except InvalidOperation:
         return None
     if not amount.is_finite() or amount != amount.quantize(CENT) or abs(amount) > LARGEST:
@@ -172,10 +176,10 @@ def check_records(
             "social_security_number", "pk"
         )
     )
-    this_month = clock.today().replace(day=1)
+    today = clock.today()
     checked = Checked()
     for position, raw in zip(numbers, records, strict=True):
-        result = check_record(raw, people=people, this_month=this_month, limits=limits)
+        result = check_record(raw, people=people, today=today, limits=limits)
         if isinstance(result, Contribution):
             checked.valid.append((position, result))
         else:
@@ -184,8 +188,9 @@ def check_records(
 
 
 def check_record(
-    raw: Any, *, people: Mapping[str, int], this_month: dt.date, limits: Limits
+    raw: Any, *, people: Mapping[str, int], today: dt.date, limits: Limits
 ) -> Contribution | list[RecordError]:
+    this_month = today.replace(day=1)
     if not isinstance(raw, Mapping):
         return [RecordError("", "a record is an object", codes.MALFORMED_RECORD)]
     errors: list[RecordError] = []
@@ -204,10 +209,8 @@ def check_record(
         error("social_security_number", "no person with this number", codes.UNKNOWN_PERSON)
 
     insurance = _text(raw, "insurance")
-    if insurance not in Insurance.values:
-        error(
-            "insurance", "must be one of: " + ", ".join(Insurance.values), codes.UNKNOWN_INSURANCE
-        )
+    if insurance not in INSURANCES:
+        error("insurance", INSURANCE_CHOICES, codes.UNKNOWN_INSURANCE)
 
     month = parse_month(raw.get("month"))
     if month is None:
@@ -255,8 +258,8 @@ def check_record(
             )
 
     status = _text(raw, "status")
-    if status not in RecordStatus.values:
-        error("status", "must be one of: " + ", ".join(RecordStatus.values), codes.INVALID_STATUS)
+    if status not in STATUSES:
+        error("status", STATUS_CHOICES, codes.INVALID_STATUS)
     paid_on: dt.date | None = None
     raw_paid_on = raw.get("paid_on")
     if raw_paid_on not in (None, ""):
@@ -265,7 +268,7 @@ def check_record(
         except ValueError:
             error("paid_on", "must be a date YYYY-MM-DD", codes.INVALID_PAID_ON)
         else:
-            if paid_on > clock.today():
+            if paid_on > today:
                 error("paid_on", "is in the future", codes.INVALID_PAID_ON)
     if status == RecordStatus.OWED and paid_on is not None:
         error("paid_on", "an owed month has no paid date", codes.INVALID_PAID_ON)

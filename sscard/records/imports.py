@@ -278,7 +278,8 @@ def _commit(
         booked = book(
             [c for _, c in checked.valid],
             actor=actor,
-            source=f"import:{state.file_hash[:16]}:{first}-{last}",
+            source=f"import:{state.pk}",
+            detail={"lines": [first, last]},
         )
         ImportRejection.objects.bulk_create(
             [ImportRejection(file=current, line=line, errors=e) for line, e in rejected.items()]
