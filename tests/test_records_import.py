@@ -215,3 +215,69 @@ def test_the_command_imports_the_files_and_prints_the_report(tmp_path: Path) -> 
         "bad.jsonl: 0 created, 0 replaced, 0 unchanged, 1 rejected",
         "  line 1: status: must be one of: paid, owed, back_paid (invalid_status)",
     ]
+
+
+def _database_url() -> str:
+    from django.db import connection
+
+    config = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{config['NAME']}"
+    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
+    return (
+        f"postgres://{config['USER']}{password}@{config['HOST'] or '127.0.0.1'}:"
+        f"{config['PORT'] or 5432}/{config['NAME']}"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_killed_midway_and_run_again_books_every_record_exactly_once(
+    tmp_path: Path,
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sscard.audit.services import verify_chain
+    from tests.records_support import seed_rates
+
+    seed_rates()
+    people = [make_person() for _ in range(100)]
+    path = _people_file(tmp_path, people, 60)  # 6,000 records, lines 2-6001
+    total = 6000
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, str(root / "manage.py"), "records", "import", str(path)]
+    command += ["--chunk", "50", "--no-progress"]
+    env = os.environ | {"DATABASE_URL": _database_url(), "PYTHONPATH": str(root)}
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=root
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            state = RecordImport.objects.first()
+            if state is not None and state.lines_done >= 1000:
+                break
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            time.sleep(0.02)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    state = RecordImport.objects.get()
+    killed_at = state.lines_done
+    assert state.finished_at is None and 1000 <= killed_at < total + 1
+    assert ContributionRecord.objects.count() == killed_at - 1 == state.created
+
+    report = import_file(path, actor=Actor.system(), chunk=50)
+
+    assert (report.resumed_from, report.created, report.unchanged, report.rejected) == (
+        killed_at,
+        total,
+        0,
+        0,
+    )
+    assert ContributionRecord.objects.count() == total
+    assert not ContributionVersion.objects.exists()
+    assert verify_chain().ok
