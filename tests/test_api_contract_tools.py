@@ -51,6 +51,7 @@ OPERATION_IDS = {
     ("get", "/api/v1/me/contributions"): "getMyContributions",
     ("get", "/api/v1/persons/{ssn}/rights"): "getPersonRights",
     ("get", "/api/v1/me/rights"): "getMyRights",
+    ("post", "/api/v1/me/record-disputes"): "createRecordDispute",
 }
 
 

@@ -246,6 +246,7 @@ CONTRACT = [
     ("get", "/me/contributions"),
     ("get", "/persons/{ssn}/rights"),
     ("get", "/me/rights"),
+    ("post", "/me/record-disputes"),
 ]
 
 

@@ -249,3 +249,27 @@ def test_the_api_reads_through_the_read_model(
         pension = next(m for m in body["months"] if m["insurance"] == "pension")
         assert (pension["total"], pension["longest_continuous"]) == (3, 3)
     assert audited == (0 if caller == "holder" else 1)
+
+
+def test_a_citizen_disputes_a_month_of_their_own_or_of_a_ward_and_of_no_one_else(
+    api: ApiCaller, seeded: dict[str, Person], citizen_token: Callable[[Person], str]
+) -> None:
+    body = {"insurance": "pension", "month": "2024-02", "reason": "单位已缴，记录显示欠缴"}
+    own = api.post("/me/record-disputes", body, token=citizen_token(seeded["holder"]))
+    ward = api.post(
+        "/me/record-disputes",
+        body | {"social_security_number": seeded["child"].social_security_number},
+        token=citizen_token(seeded["parent"]),
+    )
+    stranger_token = citizen_token(seeded["other"])
+    with nothing_changes():
+        stranger = api.post(
+            "/me/record-disputes",
+            body | {"social_security_number": seeded["holder"].social_security_number},
+            token=stranger_token,
+        )
+
+    assert own.status_code == ward.status_code == 201, (own.content, ward.content)
+    assert own.json()["status"] == "open"
+    assert dt.date.fromisoformat(own.json()["answer_due"]) > clock.today()
+    assert (stranger.status_code, stranger.json()["code"]) == (404, "person_not_found")

@@ -7,13 +7,17 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Body, Query, Router
+from ninja import Body, Query, Router, Status
+from ninja.decorators import decorate_view
 
 from sscard.api.auth import Principal, principal_of
+from sscard.api.idempotency import idempotent
 from sscard.api.schemas import (
     ContributionsBooked,
     ContributionsFilter,
     ContributionsOut,
+    DisputeIn,
+    DisputeOut,
     Problem,
     RightsOut,
 )
@@ -25,7 +29,7 @@ from sscard.people.selectors import get_person, get_person_among
 from sscard.records.feeds import parse_month
 from sscard.records.permissions import RECORDS_READ, Reader, readable_people
 from sscard.records.selectors import Account, records_of, rights_of, totals_of
-from sscard.records.services import book_contributions, read_records
+from sscard.records.services import book_contributions, open_dispute, read_records
 
 router = Router(tags=["records"])
 ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
@@ -211,3 +215,27 @@ def person_rights(request: HttpRequest, ssn: str) -> dict[str, Any]:
 def my_rights(request: HttpRequest, ssn: str | None = None) -> dict[str, Any]:
     principal = principal_of(request)
     return _rights(_reader(principal), _citizen_subject(principal, ssn))
+
+
+@router.post(
+    "/me/record-disputes",
+    response={201: DisputeOut, **ERRORS},
+    summary="Dispute a month's record (one's own, or a ward's); answered within 15 working days",
+    operation_id="createRecordDispute",
+)
+@decorate_view(idempotent)
+def dispute(request: HttpRequest, payload: DisputeIn) -> Status[dict[str, Any]]:
+    principal = principal_of(request)
+    subject = _citizen_subject(principal, payload.social_security_number)
+    opened = open_dispute(
+        reader=_reader(principal),
+        person=subject,
+        insurance=payload.insurance,
+        month=payload.month,
+        reason=payload.reason,
+        employer_credit_code=payload.employer_credit_code,
+    )
+    return Status(
+        201,
+        {"reference": opened.reference, "status": opened.status, "answer_due": opened.answer_due},
+    )

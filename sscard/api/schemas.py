@@ -483,3 +483,19 @@ class RightsOut(Schema):
     months: list[MonthsPaidOut]
     pension_account: AccountOut | None
     medical_account: AccountOut | None
+
+
+class DisputeIn(In):
+    insurance: InsuranceName
+    month: str = Field(min_length=7, max_length=7, examples=["2024-03"])
+    employer_credit_code: str | None = Field(default=None, max_length=18)
+    reason: str = Field(min_length=1, max_length=500)
+    social_security_number: Ssn | None = Field(
+        default=None, description="a ward's, when a guardian disputes for them"
+    )
+
+
+class DisputeOut(Schema):
+    reference: str
+    status: Literal["open", "corrected", "confirmed"]
+    answer_due: dt.date
