@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -233,3 +234,31 @@ def test_a_citizen_cannot_book(api: ApiCaller, citizen_token: Callable[..., str]
         answer = _put(api, token, [record(person)])
 
     assert answer.status_code == 403
+
+
+def test_a_batch_that_meets_a_concurrent_insert_of_its_key_is_booked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db import IntegrityError
+
+    from sscard.common.context import Actor
+    from sscard.records import booking
+    from sscard.records.feeds import check_records
+
+    person = make_person()
+    checked = check_records([record(person)])
+    real = booking._book_round
+    calls = {"n": 0}
+
+    def racing(contributions: Any) -> booking.Booked:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            real(contributions)  # written, then refused as if another feed had won the key
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real(contributions)
+
+    monkeypatch.setattr(booking, "_book_round", racing)
+    booked = booking.book([c for _, c in checked.valid], actor=Actor.system(), source="test")
+
+    assert (booked.created, booked.unchanged, calls["n"]) == (1, 0, 2)
+    assert ContributionRecord.objects.filter(person=person).count() == 1

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from sscard.audit.services import record_event
 from sscard.common import clock
@@ -18,6 +18,7 @@ from sscard.common.context import Actor
 from sscard.records.feeds import Contribution
 from sscard.records.models import ContributionRecord, ContributionVersion, Employer
 
+RETRIES = 3
 KEY = ("person_id", "insurance", "month", "employer_id")
 CONTENT = ("base", "employer_amount", "individual_amount", "status", "paid_on")
 COPY_COLUMNS = (
@@ -78,10 +79,30 @@ def book(
     detail: dict[str, Any] | None = None,
 ) -> Booked:
     """Book a batch inside one transaction (the caller's, or its own). The audit event names
-    the `source` (at most 32 characters: "api", "import:<id>") and adds `detail`."""
-    result = Booked()
+    the `source` (at most 32 characters: "api", "import:<id>") and adds `detail`.
+
+    Two feeds creating the same new key at once: the later one's insert fails on the unique
+    key, its savepoint is rolled back, and the batch is booked again, now finding the row."""
     if not contributions:
-        return result
+        return Booked()
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return _book(contributions, actor=actor, source=source, audit=audit, detail=detail)
+        except IntegrityError:
+            if attempt == RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _book(
+    contributions: Sequence[Contribution],
+    *,
+    actor: Actor,
+    source: str,
+    audit: bool,
+    detail: dict[str, Any] | None,
+) -> Booked:
+    result = Booked()
     with transaction.atomic():
         # A key sent twice in one batch is booked in order: the later one in a second round,
         # so that the earlier content is kept in the history like any replaced version.
