@@ -30,7 +30,7 @@ from sscard.common.context import Actor
 from sscard.common.errors import Conflict, ValidationError
 from sscard.records import codes
 from sscard.records.booking import book
-from sscard.records.feeds import Limits, RecordError, check_records
+from sscard.records.feeds import Contribution, Limits, RecordError, check_records
 from sscard.records.models import ImportRejection, RecordImport
 
 CSV_COLUMNS = (
@@ -221,6 +221,43 @@ def import_file(
     return report
 
 
+def _chunks(items: Iterator[Item], done: int, size: int) -> Iterator[list[Item]]:
+    """The lines after the checkpoint, `size` at a time."""
+    buffer: list[Item] = []
+    for line, item in items:
+        if line <= done:
+            continue
+        buffer.append((line, item))
+        if len(buffer) >= size:
+            yield buffer
+            buffer = []
+    if buffer:
+        yield buffer
+
+
+@dataclass
+class CheckedChunk:
+    """A chunk checked: its lines, the records to book, the rejected lines' reasons."""
+
+    first: int
+    last: int
+    valid: list[Contribution]
+    rejected: dict[int, list[dict[str, str]]]
+
+
+def _check(buffer: list[Item], limits: Limits) -> CheckedChunk:
+    records = [(line, item) for line, item in buffer if isinstance(item, dict)]
+    rejected: dict[int, list[dict[str, str]]] = {
+        line: [e.as_dict() for e in item] for line, item in buffer if isinstance(item, list)
+    }
+    checked = check_records(
+        [item for _, item in records], positions=[line for line, _ in records], limits=limits
+    )
+    for line, errors in checked.rejected:
+        rejected[line] = [e.as_dict() for e in errors]
+    return CheckedChunk(buffer[0][0], buffer[-1][0], [c for _, c in checked.valid], rejected)
+
+
 def _run(
     state: RecordImport,
     items: Iterator[Item],
@@ -232,21 +269,14 @@ def _run(
 ) -> None:
     limits = Limits()
     done = state.lines_done
-    buffer: list[Item] = []
+    chunks = _chunks(items, done, chunk)
     bar = tqdm(total=facts.lines, unit="line", disable=not progress, initial=done, leave=True)
     try:
-        for line, item in items:
-            if line <= done:
-                continue
-            buffer.append((line, item))
-            if len(buffer) >= chunk:
-                _commit(state, buffer, done, actor=actor, limits=limits)
-                bar.update(line - done)
-                done, buffer = line, []
-        if buffer:
-            _commit(state, buffer, done, actor=actor, limits=limits)
-            bar.update(buffer[-1][0] - done)
-            done = buffer[-1][0]
+        for buffer in chunks:
+            part = _check(buffer, limits)
+            _commit(state, part, done, actor=actor)
+            bar.update(part.last - done)
+            done = part.last
         with transaction.atomic():
             RecordImport.objects.filter(pk=state.pk).update(
                 finished_at=clock.now(), lines_done=max(done, facts.lines)
@@ -255,20 +285,8 @@ def _run(
         bar.close()
 
 
-def _commit(
-    state: RecordImport, buffer: list[Item], done: int, *, actor: Actor, limits: Limits
-) -> None:
+def _commit(state: RecordImport, part: CheckedChunk, done: int, *, actor: Actor) -> None:
     """One chunk in one transaction: its records, its rejections, the checkpoint."""
-    records = [(line, item) for line, item in buffer if isinstance(item, dict)]
-    rejected: dict[int, list[dict[str, str]]] = {
-        line: [e.as_dict() for e in item] for line, item in buffer if isinstance(item, list)
-    }
-    checked = check_records(
-        [item for _, item in records], positions=[line for line, _ in records], limits=limits
-    )
-    for line, errors in checked.rejected:
-        rejected[line] = [e.as_dict() for e in errors]
-    first, last = buffer[0][0], buffer[-1][0]
     with transaction.atomic():
         current = RecordImport.objects.select_for_update().get(pk=state.pk)
         if current.lines_done != done:
@@ -276,17 +294,20 @@ def _commit(
                 "Another import of this file is running.", code="import_running", file=state.pk
             )
         booked = book(
-            [c for _, c in checked.valid],
+            part.valid,
             actor=actor,
             source=f"import:{state.pk}",
-            detail={"lines": [first, last]},
+            detail={"lines": [part.first, part.last]},
         )
         ImportRejection.objects.bulk_create(
-            [ImportRejection(file=current, line=line, errors=e) for line, e in rejected.items()]
+            [
+                ImportRejection(file=current, line=line, errors=errors)
+                for line, errors in part.rejected.items()
+            ]
         )
-        current.lines_done = last
+        current.lines_done = part.last
         current.created += booked.created
         current.replaced += booked.replaced
         current.unchanged += booked.unchanged
-        current.rejected += len(rejected)
+        current.rejected += len(part.rejected)
         current.save(update_fields=["lines_done", "created", "replaced", "unchanged", "rejected"])
