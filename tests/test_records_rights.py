@@ -296,3 +296,22 @@ def test_no_other_role_answers_a_dispute(role: str) -> None:
         answer_dispute(actor=_staff(role), reference=dispute.reference, status="confirmed",
                        answer="ok")  # fmt: skip
     assert refused.value.code == codes.NOT_ALLOWED
+
+
+def test_rates_and_limits_are_data_by_region_and_year() -> None:
+    from sscard.records.feeds import Limits
+    from sscard.records.selectors import base_limits_for, rates_for
+
+    guangzhou_2024 = rates_for("440106", 2024)
+    national_2018 = rates_for("110105", 2018)
+
+    assert (guangzhou_2024["pension"].employer, guangzhou_2024["pension"].individual) == (
+        Decimal("0.1600"),
+        Decimal("0.0800"),
+    )
+    assert guangzhou_2024["maternity"].individual == 0
+    assert national_2018["pension"].employer == Decimal("0.2000")
+    # 60 % and 300 % of Guangzhou's average monthly wage of 2023 (10,000).
+    assert base_limits_for("440106", 2024) == (Decimal("6000"), Decimal("30000"))
+    assert Limits().for_region("440106", 2024) == base_limits_for("440106", 2024)
+    assert base_limits_for("110105", 2024) == Limits().for_region("110105", 2024)

@@ -18,6 +18,8 @@ from sscard.people.models import Person
 from sscard.records.models import (
     PAID_STATUSES,
     Authorisation,
+    BaseLimit,
+    ContributionRate,
     ContributionRecord,
     Insurance,
     PensionInterestRate,
@@ -35,6 +37,48 @@ def authorisations_in_force(*, on: dt.date | None = None) -> QuerySet[Authorisat
     return Authorisation.objects.filter(starts_on__lte=day, ends_on__gt=day).filter(
         Q(ended_at__isnull=True) | Q(ended_at__date__gt=day)
     )
+
+
+@dataclass(frozen=True)
+class Rate:
+    insurance: str
+    employer: Decimal
+    individual: Decimal
+
+
+def _prefixes(region_code: str) -> list[str]:
+    return [region_code[:n] for n in range(len(region_code), -1, -1)]
+
+
+def rates_for(region_code: str, year: int) -> dict[str, Rate]:
+    """The contribution rates of a region in a year, per insurance: the longest region prefix
+    with rates, and within it the latest year not after `year` (rates hold until changed)."""
+    rows = ContributionRate.objects.filter(
+        region_prefix__in=_prefixes(region_code), year__lte=year
+    ).order_by("year")
+    by_prefix: dict[str, dict[str, Rate]] = defaultdict(dict)
+    for row in rows:
+        by_prefix[row.region_prefix][row.insurance] = Rate(
+            row.insurance, row.employer_rate, row.individual_rate
+        )
+    for prefix in _prefixes(region_code):
+        if by_prefix.get(prefix):
+            return by_prefix[prefix]
+    return {}
+
+
+def base_limits_for(region_code: str, year: int) -> tuple[Decimal, Decimal] | None:
+    """The lowest and highest base of a region in a year, by the same rule as `rates_for`
+    (the feed's check reads them all at once: `feeds.Limits`)."""
+    for prefix in _prefixes(region_code):
+        row = (
+            BaseLimit.objects.filter(region_prefix=prefix, year__lte=year).order_by("-year").first()
+        )
+        if row is not None:
+            return row.lower, row.upper
+        if BaseLimit.objects.filter(region_prefix=prefix).exists():
+            return None
+    return None
 
 
 def records_of(
