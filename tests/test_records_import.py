@@ -281,3 +281,37 @@ def test_an_import_killed_midway_and_run_again_books_every_record_exactly_once(
     assert ContributionRecord.objects.count() == total
     assert not ContributionVersion.objects.exists()
     assert verify_chain().ok
+
+
+def test_a_file_of_unknown_format_is_refused(tmp_path: Path) -> None:
+    from sscard.common.errors import DomainError
+
+    path = tmp_path / "batch.txt"
+    path.write_text("x\n")
+
+    with pytest.raises(DomainError) as refused:
+        import_file(path, actor=Actor.system())
+    assert refused.value.code == codes.UNKNOWN_FORMAT
+    assert not RecordImport.objects.exists()
+
+
+def test_two_imports_of_one_file_do_not_book_the_same_chunk_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sscard.common.errors import DomainError
+
+    people = [make_person() for _ in range(2)]
+    path = _people_file(tmp_path, people, 10)  # 20 records
+    real_check = imports._check
+
+    def meanwhile(buffer: Any, limits: Any) -> Any:
+        # Another process has committed the first chunk while this one was checking it.
+        RecordImport.objects.update(lines_done=buffer[-1][0])
+        return real_check(buffer, limits)
+
+    monkeypatch.setattr(imports, "_check", meanwhile)
+    with pytest.raises(DomainError) as refused:
+        import_file(path, actor=Actor.system(), chunk=10)
+
+    assert refused.value.code == codes.IMPORT_RUNNING
+    assert not ContributionRecord.objects.exists()

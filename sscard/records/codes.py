@@ -27,3 +27,6 @@ DISPUTE_INVALID = "dispute_invalid"
 DISPUTE_NOT_FOUND = "dispute_not_found"
 DISPUTE_ANSWERED = "dispute_answered"
 NOT_ALLOWED = "records_not_allowed"
+# The import of batch files.
+UNKNOWN_FORMAT = "unknown_format"
+IMPORT_RUNNING = "import_running"

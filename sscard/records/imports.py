@@ -114,7 +114,7 @@ def format_of(path: Path, named: str | None) -> str:
     found = FORMATS.get(path.suffix.lower())
     if found is None:
         raise ValidationError(
-            f"{path.name}: say whether it is csv or jsonl (--format).", code="unknown_format"
+            f"{path.name}: say whether it is csv or jsonl (--format).", code=codes.UNKNOWN_FORMAT
         )
     return found
 
@@ -291,7 +291,7 @@ def _commit(state: RecordImport, part: CheckedChunk, done: int, *, actor: Actor)
         current = RecordImport.objects.select_for_update().get(pk=state.pk)
         if current.lines_done != done:
             raise Conflict(
-                "Another import of this file is running.", code="import_running", file=state.pk
+                "Another import of this file is running.", code=codes.IMPORT_RUNNING, file=state.pk
             )
         booked = book(
             part.valid,
