@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sscard.notifications",
     "sscard.signin",
     "sscard.cards",
+    "sscard.records",
     "sscard.applications",
     "sscard.staff",
     "sscard.background",
@@ -209,6 +210,8 @@ CITIZEN_TOKEN_TTL_SECONDS = int(os.environ.get("SSCARD_CITIZEN_TOKEN_TTL_SECONDS
 IDEMPOTENCY_TTL_HOURS = int(os.environ.get("SSCARD_IDEMPOTENCY_TTL_HOURS", "24"))
 # Largest request body the API reads.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SSCARD_MAX_BODY_BYTES", str(256 * 1024)))
+# Largest batch of contribution records (PUT /api/v1/contributions: up to 10,000 records).
+RECORDS_MAX_BODY_BYTES = int(os.environ.get("SSCARD_RECORDS_MAX_BODY_BYTES", str(8 << 20)))
 
 # ---- delivery of the outbox (worker): webhooks, SMS, e-mail
 # Retries of every outbox delivery (webhooks and notifications): exponential backoff from the

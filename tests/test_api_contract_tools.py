@@ -46,6 +46,12 @@ OPERATION_IDS = {
     ("post", "/api/v1/auth/token"): "createCitizenToken",
     ("delete", "/api/v1/auth/token"): "revokeCitizenToken",
     ("get", "/api/v1/me"): "getMe",
+    ("put", "/api/v1/contributions"): "bookContributions",
+    ("get", "/api/v1/persons/{ssn}/contributions"): "getPersonContributions",
+    ("get", "/api/v1/me/contributions"): "getMyContributions",
+    ("get", "/api/v1/persons/{ssn}/rights"): "getPersonRights",
+    ("get", "/api/v1/me/rights"): "getMyRights",
+    ("post", "/api/v1/me/record-disputes"): "createRecordDispute",
 }
 
 

@@ -37,6 +37,7 @@ application rows, the audit chain's head and the numbering sequences are as befo
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -93,7 +94,16 @@ apps.find         401        401        401      401      scope    scope        
 apps.events       401        401        401      401      scope    scope          scope     scope     ok          404         outlet        404
 outlets.find      ok         ok         ok       ok       ok       ok             ok        ok        ok          ok          ok            ok
 me                401        401        401      401      ok       ok             ok        citizen   citizen     citizen     citizen       citizen
+records.book      401        401        401      401      scope    scope          scope     scope     ok          ok          ok            ok
+records.read      401        401        401      401      scope    scope          scope     scope     ok          ok          ok            ok
+records.rights    401        401        401      401      scope    scope          scope     scope     ok          ok          ok            ok
+me.contributions  401        401        401      401      ok       ok             ok        citizen   citizen     citizen     citizen       citizen
+me.rights         401        401        401      401      ok       ok             ok        citizen   citizen     citizen     citizen       citizen
+me.dispute        401        401        401      401      ok       ok             ok        citizen   citizen     citizen     citizen       citizen
 """  # noqa: E501
+# Records (DOMAIN.md section 11) are the agency's, not a bank's: any token with `records:read`
+# reads a person's, whatever its bank or outlet, and `records:write` books them; a citizen reads
+# their own through /me (the wards' and the authorised ones': tests/test_records_access.py).
 # Read as: a bank outlet of ICBC sees ICBC's cards; a window with no bank sees every card but
 # acts only at its own outlet; another bank's token finds nothing of ICBC's and moves none of it.
 # The status lookup answers every point of use (a hospital is bound to no bank), and a person is
@@ -289,7 +299,7 @@ class Endpoint:
     not_found: str = ""
     created: bool = False
     setup: Callable[[Call], None] | None = None
-    body: Callable[[Call], dict[str, Any]] | None = None
+    body: Callable[[Call], Any] | None = None
     shows: Callable[[Call, Any], None] | None = None  # what the rightful answer must show
 
 
@@ -386,6 +396,29 @@ def _shows_accepted(call: Call, body: Any) -> None:
 
 def _shows_outlets(call: Call, body: Any) -> None:
     assert sorted(o["code"] for o in body) == ["AG0001", "AG0002", "BK0001", "BK0002"]
+
+
+def _contribution(person: Person) -> dict[str, Any]:
+    from tests.records_support import record
+
+    return record(person)
+
+
+def _shows_booked(call: Call, body: Any) -> None:
+    assert body == {"created": 1, "replaced": 0, "unchanged": 0, "rejected": []}
+
+
+def _shows_records_of_subject(call: Call, body: Any) -> None:
+    assert body["social_security_number"] == mask_id_number(call.subject.social_security_number)
+
+
+def _shows_records_of_me(call: Call, body: Any) -> None:
+    assert call.me is not None
+    assert body["social_security_number"] == mask_id_number(call.me.social_security_number)
+
+
+def _shows_dispute(call: Call, body: Any) -> None:
+    assert body["status"] == "open"
 
 
 ENDPOINTS: dict[str, Endpoint] = {
@@ -526,6 +559,37 @@ ENDPOINTS: dict[str, Endpoint] = {
         shows=_shows_outlets,
     ),
     "me": Endpoint("GET", lambda c: "/me", None, shows=_shows_me),
+    "records.book": Endpoint(
+        "PUT",
+        lambda c: "/contributions",
+        Scope.RECORDS_WRITE,
+        body=lambda c: [_contribution(c.subject)],
+        shows=_shows_booked,
+    ),
+    "records.read": Endpoint(
+        "GET",
+        lambda c: f"/persons/{c.subject.social_security_number}/contributions",
+        Scope.RECORDS_READ,
+        shows=_shows_records_of_subject,
+    ),
+    "records.rights": Endpoint(
+        "GET",
+        lambda c: f"/persons/{c.subject.social_security_number}/rights",
+        Scope.RECORDS_READ,
+        shows=_shows_records_of_subject,
+    ),
+    "me.contributions": Endpoint(
+        "GET", lambda c: "/me/contributions", None, shows=_shows_records_of_me
+    ),
+    "me.rights": Endpoint("GET", lambda c: "/me/rights", None, shows=_shows_records_of_me),
+    "me.dispute": Endpoint(
+        "POST",
+        lambda c: "/me/record-disputes",
+        None,
+        created=True,
+        body=lambda c: {"insurance": "pension", "month": "2024-01", "reason": "记录有误"},
+        shows=_shows_dispute,
+    ),
 }
 
 
@@ -608,6 +672,13 @@ def _send(api: ApiCaller, endpoint: Endpoint, call: Call) -> Response:
     if endpoint.method == "GET":
         return api.get(path, token=call.token)
     assert endpoint.body is not None
+    if endpoint.method == "PUT":
+        return api.http.put(
+            "/api/v1" + path,
+            data=json.dumps(endpoint.body(call)),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {call.token}"} if call.token else {},
+        )
     return api.post(path, endpoint.body(call), token=call.token)
 
 

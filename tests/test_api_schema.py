@@ -241,6 +241,12 @@ CONTRACT = [
     ("post", "/auth/otp"),
     ("post", "/auth/token"),
     ("get", "/me"),
+    ("put", "/contributions"),
+    ("get", "/persons/{ssn}/contributions"),
+    ("get", "/me/contributions"),
+    ("get", "/persons/{ssn}/rights"),
+    ("get", "/me/rights"),
+    ("post", "/me/record-disputes"),
 ]
 
 

@@ -12,7 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
-from sscard.api import applications, cards, citizens, loss_reports, outlets, persons
+from sscard.api import applications, cards, citizens, loss_reports, outlets, persons, records
 from sscard.api.auth import bearer, principal_of
 from sscard.api.problems import CONTENT_TYPE, MalformedBody, from_exception
 from sscard.api.schemas import Ping, Problem
@@ -115,5 +115,5 @@ def ping(request: HttpRequest) -> dict[str, Any]:
     return {"ok": True, "client": name}
 
 
-for module in (persons, cards, loss_reports, applications, outlets, citizens):
+for module in (persons, cards, loss_reports, applications, outlets, citizens, records):
     api.add_router("", module.router)

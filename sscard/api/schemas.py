@@ -403,3 +403,116 @@ ERRORS: dict[int, Any] = {
 class Ping(Schema):
     ok: bool
     client: str
+
+
+# ------------------------------------------------------------------ records
+
+InsuranceName = Literal["pension", "medical", "unemployment", "work_injury", "maternity"]
+RecordStatusName = Literal["paid", "owed", "back_paid"]
+
+
+class RecordErrorOut(Schema):
+    field: str
+    message: str
+    code: str
+
+
+class RejectedRecord(Schema):
+    index: int
+    errors: list[RecordErrorOut]
+
+
+class ContributionsBooked(Schema):
+    created: int
+    replaced: int
+    unchanged: int
+    rejected: list[RejectedRecord]
+
+
+class ContributionsFilter(Schema):
+    insurance: InsuranceName | None = None
+    from_: str | None = Field(default=None, alias="from", max_length=7, examples=["2020-01"])
+    to: str | None = Field(default=None, max_length=7, examples=["2024-12"])
+    page: int = Field(default=1, ge=1, le=100_000)
+
+
+class EmployerOut(Schema):
+    name: str
+    credit_code: str
+
+
+class ContributionOut(Schema):
+    insurance: InsuranceName
+    month: str
+    employer: EmployerOut
+    base: Money
+    employer_amount: Money
+    individual_amount: Money
+    status: RecordStatusName
+    paid_on: dt.date | None
+    version: int
+
+
+class ContributionTotals(Schema):
+    insurance: InsuranceName
+    months: int
+    owed_months: int
+    base: Money
+    employer_amount: Money
+    individual_amount: Money
+
+
+class ContributionsOut(Schema):
+    social_security_number: str
+    count: int
+    page: int
+    page_size: int
+    records: list[ContributionOut]
+    totals: list[ContributionTotals]
+
+
+class MonthsPaidOut(Schema):
+    insurance: InsuranceName
+    total: int
+    longest_continuous: int
+    current_continuous: int
+    first: str | None
+    last: str | None
+
+
+class AccountYearOut(Schema):
+    year: int
+    opening: Money
+    credits: Money
+    rate: str | None
+    interest: Money
+    closing: Money
+
+
+class AccountOut(Schema):
+    balance: Money
+    interest: Money
+    years: list[AccountYearOut]
+
+
+class RightsOut(Schema):
+    social_security_number: str
+    months: list[MonthsPaidOut]
+    pension_account: AccountOut | None
+    medical_account: AccountOut | None
+
+
+class DisputeIn(In):
+    insurance: InsuranceName
+    month: str = Field(min_length=7, max_length=7, examples=["2024-03"])
+    employer_credit_code: str | None = Field(default=None, max_length=18)
+    reason: str = Field(min_length=1, max_length=500)
+    social_security_number: Ssn | None = Field(
+        default=None, description="a ward's, when a guardian disputes for them"
+    )
+
+
+class DisputeOut(Schema):
+    reference: str
+    status: Literal["open", "corrected", "confirmed"]
+    answer_due: dt.date

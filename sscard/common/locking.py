@@ -1,6 +1,7 @@
 """Row locks in a fixed order, so concurrent services never wait on each other in a cycle.
 
-The order across models is: Person, Card, LossReport, CardApplication, Sequence, AuditHead.
+The order across models is: Person, Card, LossReport, CardApplication, the records' rows
+(Authorisation, Dispute, ContributionRecord), Sequence, AuditHead.
 Within a model rows are locked in primary-key order (Saleor's `lock_objects`).
 """
 

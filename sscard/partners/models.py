@@ -31,6 +31,8 @@ class Scope(models.TextChoices):
     PERSONS_READ = "persons:read", "read persons unmasked"
     PERSONS_WRITE = "persons:write", "record persons"
     OUTLETS_READ = "outlets:read", "read outlets"
+    RECORDS_READ = "records:read", "read payment and rights records"
+    RECORDS_WRITE = "records:write", "book contribution records"
 
 
 class ApiClient(models.Model):

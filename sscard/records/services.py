@@ -1,0 +1,316 @@
+"""Writes of the records app: booking a feed, readings of another's records (audited), written
+authorisations, disputes. Each checks the read model (`permissions`) before it acts; a refusal
+raises a DomainError with a code from `codes` and writes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from sscard.audit.services import record_event
+from sscard.common import clock
+from sscard.common.context import Actor
+from sscard.common.errors import Conflict, FieldError, Forbidden, NotFound, ValidationError
+from sscard.common.locking import lock_one
+from sscard.people.models import Person
+from sscard.policy.selectors import add_working_days
+from sscard.records import codes
+from sscard.records.booking import Booked, book
+from sscard.records.feeds import RecordError, check_records, parse_month
+from sscard.records.models import (
+    Authorisation,
+    Dispute,
+    DisputeStatus,
+    Employer,
+    Insurance,
+)
+from sscard.records.permissions import (
+    ALL_INSURANCES,
+    Reader,
+    RecordsAccess,
+    may_answer_disputes,
+    may_book,
+    may_manage_authorisations,
+    may_open_dispute,
+    records_access,
+)
+
+# One API call books at most this many records (API.md).
+BATCH_LIMIT = 10_000
+# The agency answers a dispute within this many working days (MOHRSS order 14).
+DISPUTE_WORKING_DAYS = 15
+
+
+# ---------------------------------------------------------------- booking feeds
+
+
+@dataclass
+class FeedResult:
+    booked: Booked = field(default_factory=Booked)
+    rejected: list[tuple[int, list[RecordError]]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.booked.created,
+            "replaced": self.booked.replaced,
+            "unchanged": self.booked.unchanged,
+            "rejected": [
+                {"index": index, "errors": [e.as_dict() for e in errors]}
+                for index, errors in self.rejected
+            ],
+        }
+
+
+def book_contributions(*, reader: Reader, records: Sequence[Any], source: str) -> FeedResult:
+    """A batch of the core system (API.md `PUT /contributions`): each record checked on its
+    own, the rejected ones listed with their index and errors, the rest booked in one
+    transaction with one audit event."""
+    if not may_book(reader):
+        raise Forbidden("Only the core system books records.", code=codes.NOT_ALLOWED)
+    if len(records) > BATCH_LIMIT:
+        raise ValidationError(
+            f"At most {BATCH_LIMIT} records in one call.",
+            code=codes.TOO_MANY_RECORDS,
+            errors=[FieldError("records", f"at most {BATCH_LIMIT}")],
+        )
+    checked = check_records(records)
+    result = FeedResult(rejected=checked.rejected)
+    if checked.valid:
+        result.booked = book(
+            [c for _, c in checked.valid], actor=reader.actor, source=source, audit=True
+        )
+    return result
+
+
+# ---------------------------------------------------------------- reading
+
+
+def check_reading(reader: Reader, subject: Person) -> RecordsAccess:
+    """What the reader may read of the subject's records; `records_not_readable` (404: it
+    does not tell whether the person has records) when nothing."""
+    access = records_access(reader, subject)
+    if not access.allowed:
+        raise NotFound("No records to show.", code=codes.RECORDS_NOT_READABLE)
+    return access
+
+
+def read_records(reader: Reader, subject: Person, *, what: str) -> RecordsAccess:
+    """Check the reading, and audit it when it is another's records (a reading of personal
+    data, like a reveal). `what` names the reading: contributions, rights, statement."""
+    access = check_reading(reader, subject)
+    if access.audited:
+        with transaction.atomic():
+            record_event(
+                actor=reader.actor,
+                action="records.read",
+                object_type="person",
+                object_id=subject.pk,
+                before={},
+                after={
+                    "what": what,
+                    "basis": access.basis,
+                    "insurances": sorted(access.insurances),
+                },
+            )
+    return access
+
+
+# ---------------------------------------------------------------- authorisations
+
+
+def _insurances(values: Sequence[str]) -> list[str]:
+    chosen = sorted(set(values))
+    if not chosen or not set(chosen) <= ALL_INSURANCES:
+        raise ValidationError(
+            "Name the insurances the authorisation covers.",
+            code=codes.AUTHORISATION_INVALID,
+            errors=[FieldError("insurances", "must be among " + ", ".join(Insurance.values))],
+        )
+    return chosen
+
+
+def record_authorisation(
+    *,
+    actor: Actor,
+    person: Person,
+    authorised: Person,
+    insurances: Sequence[str],
+    starts_on: dt.date,
+    ends_on: dt.date,
+    document: str,
+) -> Authorisation:
+    """A written authorisation, recorded at a window from the document the person signed."""
+    if not may_manage_authorisations(actor):
+        raise Forbidden("Authorisations are recorded at a window.", code=codes.NOT_ALLOWED)
+    chosen = _insurances(insurances)
+    document = (document or "").strip()
+    problems = []
+    if person.pk == authorised.pk:
+        problems.append(FieldError("authorised", "must be another person"))
+    if not document or len(document) > 100:
+        problems.append(FieldError("document", "the signed document's reference is required"))
+    if ends_on <= starts_on:
+        problems.append(FieldError("ends_on", "must be after the first day"))
+    if ends_on <= clock.today():
+        problems.append(FieldError("ends_on", "must be after today"))
+    if problems:
+        raise ValidationError(
+            "The authorisation cannot be recorded.",
+            code=codes.AUTHORISATION_INVALID,
+            errors=problems,
+        )
+    with transaction.atomic():
+        lock_one(Person, person.pk)
+        authorisation = Authorisation.objects.create(
+            person=person,
+            authorised=authorised,
+            insurances=chosen,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            document=document,
+            created_at=clock.now(),
+        )
+        record_event(
+            actor=actor,
+            action="records.authorisation_recorded",
+            object_type="authorisation",
+            object_id=authorisation.reference,
+            before={},
+            after={
+                "person": person.pk,
+                "authorised": authorised.pk,
+                "insurances": chosen,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+                "document_given": True,
+            },
+        )
+    return authorisation
+
+
+def end_authorisation(*, actor: Actor, reference: str) -> Authorisation:
+    """The person withdraws an authorisation at a window: it grants nothing from now."""
+    if not may_manage_authorisations(actor):
+        raise Forbidden("Authorisations are ended at a window.", code=codes.NOT_ALLOWED)
+    found = Authorisation.objects.filter(reference=reference).first()
+    if found is None:
+        raise NotFound("No such authorisation.", code=codes.AUTHORISATION_NOT_FOUND)
+    with transaction.atomic():
+        lock_one(Person, found.person_id)
+        authorisation = lock_one(Authorisation, found.pk)
+        if authorisation.ended_at is not None:
+            raise Conflict("This authorisation was already ended.", code=codes.AUTHORISATION_ENDED)
+        authorisation.ended_at = clock.now()
+        authorisation.save(update_fields=["ended_at"])
+        record_event(
+            actor=actor,
+            action="records.authorisation_ended",
+            object_type="authorisation",
+            object_id=authorisation.reference,
+            before={"ended": False},
+            after={"ended": True},
+        )
+    return authorisation
+
+
+# ---------------------------------------------------------------- disputes
+
+
+def open_dispute(
+    *,
+    reader: Reader,
+    person: Person,
+    insurance: str,
+    month: str,
+    reason: str,
+    employer_credit_code: str | None = None,
+) -> Dispute:
+    """A person disputes a month's record; the agency answers within 15 working days."""
+    if not may_open_dispute(reader, person):
+        raise NotFound("No records to show.", code=codes.RECORDS_NOT_READABLE)
+    problems = []
+    if insurance not in Insurance.values:
+        problems.append(FieldError("insurance", "must be one of: " + ", ".join(Insurance.values)))
+    day = parse_month(month)
+    if day is None or day > clock.today():
+        problems.append(FieldError("month", "must be a past or this month as YYYY-MM"))
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 500:
+        problems.append(FieldError("reason", "say what is wrong (at most 500 characters)"))
+    employer = None
+    if employer_credit_code:
+        employer = Employer.objects.filter(credit_code=employer_credit_code.upper()).first()
+        if employer is None:
+            problems.append(FieldError("employer_credit_code", "no such employer"))
+    if problems:
+        raise ValidationError(
+            "The dispute cannot be recorded.", code=codes.DISPUTE_INVALID, errors=problems
+        )
+    assert day is not None
+    now = clock.now()
+    with transaction.atomic():
+        lock_one(Person, person.pk)
+        dispute = Dispute.objects.create(
+            person=person,
+            insurance=insurance,
+            month=day,
+            employer=employer,
+            reason=reason,
+            channel=reader.actor.channel,
+            opened_at=now,
+            answer_due=add_working_days(clock.today(), DISPUTE_WORKING_DAYS),
+        )
+        record_event(
+            actor=reader.actor,
+            action="records.dispute_opened",
+            object_type="dispute",
+            object_id=dispute.reference,
+            before={},
+            after={
+                "person": person.pk,
+                "insurance": insurance,
+                "month": f"{day:%Y-%m}",
+                "employer": employer.credit_code if employer else None,
+                "answer_due": dispute.answer_due,
+            },
+        )
+    return dispute
+
+
+def answer_dispute(*, actor: Actor, reference: str, status: str, answer: str) -> Dispute:
+    """The agency's answer: the record was corrected (through a new version booked by the core
+    system) or it stands as recorded."""
+    if not may_answer_disputes(actor):
+        raise Forbidden("Disputes are answered by the agency.", code=codes.NOT_ALLOWED)
+    found = Dispute.objects.filter(reference=reference).first()
+    if found is None:
+        raise NotFound("No such dispute.", code=codes.DISPUTE_NOT_FOUND)
+    answer = (answer or "").strip()
+    if status not in (DisputeStatus.CORRECTED, DisputeStatus.CONFIRMED) or not answer:
+        raise ValidationError(
+            "Say whether the record was corrected or confirmed, and why.",
+            code=codes.DISPUTE_INVALID,
+            errors=[FieldError("status", "corrected or confirmed, with an answer")],
+        )
+    with transaction.atomic():
+        lock_one(Person, found.person_id)
+        dispute = lock_one(Dispute, found.pk)
+        if dispute.status != DisputeStatus.OPEN:
+            raise Conflict("This dispute was already answered.", code=codes.DISPUTE_ANSWERED)
+        dispute.status = status
+        dispute.answer = answer[:1000]
+        dispute.answered_at = clock.now()
+        dispute.save(update_fields=["status", "answer", "answered_at"])
+        record_event(
+            actor=actor,
+            action="records.dispute_answered",
+            object_type="dispute",
+            object_id=dispute.reference,
+            before={"status": DisputeStatus.OPEN},
+            after={"status": status, "late": clock.today() > dispute.answer_due},
+        )
+    return dispute
