@@ -29,8 +29,16 @@ ROOT = Path(__file__).resolve().parent.parent / "sscard"
 INTERFACES = ("api", "console", "portal")
 
 # Callables that take a code as a positional argument (the domain's `refuse` helper for a
-# guardianship's terms, the API's problem builders).
-CODE_TAKERS = {"refuse": 0, "problem": 1, "ProtocolError": 1, "refused": 1}
+# guardianship's terms, the API's problem builders, a rejected record of a feed and the feed's
+# `reject` helper).
+CODE_TAKERS = {
+    "refuse": 0,
+    "problem": 1,
+    "ProtocolError": 1,
+    "refused": 1,
+    "RecordError": 2,
+    "reject": 2,
+}
 
 # Codes raised by an interface only: checks of a request against the person it names, which
 # only the API's bodies carry (a name beside an ID number, a reporter beside a signed-in

@@ -15,7 +15,7 @@ import pytest
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.common import clock
-from sscard.records import codes
+from sscard.common.errors import ErrorCode
 from sscard.records.models import ContributionRecord, ContributionVersion, Employer
 from tests.conftest import ApiCaller
 from tests.factories import make_person, nothing_changes
@@ -126,25 +126,25 @@ def _future_month() -> str:
     ("change", "field", "code"),
     [
         ({"social_security_number": "110105199001010023"}, "social_security_number",
-         codes.UNKNOWN_PERSON),
-        ({"insurance": "housing_fund"}, "insurance", codes.UNKNOWN_INSURANCE),
-        ({"month": "2024-13"}, "month", codes.INVALID_MONTH),
-        ({"month": "future"}, "month", codes.MONTH_IN_FUTURE),
-        ({"base": {"amount": "-1.00", "currency": "CNY"}}, "base", codes.NEGATIVE_AMOUNT),
-        ({"employer_amount": "-0.01"}, "employer_amount", codes.NEGATIVE_AMOUNT),
+         ErrorCode.UNKNOWN_PERSON),
+        ({"insurance": "housing_fund"}, "insurance", ErrorCode.UNKNOWN_INSURANCE),
+        ({"month": "2024-13"}, "month", ErrorCode.INVALID_MONTH),
+        ({"month": "future"}, "month", ErrorCode.MONTH_IN_FUTURE),
+        ({"base": {"amount": "-1.00", "currency": "CNY"}}, "base", ErrorCode.NEGATIVE_AMOUNT),
+        ({"employer_amount": "-0.01"}, "employer_amount", ErrorCode.NEGATIVE_AMOUNT),
         ({"individual_amount": {"amount": "-5", "currency": "CNY"}}, "individual_amount",
-         codes.NEGATIVE_AMOUNT),
-        ({"base": "1.005"}, "base", codes.INVALID_AMOUNT),
-        ({"base": "1000.00"}, "base", codes.BASE_OUTSIDE_LIMITS),
-        ({"base": "90000.00"}, "base", codes.BASE_OUTSIDE_LIMITS),
+         ErrorCode.NEGATIVE_AMOUNT),
+        ({"base": "1.005"}, "base", ErrorCode.INVALID_AMOUNT),
+        ({"base": "1000.00"}, "base", ErrorCode.BASE_OUTSIDE_LIMITS),
+        ({"base": "90000.00"}, "base", ErrorCode.BASE_OUTSIDE_LIMITS),
         ({"employer": {"name": "错码公司", "credit_code": "wrong"}}, "employer.credit_code",
-         codes.INVALID_CREDIT_CODE),
+         ErrorCode.INVALID_CREDIT_CODE),
         ({"employer": {"name": "错码公司",
                        "credit_code": with_a_wrong_check_character(credit_code(7))}},
-         "employer.credit_code", codes.INVALID_CREDIT_CODE),
-        ({"status": "lost"}, "status", codes.INVALID_STATUS),
-        ({"paid_on": "2024-02-30"}, "paid_on", codes.INVALID_PAID_ON),
-        ({"colour": "red"}, "colour", codes.MALFORMED_RECORD),
+         "employer.credit_code", ErrorCode.INVALID_CREDIT_CODE),
+        ({"status": "lost"}, "status", ErrorCode.INVALID_STATUS),
+        ({"paid_on": "2024-02-30"}, "paid_on", ErrorCode.INVALID_PAID_ON),
+        ({"colour": "red"}, "colour", ErrorCode.MALFORMED_RECORD),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )  # fmt: skip
@@ -168,14 +168,14 @@ def test_work_injury_and_maternity_have_no_individual_part(api: ApiCaller, core:
     errors = _one_rejection(api, core, bad)
 
     assert [(e["field"], e["code"]) for e in errors] == [
-        ("individual_amount", codes.NO_INDIVIDUAL_PART)
+        ("individual_amount", ErrorCode.NO_INDIVIDUAL_PART)
     ]
 
 
 def test_a_record_that_is_not_an_object_is_rejected(api: ApiCaller, core: str) -> None:
     errors = _one_rejection(api, core, "not a record")  # type: ignore[arg-type]
 
-    assert [e["code"] for e in errors] == [codes.MALFORMED_RECORD]
+    assert [e["code"] for e in errors] == [ErrorCode.MALFORMED_RECORD]
 
 
 def test_more_than_ten_thousand_records_are_refused_whole_and_nothing_changes(
@@ -188,7 +188,7 @@ def test_more_than_ten_thousand_records_are_refused_whole_and_nothing_changes(
         answer = _put(api, core, batch)
 
     assert answer.status_code == 422
-    assert answer.json()["code"] == codes.TOO_MANY_RECORDS
+    assert answer.json()["code"] == ErrorCode.TOO_MANY_RECORDS
 
 
 def test_ten_thousand_records_fit_in_one_call(api: ApiCaller, core: str) -> None:

@@ -16,8 +16,9 @@ from django.core.management import call_command
 
 from sscard.common import clock
 from sscard.common.context import Actor
+from sscard.common.errors import ErrorCode
 from sscard.people.models import Person
-from sscard.records import booking, codes, imports
+from sscard.records import booking, imports
 from sscard.records.imports import CSV_COLUMNS, examine, import_file
 from sscard.records.models import ContributionRecord, ContributionVersion, RecordImport
 from tests.factories import make_person
@@ -90,12 +91,12 @@ def test_a_csv_file_is_imported_and_each_bad_line_is_reported_with_its_reason(
         line: [(e["field"], e["code"]) for e in errors] for line, errors in report.rejections()
     }
     assert reasons == {
-        3: [("", codes.MALFORMED_RECORD)],
-        4: [("social_security_number", codes.UNKNOWN_PERSON)],
-        6: [("month", codes.MONTH_IN_FUTURE)],
-        7: [("employer_amount", codes.NEGATIVE_AMOUNT)],
-        8: [("base", codes.BASE_OUTSIDE_LIMITS)],
-        9: [("employer.credit_code", codes.INVALID_CREDIT_CODE)],
+        3: [("", ErrorCode.MALFORMED_RECORD)],
+        4: [("social_security_number", ErrorCode.UNKNOWN_PERSON)],
+        6: [("month", ErrorCode.MONTH_IN_FUTURE)],
+        7: [("employer_amount", ErrorCode.NEGATIVE_AMOUNT)],
+        8: [("base", ErrorCode.BASE_OUTSIDE_LIMITS)],
+        9: [("employer.credit_code", ErrorCode.INVALID_CREDIT_CODE)],
     }
     assert ContributionRecord.objects.filter(person=person).count() == 4
 
@@ -291,7 +292,7 @@ def test_a_file_of_unknown_format_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(DomainError) as refused:
         import_file(path, actor=Actor.system())
-    assert refused.value.code == codes.UNKNOWN_FORMAT
+    assert refused.value.code == ErrorCode.UNKNOWN_FORMAT
     assert not RecordImport.objects.exists()
 
 
@@ -313,5 +314,5 @@ def test_two_imports_of_one_file_do_not_book_the_same_chunk_twice(
     with pytest.raises(DomainError) as refused:
         import_file(path, actor=Actor.system(), chunk=10)
 
-    assert refused.value.code == codes.IMPORT_RUNNING
+    assert refused.value.code == ErrorCode.IMPORT_RUNNING
     assert not ContributionRecord.objects.exists()

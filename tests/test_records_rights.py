@@ -12,10 +12,9 @@ import pytest
 from sscard.audit.models import AuditEvent
 from sscard.common.clock import frozen_at
 from sscard.common.context import Actor, Channel, Role
-from sscard.common.errors import DomainError
+from sscard.common.errors import DomainError, ErrorCode
 from sscard.people.models import Person
 from sscard.policy.selectors import add_working_days
-from sscard.records import codes
 from sscard.records.booking import book
 from sscard.records.feeds import check_records
 from sscard.records.models import Dispute
@@ -176,7 +175,7 @@ def test_an_authorisation_is_recorded_and_ended_at_a_window_and_audited() -> Non
     assert "委托书" not in str(recorded.after)  # the document's reference is not logged
     with nothing_changes(), pytest.raises(DomainError) as again:
         end_authorisation(actor=window, reference=authorisation.reference)
-    assert again.value.code == codes.AUTHORISATION_ENDED
+    assert again.value.code == ErrorCode.AUTHORISATION_ENDED
 
 
 @pytest.mark.parametrize(
@@ -196,7 +195,7 @@ def test_no_other_role_records_an_authorisation(role: str) -> None:
             ends_on=dt.date(2030, 7, 1),
             document="委托书",
         )
-    assert refused.value.code == codes.NOT_ALLOWED
+    assert refused.value.code == ErrorCode.RECORDS_NOT_ALLOWED
 
 
 @pytest.mark.parametrize(
@@ -224,7 +223,7 @@ def test_an_incomplete_authorisation_is_refused_and_changes_nothing(
 
     with nothing_changes(), pytest.raises(DomainError) as refused:
         record_authorisation(actor=_staff(Role.WINDOW_CLERK), **terms)  # type: ignore[arg-type]
-    assert refused.value.code == codes.AUTHORISATION_INVALID
+    assert refused.value.code == ErrorCode.AUTHORISATION_INVALID
 
 
 # ---------------------------------------------------------------- disputes
@@ -267,7 +266,7 @@ def test_a_dispute_is_due_in_fifteen_working_days_and_answered_once() -> None:
             status="confirmed",
             answer="again",
         )
-    assert again.value.code == codes.DISPUTE_ANSWERED
+    assert again.value.code == ErrorCode.DISPUTE_ANSWERED
 
 
 def test_only_the_holder_a_guardian_or_a_window_opens_a_dispute() -> None:
@@ -281,7 +280,7 @@ def test_only_the_holder_a_guardian_or_a_window_opens_a_dispute() -> None:
             month="2024-01",
             reason="x",
         )
-    assert refused.value.code == codes.RECORDS_NOT_READABLE
+    assert refused.value.code == ErrorCode.RECORDS_NOT_READABLE
     assert not Dispute.objects.exists()
 
 
@@ -295,7 +294,7 @@ def test_no_other_role_answers_a_dispute(role: str) -> None:
     with nothing_changes(dispute), pytest.raises(DomainError) as refused:
         answer_dispute(actor=_staff(role), reference=dispute.reference, status="confirmed",
                        answer="ok")  # fmt: skip
-    assert refused.value.code == codes.NOT_ALLOWED
+    assert refused.value.code == ErrorCode.RECORDS_NOT_ALLOWED
 
 
 def test_rates_and_limits_are_data_by_region_and_year() -> None:

@@ -10,8 +10,9 @@ from django.http import HttpRequest
 from ninja import Body, Query, Router, Status
 from ninja.decorators import decorate_view
 
-from sscard.api.auth import Principal, principal_of
+from sscard.api.auth import Principal, principal_of, refused
 from sscard.api.idempotency import idempotent
+from sscard.api.problems import ProtocolCode
 from sscard.api.schemas import (
     ContributionsBooked,
     ContributionsFilter,
@@ -21,7 +22,7 @@ from sscard.api.schemas import (
     Problem,
     RightsOut,
 )
-from sscard.common.errors import FieldError, Forbidden, ValidationError
+from sscard.common.errors import FieldError, ValidationError
 from sscard.common.money import Money
 from sscard.people.masking import mask_id_number
 from sscard.people.models import Person
@@ -159,7 +160,7 @@ def _citizen_subject(principal: Principal, ssn: str | None) -> Person:
     authorisation names them (`ssn`); anyone else's number reads as missing."""
     person = principal.person
     if person is None:
-        raise Forbidden("Only a signed-in citizen has a /me.", code="citizen_token_required")
+        raise refused("Only a signed-in citizen has a /me.", ProtocolCode.CITIZEN_TOKEN_REQUIRED)
     if not ssn:
         return person
     among = [person.pk, *(p.pk for p in readable_people(person))]

@@ -112,6 +112,32 @@ class ErrorCode(StrEnum):
     SMS_NOT_SENT = "sms_not_sent"
     SERVICE_UNAVAILABLE = "service_unavailable"
 
+    # Contribution records, rights, authorisations and disputes (DOMAIN.md section 11).
+    RECORDS_NOT_ALLOWED = "records_not_allowed"
+    RECORDS_NOT_READABLE = "records_not_readable"
+    TOO_MANY_RECORDS = "too_many_records"
+    AUTHORISATION_INVALID = "authorisation_invalid"
+    AUTHORISATION_ENDED = "authorisation_ended"
+    AUTHORISATION_NOT_FOUND = "authorisation_not_found"
+    DISPUTE_INVALID = "dispute_invalid"
+    DISPUTE_NOT_FOUND = "dispute_not_found"
+    DISPUTE_ANSWERED = "dispute_answered"
+    UNKNOWN_FORMAT = "unknown_format"
+    IMPORT_RUNNING = "import_running"
+    # A record of a feed (the API's batch or a line of an import file) rejected, with its reason.
+    MALFORMED_RECORD = "malformed_record"
+    UNKNOWN_PERSON = "unknown_person"
+    UNKNOWN_INSURANCE = "unknown_insurance"
+    INVALID_MONTH = "invalid_month"
+    MONTH_IN_FUTURE = "month_in_future"
+    NEGATIVE_AMOUNT = "negative_amount"
+    INVALID_AMOUNT = "invalid_amount"
+    BASE_OUTSIDE_LIMITS = "base_outside_limits"
+    INVALID_CREDIT_CODE = "invalid_credit_code"
+    NO_INDIVIDUAL_PART = "no_individual_part"
+    INVALID_STATUS = "invalid_status"
+    INVALID_PAID_ON = "invalid_paid_on"
+
 
 @dataclass
 class FieldError:

@@ -248,6 +248,100 @@ MESSAGES: dict[str, Promise] = {
     ErrorCode.SERVICE_UNAVAILABLE: pgettext_lazy(
         "console", "This service is not available just now: try again in a few minutes."
     ),
+    # Contribution records, rights, authorisations and disputes (DOMAIN.md section 11).
+    ErrorCode.RECORDS_NOT_ALLOWED: pgettext_lazy(
+        "console",
+        "Your role does not do this with contribution records.",
+    ),
+    ErrorCode.RECORDS_NOT_READABLE: pgettext_lazy(
+        "console",
+        "These records cannot be shown: only the holder, a guardian, a person the holder "
+        "authorised in writing, or staff with the inquiry duty read them.",
+    ),
+    ErrorCode.TOO_MANY_RECORDS: pgettext_lazy(
+        "console",
+        "Too many records in one batch: send at most 10,000 at a time.",
+    ),
+    ErrorCode.AUTHORISATION_INVALID: pgettext_lazy(
+        "console",
+        "The authorisation cannot be recorded: %(detail)s",
+    ),
+    ErrorCode.AUTHORISATION_ENDED: pgettext_lazy(
+        "console",
+        "This authorisation has already ended.",
+    ),
+    ErrorCode.AUTHORISATION_NOT_FOUND: pgettext_lazy(
+        "console",
+        "No such authorisation.",
+    ),
+    ErrorCode.DISPUTE_INVALID: pgettext_lazy(
+        "console",
+        "The dispute cannot be recorded: %(detail)s",
+    ),
+    ErrorCode.DISPUTE_NOT_FOUND: pgettext_lazy(
+        "console",
+        "No such dispute.",
+    ),
+    ErrorCode.DISPUTE_ANSWERED: pgettext_lazy(
+        "console",
+        "This dispute has already been answered.",
+    ),
+    ErrorCode.UNKNOWN_FORMAT: pgettext_lazy(
+        "console",
+        "Say whether the file is CSV or JSON lines.",
+    ),
+    ErrorCode.IMPORT_RUNNING: pgettext_lazy(
+        "console",
+        "Another import of this file is running: wait until it ends.",
+    ),
+    ErrorCode.MALFORMED_RECORD: pgettext_lazy(
+        "console",
+        "The record is not complete or not well formed.",
+    ),
+    ErrorCode.UNKNOWN_PERSON: pgettext_lazy(
+        "console",
+        "No person with this ID number is recorded.",
+    ),
+    ErrorCode.UNKNOWN_INSURANCE: pgettext_lazy(
+        "console",
+        "Unknown insurance: pension, medical, unemployment, work injury or maternity.",
+    ),
+    ErrorCode.INVALID_MONTH: pgettext_lazy(
+        "console",
+        "The month is not valid: write it as YYYY-MM.",
+    ),
+    ErrorCode.MONTH_IN_FUTURE: pgettext_lazy(
+        "console",
+        "The month is in the future.",
+    ),
+    ErrorCode.NEGATIVE_AMOUNT: pgettext_lazy(
+        "console",
+        "An amount cannot be negative.",
+    ),
+    ErrorCode.INVALID_AMOUNT: pgettext_lazy(
+        "console",
+        "An amount has at most two decimals.",
+    ),
+    ErrorCode.BASE_OUTSIDE_LIMITS: pgettext_lazy(
+        "console",
+        "The contribution base is outside the region's limits for that year.",
+    ),
+    ErrorCode.INVALID_CREDIT_CODE: pgettext_lazy(
+        "console",
+        "The employer's unified social credit code is not valid.",
+    ),
+    ErrorCode.NO_INDIVIDUAL_PART: pgettext_lazy(
+        "console",
+        "Work injury and maternity insurance have no individual part.",
+    ),
+    ErrorCode.INVALID_STATUS: pgettext_lazy(
+        "console",
+        "The status is paid, owed or back paid.",
+    ),
+    ErrorCode.INVALID_PAID_ON: pgettext_lazy(
+        "console",
+        "The paid date is not valid for this record.",
+    ),
 }
 
 WHY = {

@@ -246,6 +246,12 @@ AUDIT_ACTION: Labels = {
     "staff.created": pgettext_lazy("console", "staff account created"),
     "staff.changed": pgettext_lazy("console", "staff account changed"),
     "staff.password_set": pgettext_lazy("console", "staff password set by an administrator"),
+    "contributions.booked": pgettext_lazy("console", "contribution records booked"),
+    "records.read": pgettext_lazy("console", "records read"),
+    "records.authorisation_recorded": pgettext_lazy("console", "records authorisation recorded"),
+    "records.authorisation_ended": pgettext_lazy("console", "records authorisation ended"),
+    "records.dispute_opened": pgettext_lazy("console", "records dispute opened"),
+    "records.dispute_answered": pgettext_lazy("console", "records dispute answered"),
 }
 
 GROUPS: dict[str, Labels] = {

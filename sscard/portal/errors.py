@@ -39,10 +39,20 @@ CITIZEN_CODES = frozenset(
         ErrorCode.REPORTER_NOT_SIGNED_IN,
         ErrorCode.REPORTER_NOT_MATCHED,
         ErrorCode.CARD_PERSON_MISMATCH,
+        # The app's records and disputes (/me/contributions, /me/rights, /me/record-disputes).
+        ErrorCode.RECORDS_NOT_READABLE,
+        ErrorCode.DISPUTE_INVALID,
     }
 )
 
 MESSAGES: dict[str, Promise] = {
+    ErrorCode.RECORDS_NOT_READABLE: gettext_lazy(
+        "These records cannot be shown to you: you see your own, those of a person in your "
+        "guardianship, and those of a person who authorised you in writing."
+    ),
+    ErrorCode.DISPUTE_INVALID: gettext_lazy(
+        "Your dispute could not be recorded: check the insurance, the month and your reason."
+    ),
     ErrorCode.INVALID_PHONE: gettext_lazy(
         "Enter the mobile number you gave us: 11 digits, e.g. 13812345678."
     ),

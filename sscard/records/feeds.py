@@ -21,8 +21,8 @@ from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from sscard.common import clock
+from sscard.common.errors import ErrorCode
 from sscard.people.models import Person
-from sscard.records import codes
 from sscard.records.models import WITHOUT_INDIVIDUAL_PART, BaseLimit, Insurance, RecordStatus
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -52,7 +52,7 @@ FIELDS = frozenset(
 class RecordError:
     field: str
     message: str
-    code: str
+    code: ErrorCode
 
     def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "message": self.message, "code": self.code}
@@ -192,86 +192,90 @@ def check_record(
 ) -> Contribution | list[RecordError]:
     this_month = today.replace(day=1)
     if not isinstance(raw, Mapping):
-        return [RecordError("", "a record is an object", codes.MALFORMED_RECORD)]
+        return [RecordError("", "a record is an object", ErrorCode.MALFORMED_RECORD)]
     errors: list[RecordError] = []
 
-    def error(name: str, message: str, code: str) -> None:
+    def reject(name: str, message: str, code: ErrorCode) -> None:
         errors.append(RecordError(name, message, code))
 
     for name in sorted(set(raw) - FIELDS):
-        error(name, "is not a field of a record", codes.MALFORMED_RECORD)
+        reject(name, "is not a field of a record", ErrorCode.MALFORMED_RECORD)
 
     number = _text(raw, "social_security_number").upper()
     person_id = people.get(number)
     if not number:
-        error("social_security_number", "is required", codes.MALFORMED_RECORD)
+        reject("social_security_number", "is required", ErrorCode.MALFORMED_RECORD)
     elif person_id is None:
-        error("social_security_number", "no person with this number", codes.UNKNOWN_PERSON)
+        reject("social_security_number", "no person with this number", ErrorCode.UNKNOWN_PERSON)
 
     insurance = _text(raw, "insurance")
     if insurance not in INSURANCES:
-        error("insurance", INSURANCE_CHOICES, codes.UNKNOWN_INSURANCE)
+        reject("insurance", INSURANCE_CHOICES, ErrorCode.UNKNOWN_INSURANCE)
 
     month = parse_month(raw.get("month"))
     if month is None:
-        error("month", "must be a month as YYYY-MM", codes.INVALID_MONTH)
+        reject("month", "must be a month as YYYY-MM", ErrorCode.INVALID_MONTH)
     elif month > this_month:
-        error("month", "is in the future", codes.MONTH_IN_FUTURE)
+        reject("month", "is in the future", ErrorCode.MONTH_IN_FUTURE)
 
     employer = raw.get("employer")
     credit_code, employer_name = "", ""
     if not isinstance(employer, Mapping):
-        error("employer", "must be an object with name and credit_code", codes.MALFORMED_RECORD)
+        reject(
+            "employer", "must be an object with name and credit_code", ErrorCode.MALFORMED_RECORD
+        )
     else:
         credit_code = _text(employer, "credit_code").upper()
         employer_name = _text(employer, "name")
         if not employer_name or len(employer_name) > 200:
-            error("employer.name", "is required (at most 200 characters)", codes.MALFORMED_RECORD)
+            reject(
+                "employer.name", "is required (at most 200 characters)", ErrorCode.MALFORMED_RECORD
+            )
         problem = credit_code_error(credit_code) if credit_code else "is required"
         if problem:
-            error("employer.credit_code", problem, codes.INVALID_CREDIT_CODE)
+            reject("employer.credit_code", problem, ErrorCode.INVALID_CREDIT_CODE)
 
     amounts: dict[str, Decimal] = {}
     for name in ("base", "employer_amount", "individual_amount"):
         amount = parse_money(raw.get(name))
         if amount is None:
-            error(name, "must be an amount with at most two decimals", codes.INVALID_AMOUNT)
+            reject(name, "must be an amount with at most two decimals", ErrorCode.INVALID_AMOUNT)
         elif amount < 0:
-            error(name, "must not be negative", codes.NEGATIVE_AMOUNT)
+            reject(name, "must not be negative", ErrorCode.NEGATIVE_AMOUNT)
         else:
             amounts[name] = amount
     individual = amounts.get("individual_amount")
     if insurance in WITHOUT_INDIVIDUAL_PART and individual:
-        error(
+        reject(
             "individual_amount",
             f"{insurance} has no individual part: must be 0",
-            codes.NO_INDIVIDUAL_PART,
+            ErrorCode.NO_INDIVIDUAL_PART,
         )
     base = amounts.get("base")
     if base is not None and month is not None and not problem_of(credit_code):
         bounds = limits.for_region(credit_code[2:8], month.year)
         if bounds is not None and not bounds[0] <= base <= bounds[1]:
-            error(
+            reject(
                 "base",
                 f"must lie between {bounds[0]:.2f} and {bounds[1]:.2f} in {month.year}",
-                codes.BASE_OUTSIDE_LIMITS,
+                ErrorCode.BASE_OUTSIDE_LIMITS,
             )
 
     status = _text(raw, "status")
     if status not in STATUSES:
-        error("status", STATUS_CHOICES, codes.INVALID_STATUS)
+        reject("status", STATUS_CHOICES, ErrorCode.INVALID_STATUS)
     paid_on: dt.date | None = None
     raw_paid_on = raw.get("paid_on")
     if raw_paid_on not in (None, ""):
         try:
             paid_on = dt.date.fromisoformat(str(raw_paid_on).strip())
         except ValueError:
-            error("paid_on", "must be a date YYYY-MM-DD", codes.INVALID_PAID_ON)
+            reject("paid_on", "must be a date YYYY-MM-DD", ErrorCode.INVALID_PAID_ON)
         else:
             if paid_on > today:
-                error("paid_on", "is in the future", codes.INVALID_PAID_ON)
+                reject("paid_on", "is in the future", ErrorCode.INVALID_PAID_ON)
     if status == RecordStatus.OWED and paid_on is not None:
-        error("paid_on", "an owed month has no paid date", codes.INVALID_PAID_ON)
+        reject("paid_on", "an owed month has no paid date", ErrorCode.INVALID_PAID_ON)
 
     if errors:
         return errors

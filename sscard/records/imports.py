@@ -27,8 +27,7 @@ from tqdm import tqdm
 
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, ValidationError
-from sscard.records import codes
+from sscard.common.errors import Conflict, ErrorCode, ValidationError
 from sscard.records.booking import book
 from sscard.records.feeds import Contribution, Limits, RecordError, check_records
 from sscard.records.models import ImportRejection, RecordImport
@@ -114,13 +113,14 @@ def format_of(path: Path, named: str | None) -> str:
     found = FORMATS.get(path.suffix.lower())
     if found is None:
         raise ValidationError(
-            f"{path.name}: say whether it is csv or jsonl (--format).", code=codes.UNKNOWN_FORMAT
+            f"{path.name}: say whether it is csv or jsonl (--format).",
+            code=ErrorCode.UNKNOWN_FORMAT,
         )
     return found
 
 
 def _malformed(message: str) -> list[RecordError]:
-    return [RecordError("", message, codes.MALFORMED_RECORD)]
+    return [RecordError("", message, ErrorCode.MALFORMED_RECORD)]
 
 
 Item = tuple[int, dict[str, Any] | list[RecordError]]
@@ -291,7 +291,9 @@ def _commit(state: RecordImport, part: CheckedChunk, done: int, *, actor: Actor)
         current = RecordImport.objects.select_for_update().get(pk=state.pk)
         if current.lines_done != done:
             raise Conflict(
-                "Another import of this file is running.", code=codes.IMPORT_RUNNING, file=state.pk
+                "Another import of this file is running.",
+                code=ErrorCode.IMPORT_RUNNING,
+                file=state.pk,
             )
         booked = book(
             part.valid,

@@ -14,11 +14,17 @@ from django.db import transaction
 from sscard.audit.services import record_event
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.errors import Conflict, FieldError, Forbidden, NotFound, ValidationError
+from sscard.common.errors import (
+    Conflict,
+    ErrorCode,
+    FieldError,
+    Forbidden,
+    NotFound,
+    ValidationError,
+)
 from sscard.common.locking import lock_one
 from sscard.people.models import Person
 from sscard.policy.selectors import add_working_days
-from sscard.records import codes
 from sscard.records.booking import Booked, book
 from sscard.records.feeds import RecordError, check_records, parse_month
 from sscard.records.models import (
@@ -70,11 +76,11 @@ def book_contributions(*, reader: Reader, records: Sequence[Any], source: str) -
     own, the rejected ones listed with their index and errors, the rest booked in one
     transaction with one audit event."""
     if not may_book(reader):
-        raise Forbidden("Only the core system books records.", code=codes.NOT_ALLOWED)
+        raise Forbidden("Only the core system books records.", code=ErrorCode.RECORDS_NOT_ALLOWED)
     if len(records) > BATCH_LIMIT:
         raise ValidationError(
             f"At most {BATCH_LIMIT} records in one call.",
-            code=codes.TOO_MANY_RECORDS,
+            code=ErrorCode.TOO_MANY_RECORDS,
             errors=[FieldError("records", f"at most {BATCH_LIMIT}")],
         )
     checked = check_records(records)
@@ -94,7 +100,7 @@ def check_reading(reader: Reader, subject: Person) -> RecordsAccess:
     does not tell whether the person has records) when nothing."""
     access = records_access(reader, subject)
     if not access.allowed:
-        raise NotFound("No records to show.", code=codes.RECORDS_NOT_READABLE)
+        raise NotFound("No records to show.", code=ErrorCode.RECORDS_NOT_READABLE)
     return access
 
 
@@ -127,7 +133,7 @@ def _insurances(values: Sequence[str]) -> list[str]:
     if not chosen or not set(chosen) <= ALL_INSURANCES:
         raise ValidationError(
             "Name the insurances the authorisation covers.",
-            code=codes.AUTHORISATION_INVALID,
+            code=ErrorCode.AUTHORISATION_INVALID,
             errors=[FieldError("insurances", "must be among " + ", ".join(Insurance.values))],
         )
     return chosen
@@ -145,7 +151,9 @@ def record_authorisation(
 ) -> Authorisation:
     """A written authorisation, recorded at a window from the document the person signed."""
     if not may_manage_authorisations(actor):
-        raise Forbidden("Authorisations are recorded at a window.", code=codes.NOT_ALLOWED)
+        raise Forbidden(
+            "Authorisations are recorded at a window.", code=ErrorCode.RECORDS_NOT_ALLOWED
+        )
     chosen = _insurances(insurances)
     document = (document or "").strip()
     problems = []
@@ -160,7 +168,7 @@ def record_authorisation(
     if problems:
         raise ValidationError(
             "The authorisation cannot be recorded.",
-            code=codes.AUTHORISATION_INVALID,
+            code=ErrorCode.AUTHORISATION_INVALID,
             errors=problems,
         )
     with transaction.atomic():
@@ -195,15 +203,17 @@ def record_authorisation(
 def end_authorisation(*, actor: Actor, reference: str) -> Authorisation:
     """The person withdraws an authorisation at a window: it grants nothing from now."""
     if not may_manage_authorisations(actor):
-        raise Forbidden("Authorisations are ended at a window.", code=codes.NOT_ALLOWED)
+        raise Forbidden("Authorisations are ended at a window.", code=ErrorCode.RECORDS_NOT_ALLOWED)
     found = Authorisation.objects.filter(reference=reference).first()
     if found is None:
-        raise NotFound("No such authorisation.", code=codes.AUTHORISATION_NOT_FOUND)
+        raise NotFound("No such authorisation.", code=ErrorCode.AUTHORISATION_NOT_FOUND)
     with transaction.atomic():
         lock_one(Person, found.person_id)
         authorisation = lock_one(Authorisation, found.pk)
         if authorisation.ended_at is not None:
-            raise Conflict("This authorisation was already ended.", code=codes.AUTHORISATION_ENDED)
+            raise Conflict(
+                "This authorisation was already ended.", code=ErrorCode.AUTHORISATION_ENDED
+            )
         authorisation.ended_at = clock.now()
         authorisation.save(update_fields=["ended_at"])
         record_event(
@@ -231,7 +241,7 @@ def open_dispute(
 ) -> Dispute:
     """A person disputes a month's record; the agency answers within 15 working days."""
     if not may_open_dispute(reader, person):
-        raise NotFound("No records to show.", code=codes.RECORDS_NOT_READABLE)
+        raise NotFound("No records to show.", code=ErrorCode.RECORDS_NOT_READABLE)
     problems = []
     if insurance not in Insurance.values:
         problems.append(FieldError("insurance", "must be one of: " + ", ".join(Insurance.values)))
@@ -248,7 +258,7 @@ def open_dispute(
             problems.append(FieldError("employer_credit_code", "no such employer"))
     if problems:
         raise ValidationError(
-            "The dispute cannot be recorded.", code=codes.DISPUTE_INVALID, errors=problems
+            "The dispute cannot be recorded.", code=ErrorCode.DISPUTE_INVALID, errors=problems
         )
     assert day is not None
     now = clock.now()
@@ -285,22 +295,22 @@ def answer_dispute(*, actor: Actor, reference: str, status: str, answer: str) ->
     """The agency's answer: the record was corrected (through a new version booked by the core
     system) or it stands as recorded."""
     if not may_answer_disputes(actor):
-        raise Forbidden("Disputes are answered by the agency.", code=codes.NOT_ALLOWED)
+        raise Forbidden("Disputes are answered by the agency.", code=ErrorCode.RECORDS_NOT_ALLOWED)
     found = Dispute.objects.filter(reference=reference).first()
     if found is None:
-        raise NotFound("No such dispute.", code=codes.DISPUTE_NOT_FOUND)
+        raise NotFound("No such dispute.", code=ErrorCode.DISPUTE_NOT_FOUND)
     answer = (answer or "").strip()
     if status not in (DisputeStatus.CORRECTED, DisputeStatus.CONFIRMED) or not answer:
         raise ValidationError(
             "Say whether the record was corrected or confirmed, and why.",
-            code=codes.DISPUTE_INVALID,
+            code=ErrorCode.DISPUTE_INVALID,
             errors=[FieldError("status", "corrected or confirmed, with an answer")],
         )
     with transaction.atomic():
         lock_one(Person, found.person_id)
         dispute = lock_one(Dispute, found.pk)
         if dispute.status != DisputeStatus.OPEN:
-            raise Conflict("This dispute was already answered.", code=codes.DISPUTE_ANSWERED)
+            raise Conflict("This dispute was already answered.", code=ErrorCode.DISPUTE_ANSWERED)
         dispute.status = status
         dispute.answer = answer[:1000]
         dispute.answered_at = clock.now()
