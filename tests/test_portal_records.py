@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import AbstractContextManager
 
 import pytest
 from django.test import Client
@@ -34,11 +35,11 @@ pytestmark = pytest.mark.django_db
 NOON = dt.time(4, 0, tzinfo=dt.UTC)  # noon in Beijing
 
 
-def at(day: dt.date) -> frozen_at:  # type: ignore[valid-type]
+def at(day: dt.date) -> AbstractContextManager[None]:
     return frozen_at(dt.datetime.combine(day, NOON))
 
 
-def client_for(person, language: str = "en") -> Client:  # type: ignore[no-untyped-def]
+def client_for(person, language: str = "en") -> Client:
     client = Client()
     session = client.session
     session[PERSON_KEY] = person.pk
