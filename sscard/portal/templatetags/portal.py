@@ -167,3 +167,9 @@ def names(codes: list[str], table: str) -> str:
 def percent(rate: Decimal) -> str:
     """0.0831 -> "8.31 %"."""
     return f"{rate * 100:.2f} %"
+
+
+@register.filter
+def months_of(lines: list[Any]) -> str:
+    """The months of a page's lines in a sentence: "April 2025, May 2025" / "2025年4月、…"."""
+    return formats.listing([formats.month(line.month) for line in lines])
