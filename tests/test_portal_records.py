@@ -20,9 +20,11 @@ from sscard.common.clock import frozen_at
 from sscard.people.masking import mask_name
 from sscard.portal.session import PERSON_KEY
 from sscard.records.models import Dispute
+from sscard.records.services import answer_dispute
 from tests.factories import make_guardianship, make_person, nothing_changes
 from tests.portal_records_support import (
     OWED_MONTH,
+    WINDOW,
     YEAR,
     a_year_of_records,
     authorise,
@@ -88,7 +90,7 @@ def test_the_holder_sees_a_year_per_insurance_with_gaps_owed_months_and_totals()
     # pension: 12 rows of 8000 (June twice) = 96,000.00; 16 % and 8 %
     assert "96,000.00" in html and "15,360.00" in html and "7,680.00" in html
     # the chart: drawn on the server, labelled, its gap marked, no inline script or style
-    assert '<svg viewBox="0 0 720 260" role="img" aria-labelledby="chart-pension-title"' in html
+    assert '<svg viewBox="0 0 480 240" role="img" aria-labelledby="chart-pension-title"' in html
     assert "Apr: no record" in html
     assert "<script>" not in html and "style=" not in html
     assert readings() == []  # one's own records: not audited
@@ -328,3 +330,26 @@ def test_a_guardian_disputes_for_a_ward_and_a_stranger_cannot_see_the_dispute() 
         page(stranger, "/disputes/RDNOTHING000/", 404)
     )
     page(client_for(child), f"/disputes/{dispute.reference}/")  # the holder sees it too
+
+
+def test_the_list_of_disputes_shows_each_status_and_the_agencys_answer() -> None:
+    me = make_person()
+    a_year_of_records(me)
+    client = client_for(me, "zh-hans")
+    client.post(
+        f"/records/{me.reference}/dispute/?insurance=pension&month=2025-04",
+        {"reason": "这个月我在职"},
+    )
+    dispute = Dispute.objects.get()
+    answer_dispute(
+        actor=WINDOW,
+        reference=dispute.reference,
+        status="confirmed",
+        answer="经核实，该月单位未申报，记录无误。",
+    )
+
+    listed = page(client, "/records/disputes/")
+    detail = page(client, f"/disputes/{dispute.reference}/")
+
+    assert "已核查：记录无误，维持原记录" in listed and "经核实，该月单位未申报" in listed
+    assert "经核实，该月单位未申报" in detail and "您的异议已登记" not in detail

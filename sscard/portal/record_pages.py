@@ -200,7 +200,12 @@ def _chart(insurance: str, months: list[dt.date], lines: list[MonthLine]) -> Cha
         if any(r.status == RecordStatus.OWED for r in by_month.get(m, []))
     )
     return grouped_stacks(
-        [formats.short_month(m) for m in shown], series, marks=marks, dashed=dashed
+        [formats.short_month(m) for m in shown],
+        series,
+        marks=marks,
+        dashed=dashed,
+        width=480,
+        height=240,
     )
 
 
@@ -240,12 +245,13 @@ def year_of(subject: Subject, year: int, *, today: dt.date | None = None) -> lis
     return answer
 
 
-def years_of(subject: Subject, *, today: dt.date | None = None) -> list[int]:
-    """The years a page offers: those with records, and this year's last due month's year."""
+def years_of(subject: Subject, *, today: dt.date | None = None) -> tuple[list[int], int]:
+    """The years a page offers, newest first (those with records, and the year of the last
+    month due), and the one shown by default: the newest with records."""
     day = today or clock.today()
-    years = set(record_years(subject.person, insurances=subject.access.insurances))
-    years.add(last_month_due(day).year)
-    return sorted(years, reverse=True)
+    booked = record_years(subject.person, insurances=subject.access.insurances)
+    years = sorted({*booked, last_month_due(day).year}, reverse=True)
+    return years, booked[0] if booked else years[0]
 
 
 # ---------------------------------------------------------------- rights and disputes

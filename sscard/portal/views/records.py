@@ -26,11 +26,11 @@ def _not_found(request: HttpRequest) -> HttpResponse:
     return not_found(request, what="records")
 
 
-def _year(request: HttpRequest, years: list[int]) -> int | None:
-    """The year asked for (`?year=`), if it is one the page offers; the newest by default."""
+def _year(request: HttpRequest, years: list[int], default: int) -> int | None:
+    """The year asked for (`?year=`), if it is one the page offers; else the default."""
     asked = request.GET.get("year", "")
     if not asked:
-        return years[0]
+        return default
     return int(asked) if asked.isdigit() and int(asked) in years else None
 
 
@@ -41,8 +41,8 @@ def records(request: HttpRequest, reference: str | None = None) -> HttpResponse:
         subject = record_pages.subject(me, reference, what="contributions")
     except (NotReadable, DomainError):
         return _not_found(request)
-    years = record_pages.years_of(subject)
-    year = _year(request, years)
+    years, default = record_pages.years_of(subject)
+    year = _year(request, years, default)
     if year is None:
         return _not_found(request)
     context = {
