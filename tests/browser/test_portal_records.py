@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from sscard.records.models import Dispute
 from tests.browser.conftest import assert_accessible
+from tests.browser.test_content_security_policy import WATCH
 from tests.browser.test_portal_flows import LANGUAGES, open_portal, sign_in, submit
 from tests.factories import make_guardianship, make_person
 from tests.portal_records_support import OWED_MONTH, YEAR, a_year_of_records, credit_code
@@ -70,6 +71,7 @@ def test_my_records_the_rights_and_a_dispute(new_page, sms, language):
     a_year_of_records(me)
     words = WORDS[language]
     page = open_portal(new_page, language)
+    page.add_init_script(WATCH)  # the Content-Security-Policy's refusals, if any
     sign_in(page, sms, me)
 
     page.locator("nav a[href='/records/']").click()
@@ -84,6 +86,7 @@ def test_my_records_the_rights_and_a_dispute(new_page, sms, language):
     expect(pension.locator("svg[role=img] title").first).to_be_attached()
     expect(pension.locator("svg[role=img] rect.mark")).to_have_count(1)
     assert_accessible(page, context=f"{language} records")
+    assert page.evaluate("window.__csp || []") == []
 
     page.locator("nav.tabs a[href='/records/rights/']").click()
     page.wait_for_url("**/records/rights/")
