@@ -353,3 +353,13 @@ def test_the_list_of_disputes_shows_each_status_and_the_agencys_answer() -> None
 
     assert "已核查：记录无误，维持原记录" in listed and "经核实，该月单位未申报" in listed
     assert "经核实，该月单位未申报" in detail and "您的异议已登记" not in detail
+
+
+def test_the_menu_marks_my_records_on_every_records_page_and_only_there() -> None:
+    me = make_person()
+    client = client_for(me)
+    current = re.compile(r'<a href="/records/" aria-current="page">')
+    for path in ("/records/", "/records/rights/", "/records/disputes/"):
+        assert current.search(page(client, path)), path
+    assert not current.search(page(client, "/cards/"))
+    assert not current.search(page(client, "/outlets/"))
