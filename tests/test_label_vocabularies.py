@@ -37,6 +37,7 @@ from sscard.outlets.models import OutletType, Service
 from sscard.people.models import GuardianshipBasis, GuardianshipEnd, Relation, Sex
 from sscard.people.services import RevealReason
 from sscard.portal import labels as portal
+from sscard.records.models import DisputeStatus, Insurance, RecordStatus
 
 ROOT = Path(__file__).resolve().parent.parent / "sscard"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -116,6 +117,9 @@ PORTAL = {
     "FEE_WAIVER": (portal.FEE_WAIVER, FeeWaiver.values),
     "RELATION": (portal.RELATION, Relation.values),
     "CHANNEL": (portal.CHANNEL, Channel.values),
+    "INSURANCE": (portal.INSURANCE, Insurance.values),
+    "RECORD_STATUS": (portal.RECORD_STATUS, RecordStatus.values),
+    "DISPUTE_STATUS": (portal.DISPUTE_STATUS, DisputeStatus.values),
 }
 
 

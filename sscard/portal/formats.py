@@ -26,6 +26,25 @@ def day(value: dt.date | None) -> str:
     return dateformat.format(value, pgettext("date in another year", "j M Y"))
 
 
+def month(value: dt.date | None) -> str:
+    """March 2024 / 2024年3月."""
+    if value is None:
+        return ""
+    return dateformat.format(value, pgettext("month and year", "F Y"))
+
+
+def short_month(value: dt.date) -> str:
+    """Mar / 3月 (a chart's month under its bar)."""
+    return dateformat.format(value, pgettext("month in a chart", "M"))
+
+
+def amount(value: Decimal | None) -> str:
+    """8,000.00 (yuan, said in the column's heading); nothing for no value."""
+    if value is None:
+        return ""
+    return f"{value:,.2f}"
+
+
 def moment(value: dt.datetime | None) -> str:
     """28 Nov 14:30 / 11月28日 14:30, in local time."""
     if value is None:

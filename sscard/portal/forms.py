@@ -148,3 +148,39 @@ class GuideForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = district_choices(gettext_lazy("I don't know"))  # type: ignore[attr-defined]
+
+
+class DisputeForm(forms.Form):
+    """Dispute a month's record: why, and which employer's record when the month has several
+    (`employers`: (credit code, name) of that month's records)."""
+
+    employer = forms.ChoiceField(
+        label=gettext_lazy("Which employer's record"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Choose the employer whose record is wrong."),
+            "invalid_choice": gettext_lazy("Choose the employer whose record is wrong."),
+        },
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("What is wrong"),
+        help_text=gettext_lazy(
+            "For example: I worked for this employer that month, but no payment is shown. "
+            "At most 500 characters."
+        ),
+        max_length=500,
+        error_messages={
+            "required": gettext_lazy("Say what is wrong with this month's record."),
+            "max_length": gettext_lazy("Say it in at most 500 characters."),
+        },
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args: Any, employers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if len(employers) > 1:
+            employer = self.fields["employer"]
+            assert isinstance(employer, forms.ChoiceField)
+            employer.choices = employers
+        else:
+            del self.fields["employer"]

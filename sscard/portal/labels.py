@@ -1,5 +1,6 @@
 """The portal's plain words for the domain's codes: a card's status, an application's type and
-step, an outlet's kind and services, the documents to bring, the channel a report came by.
+step, an outlet's kind and services, the documents to bring, the channel a report came by, an
+insurance, a contribution record's status and a dispute's.
 
 Only wording lives here: which status a card has comes from the domain; this module says it in
 words a citizen understands, in zh-Hans or English (values: `sscard.portal.formats`).
@@ -95,6 +96,24 @@ CHANNEL = {
     "bank": gettext_lazy("bank outlet"),
     "kiosk": gettext_lazy("self-service terminal"),
     "system": gettext_lazy("automatically"),
+}
+
+INSURANCE = {
+    "pension": gettext_lazy("Pension insurance"),
+    "medical": gettext_lazy("Medical insurance"),
+    "unemployment": gettext_lazy("Unemployment insurance"),
+    "work_injury": gettext_lazy("Work injury insurance"),
+    "maternity": gettext_lazy("Maternity insurance"),
+}
+RECORD_STATUS = {
+    "paid": gettext_lazy("Paid"),
+    "owed": gettext_lazy("Owed: not paid"),
+    "back_paid": gettext_lazy("Paid later (back payment)"),
+}
+DISPUTE_STATUS = {
+    "open": gettext_lazy("Being checked"),
+    "corrected": gettext_lazy("Checked: the record was corrected"),
+    "confirmed": gettext_lazy("Checked: the record stands as recorded"),
 }
 
 

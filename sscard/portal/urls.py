@@ -1,10 +1,11 @@
-"""The portal's addresses: signing in, my cards, my applications, outlets and the guide."""
+"""The portal's addresses: signing in, my cards, my applications, my records and disputes,
+outlets and the guide."""
 
 from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from sscard.portal.views import account, applications, cards, guide, home, outlets
+from sscard.portal.views import account, applications, cards, guide, home, outlets, records
 
 app_name = "portal"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -19,6 +20,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cards/<str:number>/found/", cards.lift, name="lift"),
     path("applications/<str:number>/", applications.application, name="application"),
     path("applications/<str:number>/receipt.pdf", applications.receipt, name="receipt"),
+    path("records/", records.records, name="my_records"),
+    path("records/disputes/", records.disputes, name="my_disputes"),
+    path("records/rights/", records.rights, name="my_rights"),
+    path("records/<str:reference>/", records.records, name="records"),
+    path("records/<str:reference>/rights/", records.rights, name="rights"),
+    path("records/<str:reference>/dispute/", records.dispute, name="dispute"),
+    path("records/<str:reference>/disputes/", records.disputes, name="disputes"),
+    path("disputes/<str:number>/", records.dispute_opened, name="dispute_opened"),
     path("outlets/", outlets.outlets, name="outlets"),
     path("guide/", guide.guide, name="guide"),
 ]

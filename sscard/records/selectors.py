@@ -21,6 +21,7 @@ from sscard.records.models import (
     BaseLimit,
     ContributionRate,
     ContributionRecord,
+    Dispute,
     Insurance,
     PensionInterestRate,
 )
@@ -292,4 +293,31 @@ def rights_of(person: Person, *, today: dt.date | None = None) -> Rights:
         months=months_paid(person, today=today),
         pension=pension_account(person, today=today),
         medical=medical_account(person, today=today),
+    )
+
+
+# ---------------------------------------------------------------- disputes
+
+
+def disputes_of(person: Person) -> QuerySet[Dispute]:
+    """A person's disputes, newest first, with the employer named in each."""
+    return (
+        Dispute.objects.filter(person=person)
+        .select_related("employer")
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def record_years(person: Person, *, insurances: frozenset[str]) -> list[int]:
+    """The years in which the person has a record of one of these insurances, newest first."""
+    return sorted(
+        {
+            d.year
+            for d in ContributionRecord.objects.filter(
+                person=person, insurance__in=sorted(insurances)
+            )
+            .order_by()
+            .dates("month", "year")
+        },
+        reverse=True,
     )

@@ -20,8 +20,8 @@ from sscard.applications.selectors import (
 from sscard.audit.selectors import events_per_day
 from sscard.cards.selectors import loss_reports_per_day, pin_locked_cards
 from sscard.common import clock
+from sscard.common.charts import horizontal_bars, stacked_days
 from sscard.console.access import Desk, desk_view
-from sscard.console.charts import horizontal_bars, stacked_days
 from sscard.console.labels import CHANNEL, label
 from sscard.console.views.lists import audit_listing, show
 from sscard.staff.recorded_acts import verify_audit_chain

@@ -24,6 +24,9 @@ TABLES = {
     "waiver": labels.FEE_WAIVER,
     "relation": labels.RELATION,
     "channel": labels.CHANNEL,
+    "insurance": labels.INSURANCE,
+    "record_status": labels.RECORD_STATUS,
+    "dispute_status": labels.DISPUTE_STATUS,
 }
 
 
@@ -46,6 +49,16 @@ def moment(value: dt.datetime | None) -> str:
 @register.filter
 def yuan(value: Decimal) -> str:
     return formats.money(value)
+
+
+@register.filter
+def month(value: dt.date | None) -> str:
+    return formats.month(value)
+
+
+@register.filter
+def amount(value: Decimal | None) -> str:
+    return formats.amount(value)
 
 
 @register.filter
@@ -142,3 +155,21 @@ def either(codes: list[str], table: str) -> str:
 @register.filter
 def listing(items: list[str]) -> str:
     return formats.listing(items)
+
+
+@register.filter
+def names(codes: list[str], table: str) -> str:
+    """["pension", "medical"]|names:"insurance" -> "Pension insurance, Medical insurance"."""
+    return formats.listing([labels.label(TABLES[table], code) for code in codes])
+
+
+@register.filter
+def percent(rate: Decimal) -> str:
+    """0.0831 -> "8.31 %"."""
+    return f"{rate * 100:.2f} %"
+
+
+@register.filter
+def months_of(lines: list[Any]) -> str:
+    """The months of a page's lines in a sentence: "April 2025, May 2025" / "2025年4月、…"."""
+    return formats.listing([formats.month(line.month) for line in lines])
