@@ -21,6 +21,9 @@ from sscard.records.models import (
     BaseLimit,
     ContributionRate,
     ContributionRecord,
+    ContributionVersion,
+    Dispute,
+    DisputeStatus,
     Insurance,
     PensionInterestRate,
 )
@@ -37,6 +40,35 @@ def authorisations_in_force(*, on: dt.date | None = None) -> QuerySet[Authorisat
     return Authorisation.objects.filter(starts_on__lte=day, ends_on__gt=day).filter(
         Q(ended_at__isnull=True) | Q(ended_at__date__gt=day)
     )
+
+
+def authorisations_of(person: Person) -> QuerySet[Authorisation]:
+    """All the written authorisations a person gave, newest first, with whom they name."""
+    return (
+        Authorisation.objects.filter(person=person)
+        .select_related("authorised")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def open_disputes() -> QuerySet[Dispute]:
+    """The disputes waiting for an answer, the one due soonest (so the overdue ones) first."""
+    return (
+        Dispute.objects.filter(status=DisputeStatus.OPEN)
+        .select_related("person", "employer")
+        .order_by("answer_due", "opened_at", "pk")
+    )
+
+
+def is_overdue(dispute: Dispute, *, today: dt.date | None = None) -> bool:
+    """An open dispute not answered by its due day (15 working days from its opening)."""
+    day = today or clock.today()
+    return dispute.status == DisputeStatus.OPEN and day > dispute.answer_due
+
+
+def history_of(record: ContributionRecord) -> QuerySet[ContributionVersion]:
+    """The earlier versions of a record, latest first."""
+    return ContributionVersion.objects.filter(record=record).order_by("-version")
 
 
 @dataclass(frozen=True)
