@@ -291,8 +291,8 @@ MESSAGES: dict[str, Promise] = {
     ),
     "dispute_invalid:record.base": pgettext_lazy(
         "console",
-        "The corrected base is not valid (it must lie within the year's limits and differ from "
-        "the record as it stands): %(detail)s",
+        "The corrected base is not valid: it must lie within the year's limits, and the "
+        "corrected record must differ from the record as it stands.",
     ),
     "dispute_invalid:record.employer_amount": pgettext_lazy(
         "console", "The corrected employer's amount is not valid."
