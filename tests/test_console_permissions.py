@@ -650,7 +650,8 @@ def test_the_bank_matrix_covers_every_console_write():
     }
     # Every form a counter clerk posts, but finding a person, revealing an ID number and the
     # guardianships (no card or application of a bank in them, and a window's alone) and the
-    # community's intake (no bank yet; completing it is judged on its terms in the domain).
+    # community's intake (no bank yet; completing it is judged on its terms in the domain),
+    # and the records' authorisations and disputes (no card or bank in them).
     no_bank = {
         "find a person",
         "reveal an ID number",
@@ -658,6 +659,9 @@ def test_the_bank_matrix_covers_every_console_write():
         "record a guardian",
         "change a guardianship",
         "end a guardianship",
+        "record an authorisation",
+        "end an authorisation",
+        "answer a dispute",
     }
     assert written - no_bank == {
         "formal loss report",
