@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from sscard.common import clock
+from sscard.common.errors import Conflict, ErrorCode, NotFound
 from sscard.people.models import Person
 from sscard.records.models import (
     PAID_STATUSES,
@@ -49,6 +50,37 @@ def authorisations_of(person: Person) -> QuerySet[Authorisation]:
         .select_related("authorised")
         .order_by("-created_at", "-pk")
     )
+
+
+def authorisation_to_end(reference: str) -> Authorisation:
+    """An authorisation a window may still end: `authorisation_not_found` when there is none,
+    `authorisation_ended` when it was ended (the service checks again under its lock)."""
+    found = (
+        Authorisation.objects.filter(reference=reference)
+        .select_related("person", "authorised")
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such authorisation.", code=ErrorCode.AUTHORISATION_NOT_FOUND)
+    if found.ended_at is not None:
+        raise Conflict("This authorisation was already ended.", code=ErrorCode.AUTHORISATION_ENDED)
+    return found
+
+
+def dispute_to_answer(reference: str) -> Dispute:
+    """A dispute still waiting for its answer: `dispute_not_found` when there is none,
+    `dispute_answered` when it was answered (the service checks again under its lock)."""
+    found = Dispute.objects.filter(reference=reference).select_related("person", "employer").first()
+    if found is None:
+        raise NotFound("No such dispute.", code=ErrorCode.DISPUTE_NOT_FOUND)
+    if found.status != DisputeStatus.OPEN:
+        raise Conflict("This dispute was already answered.", code=ErrorCode.DISPUTE_ANSWERED)
+    return found
+
+
+def disputes_of(person: Person) -> QuerySet[Dispute]:
+    """A person's disputes, the latest first."""
+    return Dispute.objects.filter(person=person).order_by("-opened_at", "-pk")
 
 
 def open_disputes() -> QuerySet[Dispute]:

@@ -16,10 +16,11 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
 from sscard.common import clock
-from sscard.common.errors import Conflict, DomainError, ErrorCode, NotFound
+from sscard.common.errors import DomainError
 from sscard.console.access import Desk, desk_view
 from sscard.console.errors import refusal_message
 from sscard.console.forms import AuthorisationForm, DisputeAnswerForm, EmptyForm
@@ -31,13 +32,16 @@ from sscard.console.views.lists import Column, Filter, Listing, holder, show
 from sscard.console.views.people import person_url
 from sscard.people.models import Person
 from sscard.people.selectors import get_person
-from sscard.records.models import Authorisation, ContributionRecord, Dispute, DisputeStatus
+from sscard.records.models import Authorisation, ContributionRecord, Dispute, Insurance
 from sscard.records.permissions import Reader
 from sscard.records.selectors import (
     Rights,
     Totals,
+    authorisation_to_end,
     authorisations_in_force,
     authorisations_of,
+    dispute_to_answer,
+    disputes_of,
     history_of,
     is_overdue,
     open_disputes,
@@ -110,7 +114,7 @@ def records_by_insurance(
     for record in rows:
         by.setdefault((record.insurance, record.month), []).append(record)
     answer = []
-    for insurance in INSURANCE:
+    for insurance in Insurance.values:
         first = firsts.get(insurance)
         if first is None or first > december:
             continue
@@ -183,7 +187,7 @@ def _records_page(
         "may_manage": desk.may("manage_authorisations") and not hotline,
         "may_answer": desk.may("answer_disputes"),
         "authorisations": [] if hotline else _authorisation_rows(person),
-        "disputes": Dispute.objects.filter(person=person).order_by("-opened_at")[:20],
+        "disputes": disputes_of(person)[:20],
     }
     return render(request, "console/records.html", context)
 
@@ -296,18 +300,7 @@ class EndAuthorisation(DeskAction):
     authorisation: Authorisation
 
     def load(self, **kwargs: Any) -> None:
-        found = (
-            Authorisation.objects.filter(reference=kwargs["reference"])
-            .select_related("person", "authorised")
-            .first()
-        )
-        if found is None:
-            raise NotFound("No such authorisation.", code=ErrorCode.AUTHORISATION_NOT_FOUND)
-        if found.ended_at is not None:
-            raise Conflict(
-                "This authorisation was already ended.", code=ErrorCode.AUTHORISATION_ENDED
-            )
-        self.authorisation = found
+        self.authorisation = authorisation_to_end(kwargs["reference"])
 
     def make_form(self, data: Any = None) -> forms.Form:
         return EmptyForm(data)
@@ -364,7 +357,7 @@ def dispute_queue(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("view") == "overdue":
         rows = rows.filter(answer_due__lt=clock.today())
     insurance = request.GET.get("insurance", "")
-    if insurance in INSURANCE:
+    if insurance in Insurance.values:
         rows = rows.filter(insurance=insurance)
     q = request.GET.get("q", "").strip().upper()
     if q:
@@ -387,7 +380,10 @@ def dispute_queue(request: HttpRequest) -> HttpResponseBase:
             ),
             Column(pgettext_lazy("console", "Month"), lambda d: f"{d.month:%Y-%m}"),
             Column(pgettext_lazy("console", "Channel"), lambda d: label("channel", d.channel)),
-            Column(pgettext_lazy("console", "Opened"), lambda d: f"{d.opened_at:%Y-%m-%d}"),
+            Column(
+                pgettext_lazy("console", "Opened"),
+                lambda d: f"{timezone.localtime(d.opened_at):%Y-%m-%d %H:%M}",
+            ),
         ],
         rows=rows,
         search_help=pgettext_lazy("console", "Dispute reference"),
@@ -416,17 +412,8 @@ class AnswerDispute(DeskAction):
     records: list[ContributionRecord]
 
     def load(self, **kwargs: Any) -> None:
-        found = (
-            Dispute.objects.filter(reference=kwargs["reference"])
-            .select_related("person", "employer")
-            .first()
-        )
-        if found is None:
-            raise NotFound("No such dispute.", code=ErrorCode.DISPUTE_NOT_FOUND)
-        if found.status != DisputeStatus.OPEN:
-            raise Conflict("This dispute was already answered.", code=ErrorCode.DISPUTE_ANSWERED)
-        self.dispute = found
-        self.records = disputed_records(found)
+        self.dispute = dispute_to_answer(kwargs["reference"])
+        self.records = disputed_records(self.dispute)
 
     def heading(self) -> Any:
         return pgettext("console", "Answer dispute %(reference)s") % {
