@@ -170,3 +170,27 @@ def test_records_authorisation_form_and_a_confirmed_dispute_in_english(new_page)
     dispute.refresh_from_db()
     assert dispute.status == "confirmed"
     assert not ContributionVersion.objects.exists()
+
+
+def test_a_hotline_agent_reads_the_records_of_the_caller_once_checked(new_page) -> None:
+    world = build_world(passwords=True)
+    person, _dispute = _setting(world)
+    page = new_page(locale="zh-CN", mobile=False)
+
+    sign_in(page, "hotline-agent")
+    page.goto(f"/console/hotline/callers/{person.reference}/records/")
+    expect(page.locator("h1")).to_have_text("不能办理")
+    check(page, "hotline-records-refused")
+
+    page.goto("/console/hotline/")
+    page.fill("#id_id_number", person.social_security_number)
+    page.click("form.form button.primary")
+    page.fill("#id_name", person.name)
+    page.fill("#id_q_phone_last4", person.phone[-4:])
+    page.select_option("#id_q_card_bank", world.bank.code)
+    page.click("form.form button.primary")
+    page.click(f"a[href='/console/hotline/callers/{person.reference}/records/']")
+    expect(page.locator("h1")).to_have_text("缴费记录")
+    expect(page.locator("section[aria-labelledby=months-h]")).to_contain_text("欠缴")
+    expect(page.locator("#auth-h")).to_have_count(0)  # authorisations are a window's business
+    check(page, "hotline-records")
