@@ -28,6 +28,9 @@ from sscard.common.context import Actor, Channel, Role
 from sscard.console.views.hotline import VERIFIED
 from sscard.console.views.people import person_url
 from sscard.notifications.models import OutboxMessage
+from sscard.records.models import Authorisation, Dispute
+from sscard.records.permissions import Reader
+from sscard.records.services import open_dispute, record_authorisation
 from sscard.staff.models import PinPadRequest
 from tests.console_support import ROLES, World, add_staff, build_world, unbound_user
 from tests.factories import db_state, make_card, make_person
@@ -44,6 +47,8 @@ class Scene:
     report: LossReport
     app: CardApplication  # a reissue made at the window's agency, for the bank ICBC
     intake: CardApplication  # a community intake
+    authorisation: Authorisation  # the adult authorises the parent to read their pension
+    dispute: Dispute  # the adult disputes a month of pension
 
 
 def staff_actor(role: str, channel: str, outlet: str, bank: str | None = None) -> Actor:
@@ -93,7 +98,24 @@ def scene() -> Scene:
         relation="self",
         outlet=world.community,
     )
-    return Scene(world, report, app, intake)
+    today = clock.today()
+    authorisation = record_authorisation(
+        actor=window,
+        person=world.adult,
+        authorised=world.parent,
+        insurances=["pension"],
+        starts_on=today,
+        ends_on=today.replace(year=today.year + 1),
+        document="委托书 2026-001",
+    )
+    dispute = open_dispute(
+        reader=Reader(actor=window),
+        person=world.adult,
+        insurance="pension",
+        month=f"{today:%Y-%m}",
+        reason="未记入",
+    )
+    return Scene(world, report, app, intake, authorisation, dispute)
 
 
 @dataclass(frozen=True)
@@ -281,6 +303,39 @@ ACTIONS = [
         {"hotline_agent": 200},
         post=True,
     ),
+    Action(
+        "a person's records",
+        lambda s: u("records", s.world.adult.reference),
+        {"window_clerk": 200, "supervisor": 200},
+    ),
+    Action(
+        "hotline: the caller's records",
+        lambda s: u("hotline_records", s.world.parent.reference),
+        {"hotline_agent": 200},
+    ),
+    Action(
+        "record an authorisation",
+        lambda s: u("record_authorisation", s.world.adult.reference),
+        {"window_clerk": 200},
+        post=True,
+    ),
+    Action(
+        "end an authorisation",
+        lambda s: u("end_authorisation", s.authorisation.reference),
+        {"window_clerk": 200},
+        post=True,
+    ),
+    Action(
+        "the disputes queue",
+        lambda s: u("disputes"),
+        {"window_clerk": 200, "supervisor": 200},
+    ),
+    Action(
+        "answer a dispute",
+        lambda s: u("dispute", s.dispute.reference),
+        {"window_clerk": 200, "supervisor": 200},
+        post=True,
+    ),
     Action("dashboard", lambda s: u("dashboard"), {"supervisor": 200}),
     Action("audit log", lambda s: u("audit"), {"supervisor": 200}),
     Action("verify the audit chain", lambda s: u("audit_verify"), {"supervisor": 405}, post=True),
@@ -332,6 +387,8 @@ def test_a_refused_post_changes_nothing(scene, role):
         scene.intake,
         scene.report,
         scene.world.link,
+        scene.authorisation,
+        scene.dispute,
     ]
     before = db_state(*rows)
     for action in ACTIONS:
@@ -341,7 +398,14 @@ def test_a_refused_post_changes_nothing(scene, role):
             continue
         answer = client.post(
             action.url(scene),
-            {"confirm": "1", "documents": ["id_card"], "presenter": "self", "kind": "formal"},
+            {
+                "confirm": "1",
+                "documents": ["id_card"],
+                "presenter": "self",
+                "kind": "formal",
+                "status": "confirmed",
+                "answer": "核查无误",
+            },
         )
         expected = 302 if role == "anonymous" else 403
         assert answer.status_code == expected, (action.name, answer.status_code)
@@ -586,7 +650,8 @@ def test_the_bank_matrix_covers_every_console_write():
     }
     # Every form a counter clerk posts, but finding a person, revealing an ID number and the
     # guardianships (no card or application of a bank in them, and a window's alone) and the
-    # community's intake (no bank yet; completing it is judged on its terms in the domain).
+    # community's intake (no bank yet; completing it is judged on its terms in the domain),
+    # and the records' authorisations and disputes (no card or bank in them).
     no_bank = {
         "find a person",
         "reveal an ID number",
@@ -594,6 +659,9 @@ def test_the_bank_matrix_covers_every_console_write():
         "record a guardian",
         "change a guardianship",
         "end a guardianship",
+        "record an authorisation",
+        "end an authorisation",
+        "answer a dispute",
     }
     assert written - no_bank == {
         "formal loss report",

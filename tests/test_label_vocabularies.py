@@ -38,6 +38,7 @@ from sscard.people.models import GuardianshipBasis, GuardianshipEnd, Relation, S
 from sscard.people.services import RevealReason
 from sscard.portal import labels as portal
 from sscard.records.models import DisputeStatus, Insurance, RecordStatus
+from sscard.records.services import DISPUTE_ANSWERED_TOPIC
 
 ROOT = Path(__file__).resolve().parent.parent / "sscard"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -81,6 +82,9 @@ CONSOLE = {
     "outlet_type": OutletType.values,
     "sex": Sex.values,
     "question": [PHONE_LAST4, CARD_BANK],
+    "insurance": Insurance.values,
+    "record_status": RecordStatus.values,
+    "dispute_status": DisputeStatus.values,
 }
 
 
@@ -211,7 +215,11 @@ def test_the_console_words_every_audit_action() -> None:
 
 
 def notified_topics() -> set[str]:
-    topics = set(NOTIFIED_EVENTS.values()) | {messages.SIGN_IN_CODE, messages.CONFIRMATION_CODE}
+    topics = set(NOTIFIED_EVENTS.values()) | {
+        messages.SIGN_IN_CODE,
+        messages.CONFIRMATION_CODE,
+        DISPUTE_ANSWERED_TOPIC,  # records.services.answer_dispute
+    }
     for _, tree in modules():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and callee(node) == "notify":

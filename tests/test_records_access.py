@@ -45,7 +45,9 @@ MATRIX: dict[str, tuple[str, str]] = {
     "community_clerk": ("", "none"),
     "window_clerk": (ALL, "staff"),
     "bank_clerk": ("", "none"),
-    "hotline_agent": (ALL, "staff"),
+    "hotline_agent": ("", "none"),
+    "hotline_agent_checked_caller": (ALL, "staff"),
+    "hotline_agent_other_caller": ("", "none"),
     "supervisor": (ALL, "staff"),
     "admin": ("", "none"),
     "operator": ("", "none"),
@@ -126,6 +128,11 @@ def _case(name: str) -> Case:
         scopes = frozenset({"records:read"} if name == "token_records_read" else {"persons:read"})
         actor = Actor(kind="partner", id="terminal", role=Role.PARTNER, channel=Channel.KIOSK)
         return Case(Reader(actor=actor, scopes=scopes), holder, today)
+    if name == "hotline_agent_checked_caller":
+        return Case(Reader(actor=_staff(Role.HOTLINE_AGENT), person=holder), holder, today)
+    if name == "hotline_agent_other_caller":
+        caller = make_person()
+        return Case(Reader(actor=_staff(Role.HOTLINE_AGENT), person=caller), holder, today)
     return Case(Reader(actor=_staff(name)), holder, today)
 
 

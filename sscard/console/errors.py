@@ -274,6 +274,37 @@ MESSAGES: dict[str, Promise] = {
         "console",
         "No such authorisation.",
     ),
+    "authorisation_invalid:authorised": pgettext_lazy(
+        "console", "The person authorised must be another person than the holder."
+    ),
+    "authorisation_invalid:ends_on": pgettext_lazy(
+        "console", "The authorisation must end after its first day and after today."
+    ),
+    "authorisation_invalid:document": pgettext_lazy(
+        "console", "Give the reference of the signed document."
+    ),
+    "authorisation_invalid:insurances": pgettext_lazy(
+        "console", "Choose the insurances the authorisation covers."
+    ),
+    "dispute_invalid:record": pgettext_lazy(
+        "console", "Choose one of the disputed records to correct."
+    ),
+    "dispute_invalid:record.base": pgettext_lazy(
+        "console",
+        "The corrected base is not valid: it must lie within the year's limits, and the "
+        "corrected record must differ from the record as it stands.",
+    ),
+    "dispute_invalid:record.employer_amount": pgettext_lazy(
+        "console", "The corrected employer's amount is not valid."
+    ),
+    "dispute_invalid:record.individual_amount": pgettext_lazy(
+        "console",
+        "The corrected individual amount is not valid (work injury and maternity have none).",
+    ),
+    "dispute_invalid:record.status": pgettext_lazy("console", "The corrected status is not valid."),
+    "dispute_invalid:record.paid_on": pgettext_lazy(
+        "console", "The corrected paid-on day is not valid (an owed month has none)."
+    ),
     ErrorCode.DISPUTE_INVALID: pgettext_lazy(
         "console",
         "The dispute cannot be recorded: %(detail)s",
@@ -401,6 +432,14 @@ FIELDS = {
     "basis": "basis",
     "document": "document",
     "ends_on": "ends_on",
+    "authorised": "authorised_id_number",
+    "insurances": "insurances",
+    "record": "record",
+    "record.base": "base",
+    "record.employer_amount": "employer_amount",
+    "record.individual_amount": "individual_amount",
+    "record.status": "record_status",
+    "record.paid_on": "paid_on",
 }
 
 

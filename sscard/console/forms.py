@@ -16,8 +16,10 @@ from sscard.console.labels import (
     DOCUMENT,
     GUARDIANSHIP_BASIS,
     GUARDIANSHIP_END,
+    INSURANCE,
     LOSS_KIND,
     PRODUCTION,
+    RECORD_STATUS,
     RELATION,
     REPLACEMENT_REASON,
     REVEAL_REASON,
@@ -404,3 +406,103 @@ class EndGuardianshipForm(ConsoleForm):
 
 class EmptyForm(ConsoleForm):
     """An action with nothing to fill in: the confirmation is the whole form."""
+
+
+class AuthorisationForm(ConsoleForm):
+    """A written authorisation to read the person's records, as the signed document says."""
+
+    authorised_id_number = forms.CharField(
+        label=pgettext_lazy("console", "ID number of the person authorised"),
+        max_length=24,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    insurances = forms.MultipleChoiceField(
+        label=pgettext_lazy("console", "Insurances covered"),
+        choices=[(k, v) for k, v in INSURANCE.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    starts_on = forms.DateField(
+        label=pgettext_lazy("console", "From (the first day it holds)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    ends_on = forms.DateField(
+        label=pgettext_lazy("console", "Until (the first day it no longer holds)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    document = forms.CharField(
+        label=pgettext_lazy("console", "Reference of the signed document"),
+        max_length=100,
+        help_text=pgettext_lazy("console", "For example: 委托书 2026-001"),
+    )
+
+
+class DisputeAnswerForm(ConsoleForm):
+    """The answer to a dispute and, where the record was wrong, its corrected values."""
+
+    status = forms.ChoiceField(
+        label=pgettext_lazy("console", "Outcome"),
+        choices=[
+            ("confirmed", pgettext_lazy("console", "checked: the record stands as recorded")),
+            ("corrected", pgettext_lazy("console", "checked: the record was wrong")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(
+        label=pgettext_lazy("console", "Answer to the person"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    record = forms.TypedChoiceField(
+        label=pgettext_lazy("console", "Record to correct"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=pgettext_lazy(
+            "console",
+            "Leave empty when the core system has already booked the corrected record.",
+        ),
+    )
+    base = forms.DecimalField(
+        label=pgettext_lazy("console", "Corrected base"), required=False, decimal_places=2
+    )
+    employer_amount = forms.DecimalField(
+        label=pgettext_lazy("console", "Corrected employer's amount"),
+        required=False,
+        decimal_places=2,
+    )
+    individual_amount = forms.DecimalField(
+        label=pgettext_lazy("console", "Corrected individual amount"),
+        required=False,
+        decimal_places=2,
+    )
+    record_status = forms.ChoiceField(
+        label=pgettext_lazy("console", "Corrected status"),
+        choices=[("", "—"), *RECORD_STATUS.items()],
+        required=False,
+    )
+    paid_on = forms.DateField(
+        label=pgettext_lazy("console", "Corrected paid on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    CORRECTION = ("base", "employer_amount", "individual_amount", "record_status")
+
+    def __init__(self, *args: Any, records: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("record", [("", "—"), *((str(pk), words) for pk, words in records)])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("record") is not None:
+            for name in self.CORRECTION:
+                if data.get(name) in (None, ""):
+                    self.add_error(
+                        name, pgettext("console", "Give the corrected value of the record.")
+                    )
+            if data.get("status") == "confirmed":
+                self.add_error(
+                    "record",
+                    pgettext("console", "A record confirmed as recorded is not corrected."),
+                )
+        return data

@@ -46,6 +46,11 @@ PERMISSION_LABELS: Labels = {
     "view_dashboard": pgettext_lazy("console", "see the supervisor's dashboard"),
     "view_audit_log": pgettext_lazy("console", "read the audit log"),
     "export_csv": pgettext_lazy("console", "export lists as CSV"),
+    "read_records": pgettext_lazy("console", "read a person's contribution records"),
+    "manage_authorisations": pgettext_lazy(
+        "console", "record and end written authorisations to read records"
+    ),
+    "answer_disputes": pgettext_lazy("console", "answer disputes about records"),
 }
 
 CARD_STATUS: Labels = {
@@ -254,6 +259,26 @@ AUDIT_ACTION: Labels = {
     "records.dispute_answered": pgettext_lazy("console", "records dispute answered"),
 }
 
+INSURANCE: Labels = {
+    "pension": pgettext_lazy("console", "pension"),
+    "medical": pgettext_lazy("console", "medical"),
+    "unemployment": pgettext_lazy("console", "unemployment"),
+    "work_injury": pgettext_lazy("console", "work injury"),
+    "maternity": pgettext_lazy("console", "maternity"),
+}
+
+RECORD_STATUS: Labels = {
+    "paid": pgettext_lazy("console", "paid"),
+    "owed": pgettext_lazy("console", "owed"),
+    "back_paid": pgettext_lazy("console", "back paid"),
+}
+
+DISPUTE_STATUS: Labels = {
+    "open": pgettext_lazy("console", "open"),
+    "corrected": pgettext_lazy("console", "checked and corrected"),
+    "confirmed": pgettext_lazy("console", "checked and confirmed as recorded"),
+}
+
 GROUPS: dict[str, Labels] = {
     "card_status": CARD_STATUS,
     "bank_status": BANK_STATUS,
@@ -275,6 +300,9 @@ GROUPS: dict[str, Labels] = {
     "sex": SEX,
     "question": QUESTION,
     "audit_action": AUDIT_ACTION,
+    "insurance": INSURANCE,
+    "record_status": RECORD_STATUS,
+    "dispute_status": DISPUTE_STATUS,
 }
 
 

@@ -17,6 +17,7 @@ from sscard.console.views import (
     loss_reports,
     people,
     pinpad,
+    records,
     supervisor,
 )
 from sscard.people.models import REFERENCE_ALPHABET, REFERENCE_LENGTH
@@ -64,6 +65,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
         guardians.EndGuardianship.as_desk_view(),
         name="end_guardianship",
     ),
+    # contribution records, authorisations and disputes
+    path("people/<person:ref>/records/", records.person_records, name="records"),
+    path(
+        "people/<person:ref>/authorisations/record/",
+        records.RecordAuthorisation.as_desk_view(),
+        name="record_authorisation",
+    ),
+    path(
+        "authorisations/<str:reference>/end/",
+        records.EndAuthorisation.as_desk_view(),
+        name="end_authorisation",
+    ),
+    path("disputes/", records.dispute_queue, name="disputes"),
+    path("disputes/<str:reference>/", records.AnswerDispute.as_desk_view(), name="dispute"),
     path(
         "cards/<str:number>/report-loss/",
         loss_reports.ReportLoss.as_desk_view(),
@@ -110,6 +125,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("hotline/", hotline.find_caller, name="hotline"),
     path("hotline/callers/<person:ref>/check/", hotline.check_caller, name="hotline_check"),
     path("hotline/callers/<person:ref>/", hotline.caller, name="hotline_caller"),
+    path(
+        "hotline/callers/<person:ref>/records/",
+        records.caller_records,
+        name="hotline_records",
+    ),
     path(
         "hotline/callers/<person:ref>/cards/<str:number>/report/",
         hotline.HotlineReport.as_desk_view(),

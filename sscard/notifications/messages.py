@@ -214,6 +214,21 @@ def _pin_locked(p: Params) -> tuple[str, str]:
     ) % {"card": p["card_number"]}
 
 
+def _dispute_answered(p: Params) -> tuple[str, str]:
+    values = {"reference": p["reference"], "month": p.get("month") or "-"}
+    if p.get("status") == "corrected":
+        return _("Your records dispute is answered"), _(
+            "Your dispute %(reference)s about your social insurance record of %(month)s is "
+            "answered: the record was checked and corrected. See the answer and your records "
+            "in the app, or ask at a service window."
+        ) % values
+    return _("Your records dispute is answered"), _(
+        "Your dispute %(reference)s about your social insurance record of %(month)s is "
+        "answered: the record was checked and stands as recorded. See the answer in the app, "
+        "or ask at a service window or call 12333."
+    ) % values
+
+
 def _code_minutes(p: Params) -> int:
     return max(1, int(p.get("minutes") or settings.OTP_TTL_SECONDS // 60))
 
@@ -253,6 +268,7 @@ _TOPICS: dict[str, Callable[[Params], tuple[str, str]]] = {
     "collected": _collected,
     "activated": _activated,
     "pin_locked": _pin_locked,
+    "dispute_answered": _dispute_answered,
     SIGN_IN_CODE: _sign_in_code,
     CONFIRMATION_CODE: _confirmation_code,
 }

@@ -39,6 +39,7 @@ NOTIFICATION_TOPICS = frozenset(
         "collected",
         "activated",
         "pin_locked",
+        "dispute_answered",
     }
 )
 

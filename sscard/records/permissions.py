@@ -8,8 +8,9 @@ one read model every interface and service asks. It reads the database but chang
 - A person holding a written authorisation in force reads the insurances it covers, from its
   first day until the day before its end (`selectors.authorisations_in_force`).
 - Staff with the inquiry duty: window clerks (the agencies answer inquiries at their windows),
-  hotline agents (12333 answers them by phone, for the caller whose identity they checked) and
-  supervisors (the bureau oversees the agencies). Community intake clerks only collect needs,
+  hotline agents (12333 answers them by phone, only for the caller whose identity they checked:
+  the interface names that caller as the reader's `person`, and no one else's records are read)
+  and supervisors (the bureau oversees the agencies). Community intake clerks only collect needs,
   bank clerks serve the bank's business, and system administrators keep the system: none of
   them reads records (MOHRSS order 14 art. 13: no one else without a written authorisation
   or a legal basis).
@@ -40,8 +41,8 @@ NOTHING: frozenset[str] = frozenset()
 
 @dataclass(frozen=True)
 class Reader:
-    """Who asks to read: the actor, the person behind a citizen's actor, and the scopes of
-    an API client's token."""
+    """Who asks to read: the actor, the person behind a citizen's actor (for a hotline agent:
+    the caller whose identity was checked), and the scopes of an API client's token."""
 
     actor: Actor
     person: Person | None = None
@@ -74,7 +75,16 @@ def records_access(reader: Reader, subject: Person) -> RecordsAccess:
         return _citizen_access(reader.person, subject)
     if actor.role == Role.PARTNER:
         return RecordsAccess(ALL_INSURANCES, "partner") if RECORDS_READ in reader.scopes else DENIED
+    if actor.role == Role.HOTLINE_AGENT and actor.kind == "staff":
+        return _caller_access(reader.person, subject)
     if actor.role in INQUIRY_ROLES and actor.kind == "staff":
+        return RecordsAccess(ALL_INSURANCES, "staff")
+    return DENIED
+
+
+def _caller_access(caller: Person | None, subject: Person) -> RecordsAccess:
+    """By phone, only the records of the caller whose identity the agent checked."""
+    if caller is not None and caller.pk == subject.pk:
         return RecordsAccess(ALL_INSURANCES, "staff")
     return DENIED
 

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from sscard.common import clock
+from sscard.common.errors import Conflict, ErrorCode, NotFound
 from sscard.people.models import Person
 from sscard.records.models import (
     PAID_STATUSES,
@@ -21,7 +22,9 @@ from sscard.records.models import (
     BaseLimit,
     ContributionRate,
     ContributionRecord,
+    ContributionVersion,
     Dispute,
+    DisputeStatus,
     Insurance,
     PensionInterestRate,
 )
@@ -38,6 +41,61 @@ def authorisations_in_force(*, on: dt.date | None = None) -> QuerySet[Authorisat
     return Authorisation.objects.filter(starts_on__lte=day, ends_on__gt=day).filter(
         Q(ended_at__isnull=True) | Q(ended_at__date__gt=day)
     )
+
+
+def authorisations_of(person: Person) -> QuerySet[Authorisation]:
+    """All the written authorisations a person gave, newest first, with whom they name."""
+    return (
+        Authorisation.objects.filter(person=person)
+        .select_related("authorised")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def authorisation_to_end(reference: str) -> Authorisation:
+    """An authorisation a window may still end: `authorisation_not_found` when there is none,
+    `authorisation_ended` when it was ended (the service checks again under its lock)."""
+    found = (
+        Authorisation.objects.filter(reference=reference)
+        .select_related("person", "authorised")
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such authorisation.", code=ErrorCode.AUTHORISATION_NOT_FOUND)
+    if found.ended_at is not None:
+        raise Conflict("This authorisation was already ended.", code=ErrorCode.AUTHORISATION_ENDED)
+    return found
+
+
+def dispute_to_answer(reference: str) -> Dispute:
+    """A dispute still waiting for its answer: `dispute_not_found` when there is none,
+    `dispute_answered` when it was answered (the service checks again under its lock)."""
+    found = Dispute.objects.filter(reference=reference).select_related("person", "employer").first()
+    if found is None:
+        raise NotFound("No such dispute.", code=ErrorCode.DISPUTE_NOT_FOUND)
+    if found.status != DisputeStatus.OPEN:
+        raise Conflict("This dispute was already answered.", code=ErrorCode.DISPUTE_ANSWERED)
+    return found
+
+
+def open_disputes() -> QuerySet[Dispute]:
+    """The disputes waiting for an answer, the one due soonest (so the overdue ones) first."""
+    return (
+        Dispute.objects.filter(status=DisputeStatus.OPEN)
+        .select_related("person", "employer")
+        .order_by("answer_due", "opened_at", "pk")
+    )
+
+
+def is_overdue(dispute: Dispute, *, today: dt.date | None = None) -> bool:
+    """An open dispute not answered by its due day (15 working days from its opening)."""
+    day = today or clock.today()
+    return dispute.status == DisputeStatus.OPEN and day > dispute.answer_due
+
+
+def history_of(record: ContributionRecord) -> QuerySet[ContributionVersion]:
+    """The earlier versions of a record, latest first."""
+    return ContributionVersion.objects.filter(record=record).order_by("-version")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Writes of the records app: booking a feed, readings of another's records (audited), written
-authorisations, disputes. Each checks the read model (`permissions`) before it acts; a refusal
-raises a DomainError with a code from `codes` and writes nothing."""
+authorisations, disputes and their answers (a record corrected through a new version, the
+person told). Each checks the read model (`permissions`) before it acts; a refusal raises a
+DomainError with an `ErrorCode` and writes nothing."""
 
 from __future__ import annotations
 
@@ -23,12 +24,15 @@ from sscard.common.errors import (
     ValidationError,
 )
 from sscard.common.locking import lock_one
+from sscard.notifications.services import queue_notifications
 from sscard.people.models import Person
+from sscard.people.selectors import guardians_of
 from sscard.policy.selectors import add_working_days
 from sscard.records.booking import Booked, book
 from sscard.records.feeds import RecordError, check_records, parse_month
 from sscard.records.models import (
     Authorisation,
+    ContributionRecord,
     Dispute,
     DisputeStatus,
     Employer,
@@ -291,9 +295,88 @@ def open_dispute(
     return dispute
 
 
-def answer_dispute(*, actor: Actor, reference: str, status: str, answer: str) -> Dispute:
-    """The agency's answer: the record was corrected (through a new version booked by the core
-    system) or it stands as recorded."""
+def disputed_records(dispute: Dispute) -> list[ContributionRecord]:
+    """The current records a dispute is about: its person, insurance and month, and its
+    employer when it names one."""
+    rows = ContributionRecord.objects.filter(
+        person_id=dispute.person_id, insurance=dispute.insurance, month=dispute.month
+    ).select_related("employer")
+    if dispute.employer_id is not None:
+        rows = rows.filter(employer_id=dispute.employer_id)
+    return list(rows.order_by("employer__credit_code"))
+
+
+@dataclass(frozen=True)
+class Correction:
+    """The corrected content of one disputed record (the values as typed: checked like a
+    record of a feed)."""
+
+    record_id: int
+    base: str
+    employer_amount: str
+    individual_amount: str
+    status: str
+    paid_on: str = ""
+
+
+DISPUTE_ANSWERED_TOPIC = "dispute_answered"
+
+
+def _correct(dispute: Dispute, correction: Correction, actor: Actor) -> None:
+    """Book the corrected version of the disputed record, the dispute as its source: the
+    booking keeps the replaced version in the history and audits what it did."""
+    record = next((r for r in disputed_records(dispute) if r.pk == correction.record_id), None)
+    if record is None:
+        raise ValidationError(
+            "Choose the disputed record to correct.",
+            code=ErrorCode.DISPUTE_INVALID,
+            errors=[FieldError("record", "not a record of this dispute")],
+        )
+    raw = {
+        "social_security_number": dispute.person.social_security_number,
+        "insurance": record.insurance,
+        "month": f"{record.month:%Y-%m}",
+        "employer": {"credit_code": record.employer.credit_code, "name": record.employer.name},
+        "base": correction.base,
+        "employer_amount": correction.employer_amount,
+        "individual_amount": correction.individual_amount,
+        "status": correction.status,
+        "paid_on": correction.paid_on or None,
+    }
+    checked = check_records([raw])
+    if checked.rejected:
+        _, errors = checked.rejected[0]
+        raise ValidationError(
+            "The corrected record is not valid.",
+            code=ErrorCode.DISPUTE_INVALID,
+            errors=[FieldError(f"record.{e.field}", e.message) for e in errors],
+        )
+    booked = book(
+        [checked.valid[0][1]],
+        actor=actor,
+        source=f"dispute:{dispute.reference}",
+        detail={"dispute": dispute.reference, "record": record.pk},
+    )
+    if not booked.replaced:
+        raise ValidationError(
+            "The corrected record is the same as the one recorded.",
+            code=ErrorCode.DISPUTE_INVALID,
+            errors=[FieldError("record.base", "change at least one value, or confirm the record")],
+        )
+
+
+def answer_dispute(
+    *,
+    actor: Actor,
+    reference: str,
+    status: str,
+    answer: str,
+    correction: Correction | None = None,
+) -> Dispute:
+    """The agency's answer: the record was corrected or it stands as recorded. A correction
+    made here is booked as a new version of the record with the dispute as its source (the
+    old version kept in the history); a record the core system already corrected is answered
+    as corrected without one. The person (or their guardians) is told of the answer."""
     if not may_answer_disputes(actor):
         raise Forbidden("Disputes are answered by the agency.", code=ErrorCode.RECORDS_NOT_ALLOWED)
     found = Dispute.objects.filter(reference=reference).first()
@@ -306,11 +389,19 @@ def answer_dispute(*, actor: Actor, reference: str, status: str, answer: str) ->
             code=ErrorCode.DISPUTE_INVALID,
             errors=[FieldError("status", "corrected or confirmed, with an answer")],
         )
+    if correction is not None and status != DisputeStatus.CORRECTED:
+        raise ValidationError(
+            "A record confirmed as recorded is not corrected.",
+            code=ErrorCode.DISPUTE_INVALID,
+            errors=[FieldError("status", "a correction goes with the answer 'corrected'")],
+        )
     with transaction.atomic():
         lock_one(Person, found.person_id)
         dispute = lock_one(Dispute, found.pk)
         if dispute.status != DisputeStatus.OPEN:
             raise Conflict("This dispute was already answered.", code=ErrorCode.DISPUTE_ANSWERED)
+        if correction is not None:
+            _correct(dispute, correction, actor)
         dispute.status = status
         dispute.answer = answer[:1000]
         dispute.answered_at = clock.now()
@@ -321,6 +412,22 @@ def answer_dispute(*, actor: Actor, reference: str, status: str, answer: str) ->
             object_type="dispute",
             object_id=dispute.reference,
             before={"status": DisputeStatus.OPEN},
-            after={"status": status, "late": clock.today() > dispute.answer_due},
+            after={
+                "status": status,
+                "late": clock.today() > dispute.answer_due,
+                "corrected_here": correction is not None,
+            },
+        )
+        person = dispute.person
+        queue_notifications(
+            subject=person,
+            recipients=guardians_of(person) or [person],
+            topic=DISPUTE_ANSWERED_TOPIC,
+            params={
+                "reference": dispute.reference,
+                "insurance": dispute.insurance,
+                "month": f"{dispute.month:%Y-%m}",
+                "status": status,
+            },
         )
     return dispute

@@ -46,6 +46,9 @@ CONSOLE_PERMISSIONS: dict[str, str] = {
     "view_dashboard": "See the supervisor's dashboard",
     "view_audit_log": "Read the audit log and verify its chain",
     "export_csv": "Export lists as CSV",
+    "read_records": "Read a person's contribution records and rights (audited)",
+    "manage_authorisations": "Record and end written authorisations to read records",
+    "answer_disputes": "See the disputes queue, answer disputes and correct records",
 }
 
 _COUNTER = frozenset(
@@ -67,10 +70,17 @@ _COUNTER = frozenset(
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMUNITY_CLERK: frozenset({"find_person", "record_intake", "view_outlet_lists"}),
-    Role.WINDOW_CLERK: _COUNTER | {"complete_intake", "manage_guardianships"},
+    Role.WINDOW_CLERK: _COUNTER
+    | {
+        "complete_intake",
+        "manage_guardianships",
+        "read_records",
+        "manage_authorisations",
+        "answer_disputes",
+    },
     Role.BANK_CLERK: _COUNTER | {"accept_receipt", "record_production"},
     Role.HOTLINE_AGENT: frozenset(
-        {"check_caller_identity", "report_loss_by_phone", "view_hotline_reports"}
+        {"check_caller_identity", "report_loss_by_phone", "view_hotline_reports", "read_records"}
     ),
     Role.SUPERVISOR: frozenset(
         {
@@ -80,6 +90,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "view_dashboard",
             "view_audit_log",
             "export_csv",
+            "read_records",
+            "answer_disputes",
         }
     ),
     Role.ADMIN: frozenset(),

@@ -82,7 +82,14 @@ def test_console_pages_keep_the_policy_and_the_pin_pad_status_still_polls(watche
     world = build_world(passwords=True)
     page = watched.page
     sign_in(page, "supervisor")
-    for path in ("/console/", "/console/dashboard/", "/console/audit/", "/console/applications/"):
+    for path in (
+        "/console/",
+        "/console/dashboard/",
+        "/console/audit/",
+        "/console/applications/",
+        f"/console/people/{world.adult.reference}/records/",
+        "/console/disputes/",
+    ):
         watched.visit(path)
 
     member = StaffMember.objects.get(user__username="window-clerk")

@@ -38,6 +38,7 @@ TILES: list[tuple[str, str]] = [
     ("view_all_lists", "console:loss_reports"),
     ("view_hotline_reports", "console:loss_reports"),
     ("view_all_lists", "console:pin_locks"),
+    ("answer_disputes", "console:disputes"),
 ]
 
 

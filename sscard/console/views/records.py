@@ -1,0 +1,507 @@
+"""Contribution records at the desk (DOMAIN.md section 11): a person's records per insurance and
+year with totals and rights, read through `records.services.read_records` (audited as a reading
+of personal data); written authorisations recorded and ended at a window; the disputes queue
+and the page that answers a dispute, correcting the record through a new version. Who may read
+whose records is the records read model's (`records.permissions`): a hotline agent's reading
+names the caller whose identity was checked, and the read model decides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import pgettext, pgettext_lazy
+
+from sscard.common import clock
+from sscard.common.errors import DomainError
+from sscard.console.access import Desk, desk_view
+from sscard.console.errors import refusal_message
+from sscard.console.forms import AuthorisationForm, DisputeAnswerForm, EmptyForm
+from sscard.console.labels import INSURANCE, label
+from sscard.console.views.base import DeskAction, Summary, refused
+from sscard.console.views.counter import holder_text
+from sscard.console.views.hotline import is_verified
+from sscard.console.views.lists import Column, Filter, Listing, holder, show
+from sscard.console.views.people import person_url
+from sscard.people.models import Person
+from sscard.people.selectors import get_person
+from sscard.records.models import Authorisation, ContributionRecord, Dispute, Insurance
+from sscard.records.permissions import Reader
+from sscard.records.selectors import (
+    Rights,
+    Totals,
+    authorisation_to_end,
+    authorisations_in_force,
+    authorisations_of,
+    dispute_to_answer,
+    disputes_of,
+    history_of,
+    is_overdue,
+    open_disputes,
+    records_of,
+    rights_of,
+    totals_of,
+)
+from sscard.records.services import (
+    Correction,
+    answer_dispute,
+    disputed_records,
+    end_authorisation,
+    read_records,
+    record_authorisation,
+)
+
+# ---------------------------------------------------------------- a person's records
+
+
+@dataclass
+class MonthRow:
+    """One month of one insurance: its records (one per employer), or none (a gap)."""
+
+    month: dt.date
+    records: list[ContributionRecord] = field(default_factory=list)
+
+    @property
+    def gap(self) -> bool:
+        return not self.records
+
+    @property
+    def owed(self) -> bool:
+        return any(r.status == "owed" for r in self.records)
+
+
+@dataclass
+class InsuranceYear:
+    insurance: str
+    months: list[MonthRow]
+    totals: Totals | None
+
+    @property
+    def gaps(self) -> int:
+        return sum(1 for m in self.months if m.gap)
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    months = []
+    day = first
+    while day <= last:
+        months.append(day)
+        day = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+def records_by_insurance(
+    person: Person, insurances: frozenset[str], year: int
+) -> list[InsuranceYear]:
+    """The year's months of each insurance the person has records of: each month's records, a
+    month without one (after the first month ever recorded, up to this month) a gap."""
+    today = clock.today()
+    january, december = dt.date(year, 1, 1), dt.date(year, 12, 1)
+    everything = records_of(person, insurances=insurances)
+    firsts: dict[str, dt.date] = {}
+    for insurance, month in everything.order_by().values_list("insurance", "month"):
+        firsts[insurance] = min(month, firsts.get(insurance, month))
+    rows = records_of(person, insurances=insurances, since=january, until=december)
+    totals = {t.insurance: t for t in totals_of(rows)}
+    by: dict[tuple[str, dt.date], list[ContributionRecord]] = {}
+    for record in rows:
+        by.setdefault((record.insurance, record.month), []).append(record)
+    answer = []
+    for insurance in Insurance.values:
+        first = firsts.get(insurance)
+        if first is None or first > december:
+            continue
+        last = min(december, today.replace(day=1))
+        recorded = [m for (i, m) in by if i == insurance]
+        if recorded:
+            last = max(last, max(recorded))
+        months = [
+            MonthRow(month, by.get((insurance, month), []))
+            for month in _months(max(first, january), last)
+        ]
+        answer.append(InsuranceYear(insurance, months, totals.get(insurance)))
+    return answer
+
+
+def _years(person: Person, insurances: frozenset[str]) -> list[int]:
+    dates = records_of(person, insurances=insurances).order_by().dates("month", "year")
+    return sorted({d.year for d in dates}, reverse=True)
+
+
+def _year(request: HttpRequest, years: list[int]) -> int:
+    chosen = request.GET.get("year", "")
+    if chosen.isdigit() and int(chosen) in years:
+        return int(chosen)
+    return years[0] if years else clock.today().year
+
+
+@dataclass(frozen=True)
+class RightsRow:
+    insurance: str
+    months: int
+    current: int
+    last: dt.date | None
+    balance: Decimal | None
+
+
+def rights_rows(rights: Rights, insurances: frozenset[str]) -> list[RightsRow]:
+    balances = {rights.pension.insurance: rights.pension, rights.medical.insurance: rights.medical}
+    return [
+        RightsRow(
+            m.insurance,
+            m.total,
+            m.current,
+            m.last,
+            balances[m.insurance].balance if m.insurance in balances else None,
+        )
+        for m in rights.months
+        if m.insurance in insurances
+    ]
+
+
+def _records_page(
+    request: HttpRequest, person: Person, reader: Reader, *, back: str, hotline: bool
+) -> HttpResponse:
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    try:
+        access = read_records(reader, person, what="contributions")
+    except DomainError as error:
+        return refused(request, refusal_message(error), status=error.status, back=back)
+    years = _years(person, access.insurances)
+    year = _year(request, years)
+    context = {
+        "person": person,
+        "year": year,
+        "years": years,
+        "insurances": records_by_insurance(person, access.insurances, year),
+        "rights": rights_rows(rights_of(person), access.insurances),
+        "back": back,
+        "hotline": hotline,
+        "may_manage": desk.may("manage_authorisations") and not hotline,
+        "may_answer": desk.may("answer_disputes"),
+        "authorisations": [] if hotline else _authorisation_rows(person),
+        "disputes": disputes_of(person)[:20],
+    }
+    return render(request, "console/records.html", context)
+
+
+@desk_view("find_person", "read_records")
+def person_records(request: HttpRequest, ref: str) -> HttpResponse:
+    """A person's records at a window or for a supervisor: the clerk reads as the desk."""
+    person = get_object_or_404(Person, reference=ref)
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    return _records_page(
+        request, person, Reader(actor=desk.actor), back=person_url(person), hotline=False
+    )
+
+
+@desk_view("check_caller_identity", "read_records")
+def caller_records(request: HttpRequest, ref: str) -> HttpResponse:
+    """The caller's records by phone: the reading names the caller only once their identity is
+    checked, and the records read model reads for no one else."""
+    person = get_object_or_404(Person, reference=ref)
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    caller = person if is_verified(request, person) else None
+    back = reverse("console:hotline_caller", args=[person.reference])
+    return _records_page(
+        request, person, Reader(actor=desk.actor, person=caller), back=back, hotline=True
+    )
+
+
+# ---------------------------------------------------------------- written authorisations
+
+
+@dataclass(frozen=True)
+class AuthorisationRow:
+    authorisation: Authorisation
+    in_force: bool
+
+
+def _authorisation_rows(person: Person) -> list[AuthorisationRow]:
+    in_force = set(authorisations_in_force().filter(person=person).values_list("pk", flat=True))
+    return [AuthorisationRow(a, a.pk in in_force) for a in authorisations_of(person)[:50]]
+
+
+def records_url(person: Person) -> str:
+    return reverse("console:records", args=[person.reference])
+
+
+def _insurance_words(values: list[str]) -> str:
+    return "、".join(label("insurance", v) for v in values)
+
+
+class RecordAuthorisation(DeskAction):
+    permission = "manage_authorisations"
+    title = pgettext_lazy("console", "Record a written authorisation")
+    confirm_label = pgettext_lazy("console", "Record the authorisation")
+    person: Person
+
+    def load(self, **kwargs: Any) -> None:
+        person = Person.objects.filter(reference=kwargs["ref"]).first()
+        if person is None:
+            raise Http404
+        self.person = person
+
+    def make_form(self, data: Any = None) -> forms.Form:
+        return AuthorisationForm(data)
+
+    def authorised(self, form: forms.Form) -> Person:
+        return get_person(form.cleaned_data["authorised_id_number"], field="authorised")
+
+    def precheck(self, form: forms.Form) -> None:
+        self.authorised(form)
+
+    def summary(self, form: forms.Form) -> Summary:
+        data = form.cleaned_data
+        return [
+            (pgettext("console", "Holder"), holder_text(self.person)),
+            (pgettext("console", "Authorised"), holder_text(self.authorised(form))),
+            (pgettext("console", "Insurances covered"), _insurance_words(data["insurances"])),
+            (pgettext("console", "From"), data["starts_on"].isoformat()),
+            (pgettext("console", "Until"), data["ends_on"].isoformat()),
+            (pgettext("console", "Document"), data["document"]),
+        ]
+
+    def perform(self, form: forms.Form) -> HttpResponse:
+        data = form.cleaned_data
+        authorisation = record_authorisation(
+            actor=self.desk.actor,
+            person=self.person,
+            authorised=self.authorised(form),
+            insurances=data["insurances"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            document=data["document"],
+        )
+        self.done(
+            pgettext("console", "Authorisation %(reference)s is recorded.")
+            % {"reference": authorisation.reference}
+        )
+        return HttpResponseRedirect(records_url(self.person))
+
+    def context(self) -> dict[str, Any]:
+        return {"person": self.person}
+
+    def back_url(self) -> str:
+        return records_url(self.person)
+
+
+class EndAuthorisation(DeskAction):
+    permission = "manage_authorisations"
+    title = pgettext_lazy("console", "End a written authorisation")
+    confirm_label = pgettext_lazy("console", "End the authorisation")
+    authorisation: Authorisation
+
+    def load(self, **kwargs: Any) -> None:
+        self.authorisation = authorisation_to_end(kwargs["reference"])
+
+    def make_form(self, data: Any = None) -> forms.Form:
+        return EmptyForm(data)
+
+    def summary(self, form: forms.Form) -> Summary:
+        a = self.authorisation
+        return [
+            (pgettext("console", "Authorisation"), a.reference),
+            (pgettext("console", "Holder"), holder_text(a.person)),
+            (pgettext("console", "Authorised"), holder_text(a.authorised)),
+            (pgettext("console", "Insurances covered"), _insurance_words(a.insurances)),
+            (
+                pgettext("console", "Effect"),
+                pgettext(
+                    "console", "From now on the person authorised no longer reads these records."
+                ),
+            ),
+        ]
+
+    def perform(self, form: forms.Form) -> HttpResponse:
+        end_authorisation(actor=self.desk.actor, reference=self.authorisation.reference)
+        self.done(
+            pgettext("console", "Authorisation %(reference)s is ended.")
+            % {"reference": self.authorisation.reference}
+        )
+        return HttpResponseRedirect(self.back_url())
+
+    def context(self) -> dict[str, Any]:
+        return {"person": self.authorisation.person}
+
+    def back_url(self) -> str:
+        return records_url(self.authorisation.person)
+
+
+# ---------------------------------------------------------------- disputes
+
+
+def _dispute_link(dispute: Dispute) -> str:
+    return reverse("console:dispute", args=[dispute.reference])
+
+
+def _overdue_words(dispute: Dispute) -> str:
+    if is_overdue(dispute):
+        return pgettext("console", "overdue")
+    return ""
+
+
+DISPUTE_VIEWS = {"overdue": pgettext_lazy("console", "overdue only")}
+
+
+@desk_view("answer_disputes")
+def dispute_queue(request: HttpRequest) -> HttpResponseBase:
+    rows = open_disputes()
+    if request.GET.get("view") == "overdue":
+        rows = rows.filter(answer_due__lt=clock.today())
+    insurance = request.GET.get("insurance", "")
+    if insurance in Insurance.values:
+        rows = rows.filter(insurance=insurance)
+    q = request.GET.get("q", "").strip().upper()
+    if q:
+        rows = rows.filter(reference=q)
+    listing = Listing(
+        name="disputes",
+        title=pgettext_lazy("console", "Disputes waiting for an answer"),
+        intro=pgettext_lazy(
+            "console",
+            "Each dispute is answered within 15 working days of its opening; the overdue ones "
+            "come first.",
+        ),
+        columns=[
+            Column(pgettext_lazy("console", "Dispute"), lambda d: d.reference, _dispute_link),
+            Column(pgettext_lazy("console", "Answer due"), lambda d: f"{d.answer_due:%Y-%m-%d}"),
+            Column(pgettext_lazy("console", "Overdue"), _overdue_words),
+            Column(pgettext_lazy("console", "Holder"), lambda d: holder(d.person)),
+            Column(
+                pgettext_lazy("console", "Insurance"), lambda d: label("insurance", d.insurance)
+            ),
+            Column(pgettext_lazy("console", "Month"), lambda d: f"{d.month:%Y-%m}"),
+            Column(pgettext_lazy("console", "Channel"), lambda d: label("channel", d.channel)),
+            Column(
+                pgettext_lazy("console", "Opened"),
+                lambda d: f"{timezone.localtime(d.opened_at):%Y-%m-%d %H:%M}",
+            ),
+        ],
+        rows=rows,
+        search_help=pgettext_lazy("console", "Dispute reference"),
+        filters=[
+            Filter(
+                "view",
+                pgettext_lazy("console", "Show"),
+                [("", pgettext_lazy("console", "all")), *DISPUTE_VIEWS.items()],
+            ),
+            Filter.any_of("insurance", pgettext_lazy("console", "Insurance"), INSURANCE),
+        ],
+    )
+    return show(request, listing)
+
+
+def _record_words(record: ContributionRecord) -> str:
+    return f"{record.month:%Y-%m} · {record.employer.name} ({record.employer.credit_code})"
+
+
+class AnswerDispute(DeskAction):
+    permission = "answer_disputes"
+    title = pgettext_lazy("console", "Answer a dispute")
+    confirm_label = pgettext_lazy("console", "Send the answer")
+    template_name = "console/dispute.html"
+    dispute: Dispute
+    records: list[ContributionRecord]
+
+    def load(self, **kwargs: Any) -> None:
+        self.dispute = dispute_to_answer(kwargs["reference"])
+        self.records = disputed_records(self.dispute)
+
+    def heading(self) -> Any:
+        return pgettext("console", "Answer dispute %(reference)s") % {
+            "reference": self.dispute.reference
+        }
+
+    def make_form(self, data: Any = None) -> forms.Form:
+        choices = [(r.pk, _record_words(r)) for r in self.records]
+        return DisputeAnswerForm(data, records=choices)
+
+    def correction(self, form: forms.Form) -> Correction | None:
+        data = form.cleaned_data
+        if data.get("record") is None:
+            return None
+        return Correction(
+            record_id=data["record"],
+            base=str(data["base"]),
+            employer_amount=str(data["employer_amount"]),
+            individual_amount=str(data["individual_amount"]),
+            status=data["record_status"],
+            paid_on=data["paid_on"].isoformat() if data.get("paid_on") else "",
+        )
+
+    def summary(self, form: forms.Form) -> Summary:
+        data = form.cleaned_data
+        lines: Summary = [
+            (pgettext("console", "Dispute"), self.dispute.reference),
+            (pgettext("console", "Holder"), holder_text(self.dispute.person)),
+            (pgettext("console", "Outcome"), label("dispute_status", data["status"])),
+            (pgettext("console", "Answer"), data["answer"]),
+        ]
+        correction = self.correction(form)
+        if correction is not None:
+            record = next(r for r in self.records if r.pk == correction.record_id)
+            lines += [
+                (pgettext("console", "Record corrected"), _record_words(record)),
+                (
+                    pgettext("console", "Base"),
+                    f"{record.base} → {correction.base}",
+                ),
+                (
+                    pgettext("console", "Employer's amount"),
+                    f"{record.employer_amount} → {correction.employer_amount}",
+                ),
+                (
+                    pgettext("console", "Individual amount"),
+                    f"{record.individual_amount} → {correction.individual_amount}",
+                ),
+                (
+                    pgettext("console", "Status"),
+                    f"{label('record_status', record.status)} → "
+                    f"{label('record_status', correction.status)}",
+                ),
+            ]
+        lines.append(
+            (
+                pgettext("console", "Effect"),
+                pgettext(
+                    "console",
+                    "The person is told of the answer. A corrected record is booked as a new "
+                    "version; the old one stays in its history.",
+                ),
+            )
+        )
+        return lines
+
+    def perform(self, form: forms.Form) -> HttpResponse:
+        data = form.cleaned_data
+        answer_dispute(
+            actor=self.desk.actor,
+            reference=self.dispute.reference,
+            status=data["status"],
+            answer=data["answer"],
+            correction=self.correction(form),
+        )
+        self.done(
+            pgettext("console", "Dispute %(reference)s is answered; the person is told.")
+            % {"reference": self.dispute.reference}
+        )
+        return HttpResponseRedirect(self.back_url())
+
+    def context(self) -> dict[str, Any]:
+        return {
+            "person": self.dispute.person,
+            "dispute": self.dispute,
+            "overdue": is_overdue(self.dispute),
+            "disputed": [(r, list(history_of(r))) for r in self.records],
+        }
+
+    def back_url(self) -> str:
+        return reverse("console:disputes")

@@ -1,0 +1,358 @@
+"""Contribution records at the console: a person's records for a window clerk (audited reading),
+the hotline agent's reading for the checked caller only, written authorisations, the disputes
+queue and the answer that corrects a record through a new version and tells the person."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from sscard.audit.models import AuditEvent
+from sscard.common import clock
+from sscard.common.context import Actor, Channel, Role
+from sscard.console.views.hotline import VERIFIED
+from sscard.notifications.messages import render
+from sscard.notifications.models import OutboxMessage
+from sscard.people.models import Person
+from sscard.records.models import (
+    Authorisation,
+    ContributionRecord,
+    ContributionVersion,
+    Dispute,
+    DisputeStatus,
+)
+from sscard.records.permissions import Reader
+from sscard.records.services import book_contributions, open_dispute
+from tests.console_support import World, build_world
+from tests.factories import db_state
+from tests.records_support import record
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 20, 2, tzinfo=dt.UTC)
+
+
+def core() -> Reader:
+    actor = Actor(kind="partner", id="core", role=Role.PARTNER, channel=Channel.SYSTEM)
+    return Reader(actor=actor, scopes=frozenset({"records:write"}))
+
+
+def window_actor(world: World) -> Actor:
+    return Actor(
+        kind="staff",
+        id="window-1",
+        role=Role.WINDOW_CLERK,
+        channel=Channel.WINDOW,
+        outlet_code=world.agency.code,
+    )
+
+
+def book(person: Person, *rows: dict[str, Any]) -> None:
+    result = book_contributions(reader=core(), records=list(rows), source="api")
+    assert not result.rejected, result.rejected
+
+
+@pytest.fixture
+def world() -> Any:
+    with clock.frozen_at(NOW):
+        yield build_world()
+
+
+def en(world: World, role: str) -> Client:
+    client = world.client(role)
+    client.cookies["sscard_language"] = "en"
+    return client
+
+
+def zh(world: World, role: str) -> Client:
+    client = world.client(role)
+    client.cookies["sscard_language"] = "zh-hans"
+    return client
+
+
+def with_records(world: World) -> Person:
+    person = world.adult
+    book(
+        person,
+        record(person, month="2026-01", paid_on="2026-01-15"),
+        record(person, month="2026-03", status="owed", paid_on=None),
+        record(person, insurance="medical", month="2026-01", base="8000.00",
+               employer_amount="640.00", individual_amount="160.00", paid_on="2026-01-15"),
+    )  # fmt: skip
+    return person
+
+
+# ---------------------------------------------------------------- reading
+
+
+def test_a_window_clerk_reads_the_records_and_the_reading_is_audited(world):
+    with clock.frozen_at(NOW):
+        person = with_records(world)
+        answer = en(world, "window_clerk").get(
+            reverse("console:records", args=[person.reference]) + "?year=2026"
+        )
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    assert "2026-01" in page and "2026-03" in page
+    assert "owed" in page and "no record (gap)" in page  # February has none
+    assert "Rights" in page and "Months paid" in page
+    assert person.name not in page and person.social_security_number not in page
+    assert "STATEMENT" not in page  # the marked place is a template comment
+    event = AuditEvent.objects.filter(action="records.read").get()
+    assert event.actor_role == Role.WINDOW_CLERK and event.channel == Channel.WINDOW
+    assert event.object_id == str(person.pk) and event.after["basis"] == "staff"
+
+
+def test_the_records_page_in_chinese(world):
+    with clock.frozen_at(NOW):
+        person = with_records(world)
+        answer = zh(world, "window_clerk").get(reverse("console:records", args=[person.reference]))
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    assert "缴费记录" in page and "养老保险" in page and "欠缴" in page
+
+
+def test_the_person_page_leads_to_the_records_for_those_who_read_them(world):
+    url = reverse("console:person", args=[world.adult.reference])
+    link = reverse("console:records", args=[world.adult.reference])
+    assert link in en(world, "window_clerk").get(url).content.decode()
+    assert link in en(world, "supervisor").get(url).content.decode()
+    assert link not in en(world, "bank_clerk").get(url).content.decode()
+
+
+@pytest.mark.parametrize("role", ["community_clerk", "bank_clerk", "admin"])
+def test_roles_without_the_inquiry_duty_are_refused_and_nothing_is_audited(world, role):
+    person = with_records(world)
+    before = db_state()
+    answer = en(world, role).get(reverse("console:records", args=[person.reference]))
+    assert answer.status_code == 403
+    assert db_state() == before
+
+
+def test_a_hotline_agent_reads_only_the_checked_caller(world):
+    person = with_records(world)
+    client = en(world, "hotline_agent")
+    url = reverse("console:hotline_records", args=[person.reference])
+    before = db_state()
+    refused = client.get(url)
+    assert refused.status_code == 404 and db_state() == before
+    # The window's page of the same person: the read model names no caller, so nothing.
+    assert client.get(reverse("console:records", args=[person.reference])).status_code == 403
+    session = client.session
+    session[VERIFIED] = {str(person.pk): clock.now().isoformat()}
+    session.save()
+    answer = client.get(url)
+    assert answer.status_code == 200
+    event = AuditEvent.objects.filter(action="records.read").get()
+    assert event.channel == Channel.HOTLINE
+    # Checked for one caller, another person's records stay closed.
+    other = reverse("console:hotline_records", args=[world.parent.reference])
+    assert client.get(other).status_code == 404
+
+
+# ---------------------------------------------------------------- authorisations
+
+
+def authorisation_post(world: World, **extra: Any) -> dict[str, Any]:
+    return {
+        "authorised_id_number": world.parent.social_security_number,
+        "insurances": ["pension", "medical"],
+        "starts_on": "2026-11-20",
+        "ends_on": "2027-11-20",
+        "document": "委托书 2026-001",
+        **extra,
+    }
+
+
+def test_a_window_clerk_records_and_ends_an_authorisation(world):
+    client = en(world, "window_clerk")
+    url = reverse("console:record_authorisation", args=[world.adult.reference])
+    with clock.frozen_at(NOW):
+        confirm = client.post(url, authorisation_post(world))
+        assert confirm.status_code == 200 and "Record the authorisation" in confirm.text
+        assert not Authorisation.objects.exists()
+        done = client.post(url, {**authorisation_post(world), "confirm": "1"})
+    assert done.status_code == 302
+    authorisation = Authorisation.objects.get()
+    assert authorisation.person == world.adult and authorisation.authorised == world.parent
+    assert authorisation.insurances == ["medical", "pension"]
+    assert AuditEvent.objects.filter(action="records.authorisation_recorded").count() == 1
+    with clock.frozen_at(NOW):
+        page = client.get(reverse("console:records", args=[world.adult.reference])).text
+        assert authorisation.reference in page
+        end = reverse("console:end_authorisation", args=[authorisation.reference])
+        assert end in page
+        assert client.post(end, {"confirm": "1"}).status_code == 302
+    authorisation.refresh_from_db()
+    assert authorisation.ended_at is not None
+    assert AuditEvent.objects.filter(action="records.authorisation_ended").count() == 1
+    again = client.get(end)
+    assert again.status_code == 409
+
+
+def test_a_bad_authorisation_is_refused_by_its_field_and_changes_nothing(world):
+    client = en(world, "window_clerk")
+    url = reverse("console:record_authorisation", args=[world.adult.reference])
+    before = db_state()
+    with clock.frozen_at(NOW):
+        yourself = authorisation_post(
+            world, authorised_id_number=world.adult.social_security_number, confirm="1"
+        )
+        answer = client.post(url, yourself)
+        assert answer.status_code == 422
+        assert "must be another person" in answer.text
+        past = authorisation_post(world, starts_on="2025-01-01", ends_on="2025-06-01", confirm="1")
+        assert client.post(url, past).status_code == 422
+        assert client.post(url, authorisation_post(world, insurances=[])).status_code == 422
+    assert db_state() == before
+
+
+@pytest.mark.parametrize("role", ["supervisor", "hotline_agent", "bank_clerk"])
+def test_only_window_clerks_record_authorisations(world, role):
+    url = reverse("console:record_authorisation", args=[world.adult.reference])
+    before = db_state()
+    answer = en(world, role).post(url, {**authorisation_post(world), "confirm": "1"})
+    assert answer.status_code == 403 and db_state() == before
+
+
+# ---------------------------------------------------------------- disputes
+
+
+def a_dispute(world: World, *, month: str = "2026-03", when: dt.datetime = NOW) -> Dispute:
+    with clock.frozen_at(when):
+        return open_dispute(
+            reader=Reader(actor=window_actor(world)),
+            person=world.adult,
+            insurance="pension",
+            month=month,
+            reason="我那个月已经缴费了",
+        )
+
+
+def test_the_queue_shows_open_disputes_overdue_first_and_filters(world):
+    with_records(world)
+    late = a_dispute(world, month="2026-01", when=dt.datetime(2026, 9, 1, 2, tzinfo=dt.UTC))
+    fresh = a_dispute(world)
+    with clock.frozen_at(NOW):
+        page = en(world, "supervisor").get(reverse("console:disputes")).text
+        assert page.index(late.reference) < page.index(fresh.reference)
+        assert "overdue" in page
+        overdue = en(world, "window_clerk").get(reverse("console:disputes") + "?view=overdue")
+        assert late.reference in overdue.text and fresh.reference not in overdue.text
+        medical = en(world, "window_clerk").get(reverse("console:disputes") + "?insurance=medical")
+        assert late.reference not in medical.text
+        chinese = zh(world, "window_clerk").get(reverse("console:disputes")).text
+        assert "待答复的异议" in chinese and "已逾期" in chinese
+
+
+@pytest.mark.parametrize("role", ["hotline_agent", "bank_clerk", "community_clerk", "admin"])
+def test_roles_that_do_not_answer_disputes_see_no_queue(world, role):
+    dispute = a_dispute(world)
+    before = db_state(dispute)
+    client = en(world, role)
+    assert client.get(reverse("console:disputes")).status_code == 403
+    url = reverse("console:dispute", args=[dispute.reference])
+    post = {"status": "confirmed", "answer": "核查无误", "confirm": "1"}
+    assert client.post(url, post).status_code == 403
+    assert db_state(dispute) == before
+
+
+def test_a_dispute_confirmed_as_recorded_tells_the_person_in_their_language(world):
+    with_records(world)
+    world.adult.language = "en"
+    world.adult.save()
+    dispute = a_dispute(world)
+    url = reverse("console:dispute", args=[dispute.reference])
+    client = en(world, "window_clerk")
+    with clock.frozen_at(NOW):
+        form = client.get(url)
+        assert form.status_code == 200 and "Answer dispute" in form.text
+        confirm = client.post(url, {"status": "confirmed", "answer": "The record is right."})
+        assert confirm.status_code == 200 and "Send the answer" in confirm.text
+        done = client.post(
+            url, {"status": "confirmed", "answer": "The record is right.", "confirm": "1"}
+        )
+    assert done.status_code == 302
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.CONFIRMED
+    message = OutboxMessage.objects.get(topic="dispute_answered")
+    assert message.recipient_id == world.adult.pk
+    words = render(message.topic, message.payload, world.adult.language)
+    assert dispute.reference in words.text and "stands as recorded" in words.text
+    assert not ContributionVersion.objects.exists()
+    assert client.get(url).status_code == 409  # answered: no second answer
+
+
+def test_a_wrong_record_is_corrected_through_a_new_version_keeping_the_old(world):
+    with_records(world)
+    dispute = a_dispute(world)
+    wrong = ContributionRecord.objects.get(
+        person=world.adult, insurance="pension", month=dispute.month
+    )
+    url = reverse("console:dispute", args=[dispute.reference])
+    post = {
+        "status": "corrected",
+        "answer": "单位已补缴，记录已更正。",
+        "record": str(wrong.pk),
+        "base": "8000.00",
+        "employer_amount": "1280.00",
+        "individual_amount": "640.00",
+        "record_status": "back_paid",
+        "paid_on": "2026-11-10",
+        "confirm": "1",
+    }
+    with clock.frozen_at(NOW):
+        answer = zh(world, "supervisor").post(url, post)
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    wrong.refresh_from_db()
+    assert (wrong.version, wrong.status) == (2, "back_paid")
+    old = ContributionVersion.objects.get(record=wrong)
+    assert (old.version, old.status, old.paid_on) == (1, "owed", None)
+    booked = AuditEvent.objects.get(action="contributions.booked", object_id__startswith="dispute")
+    assert booked.object_id == f"dispute:{dispute.reference}"
+    assert booked.after["replaced"] == 1
+    answered = AuditEvent.objects.get(action="records.dispute_answered")
+    assert answered.after["corrected_here"] is True
+    message = OutboxMessage.objects.get(topic="dispute_answered")
+    words = render(message.topic, message.payload, world.adult.language)
+    assert "已更正" in words.text
+
+
+def test_a_bad_correction_changes_nothing(world):
+    with_records(world)
+    dispute = a_dispute(world)
+    wrong = ContributionRecord.objects.get(
+        person=world.adult, insurance="pension", month=dispute.month
+    )
+    url = reverse("console:dispute", args=[dispute.reference])
+    base = {
+        "status": "corrected",
+        "answer": "更正",
+        "record": str(wrong.pk),
+        "base": "8000.00",
+        "employer_amount": "1280.00",
+        "individual_amount": "640.00",
+        "record_status": "owed",
+        "paid_on": "2026-11-10",  # an owed month has no paid day
+        "confirm": "1",
+    }
+    before = db_state(wrong, dispute)
+    client = en(world, "window_clerk")
+    with clock.frozen_at(NOW):
+        refused = client.post(url, base)
+        assert refused.status_code == 422, refused.status_code
+        assert "paid-on day is not valid" in refused.text
+        same = {**base, "employer_amount": str(wrong.employer_amount),
+                "individual_amount": str(wrong.individual_amount), "paid_on": ""}  # fmt: skip
+        assert client.post(url, same).status_code == 422
+        confirmed = {**base, "status": "confirmed"}
+        assert client.post(url, confirmed).status_code == 422
+        missing = {**base, "base": ""}
+        assert client.post(url, missing).status_code == 422
+    assert db_state(wrong, dispute) == before
+    assert wrong.base == Decimal("8000.00")
