@@ -214,6 +214,14 @@ def _pin_locked(p: Params) -> tuple[str, str]:
     ) % {"card": p["card_number"]}
 
 
+def _statement_ready(p: Params) -> tuple[str, str]:
+    return _("Your social insurance statement is ready"), _(
+        "Your personal rights record statement of social insurance for %(year)s is ready. See "
+        "or download it in the app or on the web (My records), or ask for it at a service "
+        "window. If a record is wrong, you can dispute it there."
+    ) % {"year": p["year"]}
+
+
 def _code_minutes(p: Params) -> int:
     return max(1, int(p.get("minutes") or settings.OTP_TTL_SECONDS // 60))
 
@@ -253,6 +261,7 @@ _TOPICS: dict[str, Callable[[Params], tuple[str, str]]] = {
     "collected": _collected,
     "activated": _activated,
     "pin_locked": _pin_locked,
+    "statement_ready": _statement_ready,
     SIGN_IN_CODE: _sign_in_code,
     CONFIRMATION_CODE: _confirmation_code,
 }

@@ -39,6 +39,7 @@ NOTIFICATION_TOPICS = frozenset(
         "collected",
         "activated",
         "pin_locked",
+        "statement_ready",
     }
 )
 
