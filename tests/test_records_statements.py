@@ -419,3 +419,19 @@ def test_a_run_killed_midway_and_run_again_tells_each_person_exactly_once() -> N
 
     assert _notices() == {p.pk: 1 for p in people}
     assert verify_chain().ok
+
+
+def test_a_rare_character_in_a_name_is_drawn_from_the_whole_font() -> None:
+    """The common font (GB 2312) lacks 堃; the statement then embeds from the whole font."""
+    from sscard.common.pdf import common_font, font_path
+
+    common = common_font(font_path())
+    assert common is not None and ord("堃") not in common[1] and ord("广") in common[1]
+    person = make_person()
+    rare = record(person, month=f"{YEAR}-02")
+    rare["employer"]["name"] = "广州堃元科技有限公司"
+    _book([rare])
+
+    text = _text(statement_pdf(person, YEAR, issued_by="经办中心")).replace(" ", "")
+
+    assert "广州堃元科技有限公司" in text

@@ -471,13 +471,23 @@ def statement_pdf(
     return render_statement(statement, issued_by=issued_by, issued_on=today or clock.today())
 
 
+def _variable_texts(statement: Statement, issued_by: str) -> list[str]:
+    """What the statement shows that is not written in this module: the common font serves
+    when it has all their characters (`common.pdf`)."""
+    person = statement.person
+    texts = [issued_by, mask_name(person.name), mask_id_number(person.social_security_number)]
+    for lines in statement.lines.values():
+        texts.extend({line.employer_name for line in lines})
+    return texts
+
+
 def render_statement(statement: Statement, *, issued_by: str, issued_on: dt.date) -> bytes:
     pdf = _Statement(orientation="P", unit="mm", format="A4")
     pdf.set_title(f"社会保险个人权益记录单 {statement.year}")
     pdf.set_author("sscard")
     pdf.set_creator("sscard")
     pdf.set_creation_date(clock.now())
-    add_cjk_font(pdf)
+    add_cjk_font(pdf, texts=_variable_texts(statement, issued_by))
     pdf.set_margins(18, 14, 18)
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.add_page()
