@@ -294,7 +294,7 @@ def test_force_refuses_to_wipe_people_the_demo_did_not_load():
 
 
 def test_the_records_are_the_same_every_run():
-    from sscard.demo.records import _record_rows
+    from sscard.demo.records import _record_rows, years_of
 
     anchor = dt.date(2026, 1, 1)
     people = [(n, dt.date(1970 + n % 30, 1 + n % 12, 1)) for n in range(1, 60)]
@@ -303,7 +303,13 @@ def test_the_records_are_the_same_every_run():
     def rows() -> list[tuple[object, ...]]:
         return list(
             _record_rows(
-                people, seed=7, anchor=anchor, employers=[1, 2, 3], first_id=1, booked_at=booked
+                people,
+                years=years_of(anchor),
+                seed=7,
+                anchor=anchor,
+                employers=[1, 2, 3],
+                first_id=1,
+                booked_at=booked,
             )
         )
 

@@ -127,9 +127,21 @@ def _day(month: dt.date, days: int) -> dt.date | None:
     return month + dt.timedelta(days=days)
 
 
+def _last_month(anchor: dt.date) -> dt.date:
+    return dt.date(anchor.year - 1, 12, 1) if anchor.month == 1 else anchor.replace(day=1)
+
+
+def years_of(anchor: dt.date) -> dict[int, _Year]:
+    """The rates and limits of the years the records span, read before the rows are written
+    (a COPY in progress holds the connection)."""
+    last = _last_month(anchor).year
+    return _years(last - YEARS[1], last)
+
+
 def _record_rows(
     people: list[tuple[int, dt.date]],
     *,
+    years: dict[int, _Year],
     seed: int,
     anchor: dt.date,
     employers: list[int],
@@ -137,8 +149,7 @@ def _record_rows(
     booked_at: dt.datetime,
 ) -> Iterator[tuple[object, ...]]:
     rng = random.Random(f"{seed}:records")
-    last_month = dt.date(anchor.year - 1, 12, 1) if anchor.month == 1 else anchor.replace(day=1)
-    years = _years(last_month.year - YEARS[1], last_month.year)
+    last_month = _last_month(anchor)
     next_id = first_id
     amounts: dict[tuple[int, Decimal], list[tuple[str, str, str, str]]] = {}
     for person_id, birth in people:
@@ -217,6 +228,7 @@ def load_records(
         count = _Writer(ContributionRecord, RECORD_COLUMNS).write(
             _record_rows(
                 people,
+                years=years_of(anchor),
                 seed=seed,
                 anchor=anchor,
                 employers=employers,
