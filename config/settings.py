@@ -167,6 +167,10 @@ CJK_FONT = os.environ.get("SSCARD_CJK_FONT", "/usr/share/fonts/truetype/wqy/wqy-
 
 # Key for the check part of receipt numbers; defaults to one derived from SECRET_KEY.
 RECEIPT_KEY = os.environ.get("SSCARD_RECEIPT_KEY", "")
+# Key for the verification codes of yearly statements; defaults to one derived from SECRET_KEY.
+STATEMENT_KEY = os.environ.get("SSCARD_STATEMENT_KEY", "")
+# The agency named on yearly statements made for the app and the web (a window names its own).
+STATEMENT_ISSUER = os.environ.get("SSCARD_STATEMENT_ISSUER", "社会保险经办机构")
 
 # Rate limits and other short-lived counters: Redis when REDIS_URL is set, else this process.
 REDIS_URL = os.environ.get("REDIS_URL", "")

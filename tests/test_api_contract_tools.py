@@ -52,6 +52,8 @@ OPERATION_IDS = {
     ("get", "/api/v1/persons/{ssn}/rights"): "getPersonRights",
     ("get", "/api/v1/me/rights"): "getMyRights",
     ("post", "/api/v1/me/record-disputes"): "createRecordDispute",
+    ("get", "/api/v1/persons/{ssn}/statements/{year}.pdf"): "getPersonStatement",
+    ("get", "/api/v1/me/statements/{year}.pdf"): "getMyStatement",
 }
 
 
@@ -101,8 +103,18 @@ def generated_client(tmp_path: Path) -> Iterator[ModuleType]:
     document = tmp_path / "openapi.json"
     document.write_text(json.dumps(served_document()), encoding="utf-8")
     config = tmp_path / "config.json"
-    # No formatting hooks: the generator's output runs as it is.
-    config.write_text(json.dumps({"package_name_override": PACKAGE, "post_hooks": []}))
+    # No formatting hooks: the generator's output runs as it is. The generator reads a PDF
+    # (the yearly statement) as bytes once told that it is one: its documented override.
+    overrides = {"application/pdf": "application/octet-stream"}
+    config.write_text(
+        json.dumps(
+            {
+                "package_name_override": PACKAGE,
+                "post_hooks": [],
+                "content_type_overrides": overrides,
+            }
+        )
+    )
     out = tmp_path / "client"
     generator = Path(sys.executable).with_name("openapi-python-client")
     arguments = ["--path", str(document), "--meta", "none", "--config", str(config)]

@@ -247,6 +247,8 @@ CONTRACT = [
     ("get", "/persons/{ssn}/rights"),
     ("get", "/me/rights"),
     ("post", "/me/record-disputes"),
+    ("get", "/persons/{ssn}/statements/{year}.pdf"),
+    ("get", "/me/statements/{year}.pdf"),
 ]
 
 

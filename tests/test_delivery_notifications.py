@@ -369,6 +369,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "month": "2026-03",
         "status": "corrected",
     },
+    "statement_ready": {"year": 2025},
     "sign_in_code": {"code": "042137"},
     "confirmation_code": {"code": "042137"},
 }
@@ -515,7 +516,7 @@ def test_the_chinese_catalogue_is_complete_and_compiled():
     with (LOCALE / "django.mo").open("rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
 
-    assert len(entries) == 39
+    assert len(entries) == 41
     for entry in entries:
         assert entry["msgstr"], entry["msgid"]
         if "msgctxt" in entry:

@@ -59,6 +59,7 @@ def test_the_demo_loads_guangzhou(demo):
     people_are_valid_and_minors_have_adult_guardians()
     every_card_and_application_status_and_both_policies()
     stories_went_through_the_services(demo)
+    working_people_have_consistent_records(demo)
 
 
 def outlets_cover_every_type_with_its_services() -> None:
@@ -171,6 +172,80 @@ def stories_went_through_the_services(demo: str) -> None:
     assert DEMO_PIN in demo
 
 
+def working_people_have_consistent_records(demo: str) -> None:
+    """Every person of working age at the anchor has 3 to 15 years of records, each record as
+    the feed's check would take it (rates, base limits, credit codes), with job changes, gaps,
+    owed and back-paid months among them; rights are computed from them."""
+    from collections import defaultdict
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from sscard.records.feeds import check_records
+    from sscard.records.models import ContributionRecord
+    from sscard.records.selectors import rates_for, rights_of
+
+    cent = Decimal("0.01")
+
+    assert "contribution records of" in demo
+    anchor = anchor_date()
+    working = Person.objects.filter(
+        birth_date__lte=dt.date(anchor.year - 20, anchor.month, anchor.day),
+        birth_date__gt=dt.date(anchor.year - 60, anchor.month, anchor.day),
+    )
+    months: dict[int, set[dt.date]] = defaultdict(set)
+    employers: dict[int, set[int]] = defaultdict(set)
+    for person_id, month, employer_id in ContributionRecord.objects.filter(
+        insurance="pension"
+    ).values_list("person_id", "month", "employer_id"):
+        months[person_id].add(month)
+        employers[person_id].add(employer_id)
+    assert set(months) == set(working.values_list("pk", flat=True))
+    for person_id, seen in months.items():
+        years = {m.year for m in seen}
+        assert 3 <= len(years) <= 15, person_id
+        assert max(seen) < anchor
+    assert any(len(e) > 1 for e in employers.values())  # job changes
+    gaps = 0
+    for seen in months.values():
+        ordered = sorted(seen)
+        span = (ordered[-1].year - ordered[0].year) * 12 + ordered[-1].month - ordered[0].month
+        gaps += span + 1 > len(ordered)
+    assert gaps > 0
+    statuses = set(ContributionRecord.objects.values_list("status", flat=True).distinct())
+    assert statuses == {"paid", "owed", "back_paid"}
+
+    sample = list(ContributionRecord.objects.select_related("person", "employer")[::997][:300])
+    checked = check_records(
+        [
+            {
+                "social_security_number": r.person.social_security_number,
+                "insurance": r.insurance,
+                "month": f"{r.month:%Y-%m}",
+                "employer": {"name": r.employer.name, "credit_code": r.employer.credit_code},
+                "base": str(r.base),
+                "employer_amount": str(r.employer_amount),
+                "individual_amount": str(r.individual_amount),
+                "status": r.status,
+                "paid_on": r.paid_on.isoformat() if r.paid_on else None,
+            }
+            for r in sample
+        ]
+    )
+    assert checked.rejected == [] and len(checked.valid) == len(sample)
+    for r in sample:
+        rate = rates_for(r.employer.credit_code[2:8], r.month.year)[r.insurance]
+        assert r.employer_amount == (r.base * rate.employer).quantize(cent, ROUND_HALF_UP)
+
+    person = Person.objects.get(pk=max(months, key=lambda p: len(months[p])))
+    rights = rights_of(person)
+    pension = next(m for m in rights.months if m.insurance == "pension")
+    paid = ContributionRecord.objects.filter(
+        person=person, insurance="pension", status__in=["paid", "back_paid"]
+    )
+    assert pension.total == paid.values("month").distinct().count() >= 36
+    assert rights.pension.balance > sum(r.individual_amount for r in paid) > 0
+    assert rights.medical.balance > 0
+
+
 def test_a_second_run_changes_nothing(demo):
     before = _state()
     out = StringIO()
@@ -216,3 +291,27 @@ def test_force_refuses_to_wipe_people_the_demo_did_not_load():
         call_command("demo", people=300, force=True)
 
     assert Person.objects.count() == 1
+
+
+def test_the_records_are_the_same_every_run():
+    from sscard.demo.records import _record_rows, years_of
+
+    anchor = dt.date(2026, 1, 1)
+    people = [(n, dt.date(1970 + n % 30, 1 + n % 12, 1)) for n in range(1, 60)]
+    booked = dt.datetime(2026, 1, 1, 2, tzinfo=dt.UTC)
+
+    def rows() -> list[tuple[object, ...]]:
+        return list(
+            _record_rows(
+                people,
+                years=years_of(anchor),
+                seed=7,
+                anchor=anchor,
+                employers=[1, 2, 3],
+                first_id=1,
+                booked_at=booked,
+            )
+        )
+
+    first = rows()
+    assert first == rows() and len(first) >= 59 * 36 * 5

@@ -1,12 +1,13 @@
 """Records (API.md "Records and statements"): the core system's feed, and reading a person's
-contribution records and rights through the records' read model (`records.permissions`)."""
+contribution records, rights and yearly statement (a PDF) through the records' read model
+(`records.permissions`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Body, Query, Router, Status
 from ninja.decorators import decorate_view
 
@@ -30,7 +31,12 @@ from sscard.people.selectors import get_person, get_person_among
 from sscard.records.feeds import parse_month
 from sscard.records.permissions import RECORDS_READ, Reader, readable_people
 from sscard.records.selectors import Account, records_of, rights_of, totals_of
-from sscard.records.services import book_contributions, open_dispute, read_records
+from sscard.records.services import (
+    book_contributions,
+    open_dispute,
+    read_records,
+    read_statement,
+)
 
 router = Router(tags=["records"])
 ERRORS: dict[int, Any] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
@@ -216,6 +222,51 @@ def person_rights(request: HttpRequest, ssn: str) -> dict[str, Any]:
 def my_rights(request: HttpRequest, ssn: str | None = None) -> dict[str, Any]:
     principal = principal_of(request)
     return _rights(_reader(principal), _citizen_subject(principal, ssn))
+
+
+# The statement's 200 is a PDF, not JSON: documented as such.
+PDF_ANSWER: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "The personal rights record statement of the year (zh-Hans, CJK font "
+            "embedded, masked ID number, with its verification code)",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+def _pdf(pdf: bytes, year: int) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="statement-{year}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get(
+    "/persons/{ssn}/statements/{year}.pdf",
+    response={**ERRORS},
+    summary="A person's personal rights record statement of a year, as a PDF",
+    operation_id="getPersonStatement",
+    openapi_extra=PDF_ANSWER,
+)
+def person_statement(request: HttpRequest, ssn: str, year: int) -> HttpResponse:
+    principal = principal_of(request)
+    principal.require(RECORDS_READ)
+    return _pdf(read_statement(_reader(principal), get_person(ssn, field="ssn"), year), year)
+
+
+@router.get(
+    "/me/statements/{year}.pdf",
+    response={**ERRORS},
+    summary="The signed-in citizen's statement of a year, as a PDF (or a ward's: ssn)",
+    operation_id="getMyStatement",
+    openapi_extra=PDF_ANSWER,
+)
+def my_statement(request: HttpRequest, year: int, ssn: str | None = None) -> HttpResponse:
+    principal = principal_of(request)
+    subject = _citizen_subject(principal, ssn)
+    return _pdf(read_statement(_reader(principal), subject, year), year)
 
 
 @router.post(

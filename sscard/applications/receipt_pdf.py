@@ -4,20 +4,14 @@ Bilingual (Chinese first), with the receipt number in large type and as a QR cod
 clerk scans to accept it. The QR code carries the receipt number only: no personal data.
 The holder's ID number and name are masked.
 
-The CJK font is embedded (subset) rather than left to the reader's machine: Debian's
-WenQuanYi Micro Hei (`make system-deps` installs it; SSCARD_CJK_FONT points elsewhere).
+The CJK font is embedded (subset) rather than left to the reader's machine (`common.pdf`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
-from pathlib import Path
 
-import segno
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -29,6 +23,7 @@ from sscard.applications.models import (
     ReplacementReason,
 )
 from sscard.cards.models import ReporterRelation
+from sscard.common.pdf import FONT, add_cjk_font, qr_png
 from sscard.people.masking import mask_id_number, mask_name
 
 TYPE_LABELS: dict[str, tuple[str, str]] = {
@@ -52,24 +47,6 @@ RELATION_LABELS: dict[str, tuple[str, str]] = {
     ReporterRelation.GUARDIAN: ("监护人", "guardian"),
     ReporterRelation.AGENT: ("代办人", "agent"),
 }
-FONT = "cjk"
-
-
-def font_path() -> Path:
-    path = Path(getattr(settings, "CJK_FONT", "") or "")
-    if not path.is_file():
-        raise ImproperlyConfigured(
-            f"The CJK font for PDFs is missing ({path}); run `make system-deps` "
-            "or set SSCARD_CJK_FONT to a TrueType font with Chinese glyphs."
-        )
-    return path
-
-
-def _qr_png(text: str) -> io.BytesIO:
-    out = io.BytesIO()
-    segno.make(text, error="m", micro=False).save(out, kind="png", scale=8, border=2)
-    out.seek(0)
-    return out
 
 
 def _money(amount: Decimal) -> str:
@@ -107,7 +84,7 @@ class _Receipt(FPDF):
     def number_block(self, number: str, issued_at: dt.datetime) -> None:
         """The receipt number in large type, with its QR code beside it."""
         top = self.get_y()
-        self.image(_qr_png(number), x=self.w - 18 - 40, y=top, w=40, h=40)
+        self.image(qr_png(number), x=self.w - 18 - 40, y=top, w=40, h=40)
         self.set_font(FONT, size=10)
         self.set_text_color(90, 90, 90)
         self.cell(0, 6, "回执编号 Receipt number", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
@@ -223,7 +200,7 @@ def receipt_pdf(application: CardApplication) -> bytes:
     pdf.set_author("sscard")
     pdf.set_creator("sscard")
     pdf.set_creation_date(app.created_at)
-    pdf.add_font(FONT, fname=str(font_path()), collection_font_number=0)
+    add_cjk_font(pdf)
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.add_page()

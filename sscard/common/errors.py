@@ -124,6 +124,8 @@ class ErrorCode(StrEnum):
     DISPUTE_ANSWERED = "dispute_answered"
     UNKNOWN_FORMAT = "unknown_format"
     IMPORT_RUNNING = "import_running"
+    STATEMENT_YEAR_INVALID = "statement_year_invalid"
+    STATEMENT_CODE_INVALID = "statement_code_invalid"
     # A record of a feed (the API's batch or a line of an import file) rejected, with its reason.
     MALFORMED_RECORD = "malformed_record"
     UNKNOWN_PERSON = "unknown_person"

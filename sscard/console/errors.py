@@ -325,6 +325,15 @@ MESSAGES: dict[str, Promise] = {
         "console",
         "Another import of this file is running: wait until it ends.",
     ),
+    ErrorCode.STATEMENT_YEAR_INVALID: pgettext_lazy(
+        "console",
+        "A statement is made for a year from 1990 to this year.",
+    ),
+    ErrorCode.STATEMENT_CODE_INVALID: pgettext_lazy(
+        "console",
+        "This verification code was not made by the agency: the statement is not genuine, "
+        "or the code was mistyped.",
+    ),
     ErrorCode.MALFORMED_RECORD: pgettext_lazy(
         "console",
         "The record is not complete or not well formed.",

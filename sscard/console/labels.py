@@ -257,6 +257,7 @@ AUDIT_ACTION: Labels = {
     "records.authorisation_ended": pgettext_lazy("console", "records authorisation ended"),
     "records.dispute_opened": pgettext_lazy("console", "records dispute opened"),
     "records.dispute_answered": pgettext_lazy("console", "records dispute answered"),
+    "records.statements_queued": pgettext_lazy("console", "yearly statements queued"),
 }
 
 INSURANCE: Labels = {

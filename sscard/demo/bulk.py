@@ -158,7 +158,15 @@ class _Writer:
             f"INSERT INTO {quote(self.table)} ({', '.join(map(quote, self.columns))}) "
             f"VALUES ({marks})"
         )
-        adapt_dt = connection.ops.adapt_datetimefield_value
+        adapt = connection.ops.adapt_datetimefield_value
+        adapted: dict[object, object] = {}
+
+        def adapt_dt(value: Any) -> object:
+            # Many rows share a moment (the demo's records are booked at one): adapted once.
+            if value not in adapted:
+                adapted[value] = adapt(value)
+            return adapted[value]
+
         count = 0
         with connection.cursor() as cursor:
             for batch in _batched(rows, self.BATCH):
@@ -166,7 +174,7 @@ class _Writer:
                 for row in batch:
                     items = list(row)
                     for i in self.datetimes:
-                        items[i] = adapt_dt(items[i])  # type: ignore[arg-type]
+                        items[i] = adapt_dt(items[i])
                     for i in self.dates:
                         items[i] = None if items[i] is None else str(items[i])
                     values.append(items)

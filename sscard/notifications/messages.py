@@ -229,6 +229,14 @@ def _dispute_answered(p: Params) -> tuple[str, str]:
     ) % values
 
 
+def _statement_ready(p: Params) -> tuple[str, str]:
+    return _("Your social insurance statement is ready"), _(
+        "Your personal rights record statement of social insurance for %(year)s is ready. See "
+        "or download it in the app or on the web (My records), or ask for it at a service "
+        "window. If a record is wrong, you can dispute it there."
+    ) % {"year": p["year"]}
+
+
 def _code_minutes(p: Params) -> int:
     return max(1, int(p.get("minutes") or settings.OTP_TTL_SECONDS // 60))
 
@@ -269,6 +277,7 @@ _TOPICS: dict[str, Callable[[Params], tuple[str, str]]] = {
     "activated": _activated,
     "pin_locked": _pin_locked,
     "dispute_answered": _dispute_answered,
+    "statement_ready": _statement_ready,
     SIGN_IN_CODE: _sign_in_code,
     CONFIRMATION_CODE: _confirmation_code,
 }

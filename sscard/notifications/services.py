@@ -40,6 +40,7 @@ NOTIFICATION_TOPICS = frozenset(
         "activated",
         "pin_locked",
         "dispute_answered",
+        "statement_ready",
     }
 )
 

@@ -42,6 +42,7 @@ CITIZEN_CODES = frozenset(
         # The app's records and disputes (/me/contributions, /me/rights, /me/record-disputes).
         ErrorCode.RECORDS_NOT_READABLE,
         ErrorCode.DISPUTE_INVALID,
+        ErrorCode.STATEMENT_YEAR_INVALID,
     }
 )
 
@@ -52,6 +53,9 @@ MESSAGES: dict[str, Promise] = {
     ),
     ErrorCode.DISPUTE_INVALID: gettext_lazy(
         "Your dispute could not be recorded: check the insurance, the month and your reason."
+    ),
+    ErrorCode.STATEMENT_YEAR_INVALID: gettext_lazy(
+        "There is no statement for this year: choose a year from 1990 to this year."
     ),
     ErrorCode.INVALID_PHONE: gettext_lazy(
         "Enter the mobile number you gave us: 11 digits, e.g. 13812345678."

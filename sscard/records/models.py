@@ -279,3 +279,36 @@ class ImportRejection(models.Model):
 
     def __str__(self) -> str:
         return f"line {self.line} of {self.file_id}"
+
+
+class StatementStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    MADE = "made", "made"
+    NOTIFIED = "notified", "notified"
+
+
+class YearlyStatement(models.Model):
+    """A person's statement of a year in the yearly run (`sscard records statements`): pending
+    when the run is queued, made when its figures are drawn (their digest kept: the PDF itself
+    is made on demand, `statements`), notified when the message that it is ready is in the
+    outbox. The row is the state: a run stopped midway goes on from it, and the step to
+    notified writes the message in the same transaction, so nobody is told twice."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(
+        max_length=10, choices=StatementStatus.choices, default=StatementStatus.PENDING
+    )
+    digest = models.CharField(max_length=16, blank=True)
+    queued_at = models.DateTimeField()
+    made_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "year"], name="one_statement_per_year")
+        ]
+        indexes = [models.Index(fields=["year", "status"], name="statement_run")]
+
+    def __str__(self) -> str:
+        return f"statement {self.year} of person {self.person_id} ({self.status})"

@@ -226,14 +226,18 @@ class MonthsPaid:
     last: dt.date | None
 
 
-def months_paid(person: Person, *, today: dt.date | None = None) -> list[MonthsPaid]:
+def months_paid(
+    person: Person, *, today: dt.date | None = None, until: dt.date | None = None
+) -> list[MonthsPaid]:
+    """`until`: count only the months up to that day's (a yearly statement's running totals
+    at the end of its year); `current` is then the run that ends in that month."""
     day = today or clock.today()
+    rows = ContributionRecord.objects.filter(person=person, status__in=sorted(PAID_STATUSES))
+    if until is not None:
+        rows = rows.filter(month__lte=until)
+        day = min(day, until)
     months: dict[str, set[int]] = defaultdict(set)
-    for insurance, month in (
-        ContributionRecord.objects.filter(person=person, status__in=sorted(PAID_STATUSES))
-        .values_list("insurance", "month")
-        .distinct()
-    ):
+    for insurance, month in rows.values_list("insurance", "month").distinct():
         months[insurance].add(_month_index(month))
     now = _month_index(day.replace(day=1))
     answer = []

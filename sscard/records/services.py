@@ -48,6 +48,7 @@ from sscard.records.permissions import (
     may_open_dispute,
     records_access,
 )
+from sscard.records.statements import check_year, default_issuer, statement_pdf
 
 # One API call books at most this many records (API.md).
 BATCH_LIMIT = 10_000
@@ -127,6 +128,19 @@ def read_records(reader: Reader, subject: Person, *, what: str) -> RecordsAccess
                 },
             )
     return access
+
+
+def read_statement(
+    reader: Reader, subject: Person, year: int, *, issued_by: str | None = None
+) -> bytes:
+    """The yearly statement as a PDF: a reading of records (audited for anyone but the
+    holder), of the insurances the reader may read. A year out of range is refused before
+    anything is read or written."""
+    check_year(year)
+    access = read_records(reader, subject, what="statement")
+    return statement_pdf(
+        subject, year, issued_by=issued_by or default_issuer(), insurances=access.insurances
+    )
 
 
 # ---------------------------------------------------------------- authorisations

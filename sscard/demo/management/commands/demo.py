@@ -17,6 +17,7 @@ from sscard.cards.selectors import STATUS_FIELDS, effective_of_row
 from sscard.common import clock
 from sscard.common.models import Sequence
 from sscard.demo.bulk import DEMO_PIN, SEED, load_people_and_cards, wipe
+from sscard.demo.records import load_records
 from sscard.demo.reference import load_reference_data
 from sscard.demo.scenarios import run_scenarios
 from sscard.demo.staff import DEMO_STAFF_PASSWORD, ensure_demo_staff
@@ -79,6 +80,13 @@ class Command(BaseCommand):
             f"Loaded {bulk.people} people, {bulk.guardianships} guardianships and "
             f"{bulk.cards} cards in {loaded - started:.1f} s."
         )
+        records = load_records(seed=SEED, anchor=bulk.anchor)
+        recorded = time.monotonic()
+        self.stdout.write(
+            f"Loaded {records.records} contribution records of {records.people} people of "
+            f"working age ({records.employers} employers) in {recorded - loaded:.1f} s."
+        )
+        loaded = recorded
         if not options["no_scenarios"]:
             scale = max(1, min(10, people // 200))
             played = run_scenarios(bulk, seed=SEED, scale=scale)

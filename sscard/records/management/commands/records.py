@@ -1,4 +1,7 @@
-"""`sscard records import FILE…`: the core system's monthly batch files (CSV or JSON lines)."""
+"""`sscard records import FILE…`: the core system's monthly batch files (CSV or JSON lines).
+`sscard records statements --year Y`: the yearly statements run (made and notified by the
+worker, or here with --foreground). `sscard records verify-statement CODE`: check a
+statement's verification code."""
 
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError
 from sscard.records.imports import CHUNK, ENCODINGS, import_file
+from sscard.records.statement_run import CHUNK as STATEMENT_CHUNK
+from sscard.records.statement_run import RunReport, make_statements, queue_statements
+from sscard.records.statements import verify_statement_code
 
 
 def _operator() -> Actor:
@@ -40,7 +46,66 @@ class Command(BaseCommand):
             "--rejections", type=int, default=100, help="list at most this many rejected lines"
         )
 
+        run = sub.add_parser(
+            "statements",
+            help="make every person's statement of a year and tell each that it is ready "
+            "(in the background; run again after a crash to go on)",
+        )
+        run.add_argument("--year", type=int, required=True)
+        run.add_argument(
+            "--foreground", action="store_true", help="make them here, not by the worker"
+        )
+        run.add_argument(
+            "--chunk", type=int, default=STATEMENT_CHUNK, help="statements per transaction"
+        )
+        verify = sub.add_parser("verify-statement", help="check a statement's verification code")
+        verify.add_argument("code")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "statements":
+            self._statements(options)
+        elif options["action"] == "verify-statement":
+            self._verify(options["code"])
+        else:
+            self._import(options)
+
+    def _statements(self, options: dict[str, Any]) -> None:
+        year = options["year"]
+        try:
+            queued = queue_statements(
+                year=year, actor=_operator(), background=not options["foreground"]
+            )
+        except DomainError as exc:
+            raise CommandError(exc.detail) from None
+        self.stdout.write(
+            f"{year}: {queued.queued} statements queued, {queued.remaining} to make and notify"
+        )
+        if not options["foreground"]:
+            if queued.remaining:
+                self.stdout.write("the worker (sscard worker) makes them and tells each person")
+            return
+
+        def progress(report: RunReport) -> None:
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  {report.made} made, {report.notified} notified")
+
+        report = make_statements(year, chunk=max(1, options["chunk"]), progress=progress)
+        self.stdout.write(
+            f"{year}: {report.made} made, {report.notified} notified, {report.remaining} left"
+        )
+
+    def _verify(self, code: str) -> None:
+        try:
+            found = verify_statement_code(code)
+        except DomainError as exc:
+            raise CommandError(exc.detail) from None
+        figures = "as the records stand" if found.current else "changed since it was made"
+        self.stdout.write(
+            f"genuine: the statement of {found.year} of person {found.person.reference} "
+            f"({', '.join(found.insurances)}); its figures are {figures}"
+        )
+
+    def _import(self, options: dict[str, Any]) -> None:
         failed = False
         for path in options["files"]:
             if not path.is_file():
