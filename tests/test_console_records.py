@@ -5,12 +5,14 @@ queue and the answer that corrects a record through a new version and tells the 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from sscard.audit.models import AuditEvent
 from sscard.common import clock
@@ -131,6 +133,43 @@ def test_roles_without_the_inquiry_duty_are_refused_and_nothing_is_audited(world
     before = db_state()
     answer = en(world, role).get(reverse("console:records", args=[person.reference]))
     assert answer.status_code == 403
+    assert db_state() == before
+
+
+def test_a_window_clerk_prints_the_statement_of_the_year_issued_by_the_outlet(world):
+    with clock.frozen_at(NOW):
+        person = with_records(world)
+        page = en(world, "window_clerk").get(
+            reverse("console:records", args=[person.reference]) + "?year=2026"
+        )
+        link = reverse("console:records_statement", args=[person.reference, 2026])
+        assert f'href="{link}"' in page.content.decode()
+        answer = en(world, "window_clerk").get(link)
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(answer.content)).pages)
+    assert world.agency.name in text and "养老" in text and "2026" in text
+    assert person.social_security_number not in text
+    readings = AuditEvent.objects.filter(action="records.read", object_id=str(person.pk))
+    assert readings.count() == 2  # the page, then the statement
+    assert {e.after["what"] for e in readings} == {"contributions", "statement"}
+
+
+@pytest.mark.parametrize("role", ["community_clerk", "bank_clerk", "admin"])
+def test_roles_without_the_inquiry_duty_print_no_statement(world, role):
+    person = with_records(world)
+    before = db_state()
+    link = reverse("console:records_statement", args=[person.reference, 2026])
+    assert en(world, role).get(link).status_code == 403
+    assert db_state() == before
+
+
+def test_a_statement_of_a_year_out_of_range_is_refused_and_reads_nothing(world):
+    person = with_records(world)
+    before = db_state()
+    link = reverse("console:records_statement", args=[person.reference, 1900])
+    answer = en(world, "window_clerk").get(link)
+    assert answer.status_code == 422
+    assert "1990" in answer.content.decode()
     assert db_state() == before
 
 

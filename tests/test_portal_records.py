@@ -9,11 +9,13 @@ month's line (refusals change nothing)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from contextlib import AbstractContextManager
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from sscard.audit.models import AuditEvent
 from sscard.common.clock import frozen_at
@@ -363,3 +365,47 @@ def test_the_menu_marks_my_records_on_every_records_page_and_only_there() -> Non
         assert current.search(page(client, path)), path
     assert not current.search(page(client, "/cards/"))
     assert not current.search(page(client, "/outlets/"))
+
+
+# ---------------------------------------------------------------- the yearly statement
+
+
+def statement_text(pdf: bytes) -> str:
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_statement_of_the_year_shown_downloads_as_a_pdf_of_the_readers_insurances() -> None:
+    holder, friend = make_person(), make_person()
+    a_year_of_records(holder)
+    with at(dt.date(2026, 2, 1)):
+        authorise(
+            holder,
+            friend,
+            insurances=("pension",),
+            starts_on=dt.date(2026, 2, 1),
+            ends_on=dt.date(2026, 6, 1),
+        )
+        html = page(client_for(holder), f"/records/?year={YEAR}")
+        link = f"/records/{holder.reference}/statements/{YEAR}.pdf"
+        assert f'href="{link}"' in html
+        mine = client_for(holder).get(link)
+        theirs = client_for(friend).get(link)
+
+    assert mine.status_code == theirs.status_code == 200
+    assert mine["Content-Type"] == theirs["Content-Type"] == "application/pdf"
+    own, authorised = statement_text(mine.content), statement_text(theirs.content)
+    assert "养老" in own and "医疗" in own
+    assert "养老" in authorised and "医疗保险" not in authorised
+    assert holder.social_security_number not in own + authorised
+    # The holder's own reading is not audited; the authorised person's is.
+    assert readings() == [(f"person:{friend.pk}", "web", "authorisation")]
+
+
+def test_a_statement_out_of_reach_or_of_a_year_out_of_range_is_not_found() -> None:
+    holder, stranger = make_person(), make_person()
+    a_year_of_records(holder)
+
+    page(client_for(stranger), f"/records/{holder.reference}/statements/{YEAR}.pdf", 404)
+    page(client_for(holder), f"/records/{holder.reference}/statements/1900.pdf", 404)
+    page(client_for(holder), f"/records/{holder.reference}/statements/2999.pdf", 404)
+    assert readings() == []

@@ -68,6 +68,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # contribution records, authorisations and disputes
     path("people/<person:ref>/records/", records.person_records, name="records"),
     path(
+        "people/<person:ref>/records/statements/<int:year>.pdf",
+        records.person_statement,
+        name="records_statement",
+    ),
+    path(
         "people/<person:ref>/authorisations/record/",
         records.RecordAuthorisation.as_desk_view(),
         name="record_authorisation",

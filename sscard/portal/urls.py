@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("records/rights/", records.rights, name="my_rights"),
     path("records/<str:reference>/", records.records, name="records"),
     path("records/<str:reference>/rights/", records.rights, name="rights"),
+    path("records/<str:reference>/statements/<int:year>.pdf", records.statement, name="statement"),
     path("records/<str:reference>/dispute/", records.dispute, name="dispute"),
     path("records/<str:reference>/disputes/", records.disputes, name="disputes"),
     path("disputes/<str:number>/", records.dispute_opened, name="dispute_opened"),

@@ -55,6 +55,7 @@ from sscard.records.services import (
     disputed_records,
     end_authorisation,
     read_records,
+    read_statement,
     record_authorisation,
 )
 
@@ -188,6 +189,9 @@ def _records_page(
         "may_answer": desk.may("answer_disputes"),
         "authorisations": [] if hotline else _authorisation_rows(person),
         "disputes": disputes_of(person)[:20],
+        "statement_url": None
+        if hotline or not years
+        else reverse("console:records_statement", args=[person.reference, year]),
     }
     return render(request, "console/records.html", context)
 
@@ -200,6 +204,25 @@ def person_records(request: HttpRequest, ref: str) -> HttpResponse:
     return _records_page(
         request, person, Reader(actor=desk.actor), back=person_url(person), hotline=False
     )
+
+
+@desk_view("find_person", "read_records")
+def person_statement(request: HttpRequest, ref: str, year: int) -> HttpResponse:
+    """The person's yearly statement (个人权益记录单) to print for them at the window, issued by
+    the clerk's outlet: a reading of records like the page (audited)."""
+    person = get_object_or_404(Person, reference=ref)
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    try:
+        pdf = read_statement(
+            Reader(actor=desk.actor), person, year, issued_by=desk.member.outlet.name
+        )
+    except DomainError as error:
+        return refused(
+            request, refusal_message(error), status=error.status, back=records_url(person)
+        )
+    answer = HttpResponse(pdf, content_type="application/pdf")
+    answer["Content-Disposition"] = f'inline; filename="statement-{year}.pdf"'
+    return answer
 
 
 @desk_view("check_caller_identity", "read_records")

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from sscard.common.errors import DomainError
+from sscard.people.models import Person
 from sscard.portal import record_pages
 from sscard.portal.errors import add_domain_error
 from sscard.portal.forms import DisputeForm
@@ -19,7 +20,7 @@ from sscard.portal.record_pages import NotReadable
 from sscard.portal.session import citizen_required
 from sscard.portal.views.common import not_found, posted
 from sscard.records.models import Insurance
-from sscard.records.services import open_dispute
+from sscard.records.services import open_dispute, read_statement
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -53,10 +54,30 @@ def records(request: HttpRequest, reference: str | None = None) -> HttpResponse:
         "year": year,
         "insurances": record_pages.year_of(subject, year),
         "disputes": record_pages.disputes(subject)[:5],
-        # The yearly statement's download link (issue 11, item 4) is added here by its branch.
-        "statement_url": None,
+        "statement_url": _statement_url(subject.person, year),
     }
     return render(request, "portal/records.html", context)
+
+
+def _statement_url(person: Person, year: int) -> str:
+    return reverse("portal:statement", args=[person.reference, year])
+
+
+@citizen_required
+def statement(request: HttpRequest, reference: str, year: int) -> HttpResponse:
+    """The yearly statement (个人权益记录单) as a PDF, of the insurances the signed-in person
+    may read: a reading of records like the pages (audited when it is another's)."""
+    me = request.person  # type: ignore[attr-defined]
+    person = {p.reference: p for p in record_pages.people(me)}.get(reference)
+    if person is None:
+        return _not_found(request)
+    try:
+        pdf = read_statement(record_pages.reader(me), person, year)
+    except DomainError:
+        return _not_found(request)
+    answer = HttpResponse(pdf, content_type="application/pdf")
+    answer["Content-Disposition"] = f'attachment; filename="statement-{year}.pdf"'
+    return answer
 
 
 @citizen_required
