@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 
 from django.db import models
@@ -49,6 +50,16 @@ class Actor:
     @classmethod
     def system(cls) -> Actor:
         return cls(kind="system", id="sscard", role=Role.SYSTEM, channel=Channel.SYSTEM)
+
+    @classmethod
+    def operator(cls) -> Actor:
+        """An operator at the command line (`sscard token`, `sscard records`), recorded by the
+        system user who ran it."""
+        try:
+            user = getpass.getuser()
+        except Exception:
+            user = "operator"
+        return cls(kind="operator", id=f"cli:{user}", role=Role.ADMIN, channel=Channel.SYSTEM)
 
     @classmethod
     def citizen(cls, person_pk: int, channel: str, *, outlet_code: str | None = None) -> Actor:

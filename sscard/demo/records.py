@@ -25,23 +25,11 @@ from stdnum.cn import uscc
 
 from sscard.demo.bulk import _next_id, _Writer
 from sscard.people.models import Person
+from sscard.records.booking import COPY_COLUMNS
 from sscard.records.models import WITHOUT_INDIVIDUAL_PART, ContributionRecord, Employer
 from sscard.records.selectors import Rate, base_limits_for, rates_for
 
-RECORD_COLUMNS = (
-    "id",
-    "person_id",
-    "insurance",
-    "month",
-    "employer_id",
-    "base",
-    "employer_amount",
-    "individual_amount",
-    "status",
-    "paid_on",
-    "version",
-    "booked_at",
-)
+RECORD_COLUMNS = ("id", *COPY_COLUMNS)
 CENT = Decimal("0.01")
 EMPLOYERS = 120
 DISTRICTS = ("440103", "440104", "440105", "440106", "440111", "440112", "440113", "440114")

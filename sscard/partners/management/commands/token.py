@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sscard.common.context import Actor, Channel, Role
+from sscard.common.context import Actor
 from sscard.common.errors import DomainError
 from sscard.partners.services import create_api_client, revoke_api_client
-
-
-def _operator() -> Actor:
-    try:
-        user = getpass.getuser()
-    except Exception:
-        user = "operator"
-    return Actor(kind="operator", id=f"cli:{user}", role=Role.ADMIN, channel=Channel.SYSTEM)
 
 
 class Command(BaseCommand):
@@ -37,7 +28,7 @@ class Command(BaseCommand):
         try:
             if options["action"] == "create":
                 issued = create_api_client(
-                    actor=_operator(),
+                    actor=Actor.operator(),
                     name=options["name"],
                     scopes=options["scopes"],
                     outlet_code=options["outlet"],
@@ -52,7 +43,7 @@ class Command(BaseCommand):
                 )
                 self.stdout.write(issued.token)
             else:
-                client = revoke_api_client(actor=_operator(), name=options["name"])
+                client = revoke_api_client(actor=Actor.operator(), name=options["name"])
                 self.stdout.write(f"Revoked API client {client.name}.")
         except DomainError as exc:
             raise CommandError(exc.detail) from exc

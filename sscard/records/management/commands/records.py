@@ -5,26 +5,17 @@ statement's verification code."""
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sscard.common.context import Actor, Channel, Role
+from sscard.common.context import Actor
 from sscard.common.errors import DomainError
 from sscard.records.imports import CHUNK, ENCODINGS, import_file
 from sscard.records.statement_run import CHUNK as STATEMENT_CHUNK
 from sscard.records.statement_run import RunReport, make_statements, queue_statements
 from sscard.records.statements import verify_statement_code
-
-
-def _operator() -> Actor:
-    try:
-        user = getpass.getuser()
-    except Exception:
-        user = "operator"
-    return Actor(kind="operator", id=f"cli:{user}", role=Role.ADMIN, channel=Channel.SYSTEM)
 
 
 class Command(BaseCommand):
@@ -73,7 +64,7 @@ class Command(BaseCommand):
         year = options["year"]
         try:
             queued = queue_statements(
-                year=year, actor=_operator(), background=not options["foreground"]
+                year=year, actor=Actor.operator(), background=not options["foreground"]
             )
         except DomainError as exc:
             raise CommandError(exc.detail) from None
@@ -113,7 +104,7 @@ class Command(BaseCommand):
             try:
                 report = import_file(
                     path,
-                    actor=_operator(),
+                    actor=Actor.operator(),
                     file_format=options["format"],
                     encoding=options["encoding"],
                     chunk=max(1, options["chunk"]),
