@@ -66,6 +66,18 @@ def _future() -> str:
 def test_a_csv_file_is_imported_and_each_bad_line_is_reported_with_its_reason(
     tmp_path: Path,
 ) -> None:
+    _import_a_file_with_bad_lines(tmp_path)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_report_when_imported_outside_a_transaction(tmp_path: Path) -> None:
+    """The command's own case: no caller's transaction around the import. On PostgreSQL the
+    next chunk is then read and checked by a reader thread on its own connection while the
+    last is booked; every line must come out as when read one chunk after the other."""
+    _import_a_file_with_bad_lines(tmp_path)
+
+
+def _import_a_file_with_bad_lines(tmp_path: Path) -> None:
     person = make_person()
     good = [_csv_row(record(person, month=m)) for m in _months(4)]
     bad_code = record(person, month="2020-01")

@@ -14,15 +14,18 @@ hash and not read again.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import json
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from tqdm import tqdm
 
 from sscard.common import clock
@@ -149,7 +152,7 @@ def csv_records(path: Path, encoding: str) -> Iterator[Item]:
             except csv.Error as exc:
                 yield reader.line_num, _malformed(f"the line cannot be read as CSV: {exc}")
                 continue
-            if not row or not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # an empty line, or only separators
                 continue
             if len(row) != len(header):
                 yield (
@@ -272,8 +275,7 @@ def _run(
     chunks = _chunks(items, done, chunk)
     bar = tqdm(total=facts.lines, unit="line", disable=not progress, initial=done, leave=True)
     try:
-        for buffer in chunks:
-            part = _check(buffer, limits)
+        for part in _checked(chunks, limits):
             _commit(state, part, done, actor=actor)
             bar.update(part.last - done)
             done = part.last
@@ -283,6 +285,54 @@ def _run(
             )
     finally:
         bar.close()
+
+
+def _checked(chunks: Iterator[list[Item]], limits: Limits) -> Iterator[CheckedChunk]:
+    """The chunks checked, in order. On PostgreSQL, outside a caller's transaction, the next
+    chunk is read and checked by a reader thread on its own connection while this one books the
+    last: Python's reading and checking then overlap with the database's writing. Inside a
+    transaction the reader could not see what it holds, so the chunks are checked here."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        for buffer in chunks:
+            yield _check(buffer, limits)
+        return
+    yield from _read_ahead(chunks, limits)
+
+
+_END = object()
+
+
+def _read_ahead(chunks: Iterator[list[Item]], limits: Limits) -> Iterator[CheckedChunk]:
+    ready: queue.Queue[Any] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+    moment = clock.now()  # the reader's day is the import's, even under a moved clock
+
+    def read() -> None:
+        try:
+            with clock.frozen_at(moment):
+                for buffer in chunks:
+                    if stop.is_set():
+                        return
+                    ready.put(_check(buffer, limits))
+            ready.put(_END)
+        except BaseException as exc:  # handed to the booking side, raised there
+            ready.put(exc)
+        finally:
+            connection.close()  # the reader thread's own connection
+
+    reader = threading.Thread(target=read, name="records-import-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while reader.is_alive():  # let a reader blocked on a full queue see the stop
+            with contextlib.suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        reader.join()
 
 
 def _commit(state: RecordImport, part: CheckedChunk, done: int, *, actor: Actor) -> None:

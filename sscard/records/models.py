@@ -53,7 +53,11 @@ class ContributionRecord(models.Model):
     """The current version of one month's contribution of a person to one insurance, through
     one employer. `month` is the first day of the month."""
 
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the key's unique index begins with the person (one index less
+    # to write for each of millions of records).
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     insurance = models.CharField(max_length=16, choices=Insurance.choices)
     month = models.DateField()
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="+")
