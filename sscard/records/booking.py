@@ -140,10 +140,17 @@ def _book_round(contributions: Sequence[Contribution]) -> Booked:
     existing: dict[tuple[int, str, dt.date, int], tuple[Any, ...]] = {}
     people = {c.person_id for c in contributions}
     months = {c.month for c in contributions}
-    # Plain tuples, not model instances: most records of a feed are new or unchanged.
+    insurances = {c.insurance for c in contributions}
+    # Plain tuples, not model instances: most records of a feed are new or unchanged. The
+    # insurances too narrow the rows read and locked: a file of one insurance neither reads
+    # nor locks the same months' records of the others.
     for row in (
         ContributionRecord.objects.select_for_update()
-        .filter(person_id__in=sorted(people), month__in=sorted(months))
+        .filter(
+            person_id__in=sorted(people),
+            month__in=sorted(months),
+            insurance__in=sorted(insurances),
+        )
         .order_by("pk")
         .values_list(*KEY, "pk", *CONTENT, "version", "booked_at")
     ):
