@@ -498,6 +498,7 @@ def test_a_task_taken_by_a_worker_that_is_gone_is_marked_interrupted_and_queued_
 
     taken.refresh_from_db()
     assert (taken.status, taken.traceback) == ("FAILED", statement_run.INTERRUPTED)
+    assert taken.task_result.errors[0].exception_class is statement_run.RunInterrupted
     assert _run_tasks() == [("FAILED", YEAR), ("READY", YEAR)]
 
 

@@ -48,6 +48,10 @@ TOPIC = "statement_ready"
 INTERRUPTED = "the worker stopped before the task finished; the run was queued again"
 
 
+class RunInterrupted(Exception):
+    """What a task lost with its worker failed of, as the task queue records it."""
+
+
 @dataclass
 class RunReport:
     year: int
@@ -242,7 +246,7 @@ def resume_stalled_runs() -> int:
             ).update(
                 status=TaskResultStatus.FAILED,
                 finished_at=timezone.now(),
-                exception_class_path="",
+                exception_class_path=f"{__name__}.{RunInterrupted.__qualname__}",
                 traceback=INTERRUPTED,
             )
             transaction.on_commit(partial(make_statements_task.enqueue, year=year), robust=True)
