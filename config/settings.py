@@ -172,6 +172,14 @@ STATEMENT_KEY = os.environ.get("SSCARD_STATEMENT_KEY", "")
 # The agency named on yearly statements made for the app and the web (a window names its own).
 STATEMENT_ISSUER = os.environ.get("SSCARD_STATEMENT_ISSUER", "社会保险经办机构")
 
+# The yearly statements run (`sscard records statements`): statements per transaction, and how
+# long a run with statements left may go without a live task or a statement moving before the
+# sweep queues its task again (longer than the slowest transaction of a chunk).
+STATEMENT_RUN_CHUNK = int(os.environ.get("SSCARD_STATEMENT_RUN_CHUNK", "200"))
+STATEMENT_RUN_STALLED_AFTER_SECONDS = float(
+    os.environ.get("SSCARD_STATEMENT_RUN_STALLED_AFTER_SECONDS", "900")
+)
+
 # Rate limits and other short-lived counters: Redis when REDIS_URL is set, else this process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -60,6 +60,7 @@ def test_the_demo_loads_guangzhou(demo):
     every_card_and_application_status_and_both_policies()
     stories_went_through_the_services(demo)
     working_people_have_consistent_records(demo)
+    a_story_person_of_working_age_reads_their_records_in_the_portal()
 
 
 def outlets_cover_every_type_with_its_services() -> None:
@@ -244,6 +245,42 @@ def working_people_have_consistent_records(demo: str) -> None:
     assert pension.total == paid.values("month").distinct().count() >= 36
     assert rights.pension.balance > sum(r.individual_amount for r in paid) > 0
     assert rights.medical.balance > 0
+
+
+def a_story_person_of_working_age_reads_their_records_in_the_portal() -> None:
+    """Whoever a story happens to (here: a holder who reported their card lost) and is of
+    working age has records, and the portal's records page shows them their last year's."""
+    from django.test import Client
+
+    from sscard.portal.session import PERSON_KEY
+    from sscard.records.models import ContributionRecord
+
+    anchor = anchor_date()
+    holders = Person.objects.filter(
+        pk__in=LossReport.objects.filter(reporter_relation="self").values("card__person"),
+        birth_date__lte=dt.date(anchor.year - 20, anchor.month, anchor.day),
+        birth_date__gt=dt.date(anchor.year - 60, anchor.month, anchor.day),
+    ).order_by("pk")
+    assert holders.count() >= 3
+    for holder in holders:
+        last = (
+            ContributionRecord.objects.filter(person=holder, insurance="pension")
+            .select_related("employer")
+            .order_by("-month")
+            .first()
+        )
+        assert last is not None, holder.pk
+        client = Client()
+        session = client.session
+        session[PERSON_KEY] = holder.pk
+        session.save()
+        client.cookies["sscard_language"] = "en"
+        answer = client.get(f"/records/?year={last.month.year}")
+        html = answer.content.decode()
+        assert answer.status_code == 200
+        assert f"Pension insurance in {last.month.year}" in html
+        assert last.employer.name in html
+        assert f"{last.base:,.2f}" in html
 
 
 def test_a_second_run_changes_nothing(demo):

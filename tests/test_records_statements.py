@@ -16,10 +16,13 @@ import pytest
 import segno
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
 from sscard.audit.models import AuditEvent
+from sscard.background.sweep import run_sweep
+from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError, ErrorCode
 from sscard.notifications.messages import render
@@ -31,7 +34,7 @@ from sscard.records.booking import book
 from sscard.records.feeds import check_records
 from sscard.records.models import StatementStatus, YearlyStatement
 from sscard.records.selectors import medical_account, pension_account
-from sscard.records.statement_run import make_statements, queue_statements
+from sscard.records.statement_run import make_statements, queue_statements, resume_stalled_runs
 from sscard.records.statements import statement_of, statement_pdf, verify_statement_code
 from tests.conftest import ApiCaller
 from tests.factories import make_guardianship, make_person, nothing_changes
@@ -419,6 +422,115 @@ def test_a_run_killed_midway_and_run_again_tells_each_person_exactly_once() -> N
 
     assert _notices() == {p.pk: 1 for p in people}
     assert verify_chain().ok
+
+
+# ---------------------------------------------------------------- a run whose task is gone
+
+
+def _run_tasks() -> list[tuple[str, int]]:
+    from django_tasks_db.models import DBTaskResult
+
+    return sorted(
+        (status, args["kwargs"]["year"])
+        for status, args in DBTaskResult.objects.filter(
+            task_path="sscard.records.tasks.make_statements_task"
+        ).values_list("status", "args_kwargs")
+    )
+
+
+def _queued_an_hour_ago(people: int) -> list[Person]:
+    """A run queued an hour ago whose task is gone (never queued, as a lost one)."""
+    queued = _people_with_records(people)
+    with clock.frozen_at(clock.now() - dt.timedelta(hours=1)):
+        queue_statements(year=YEAR, actor=Actor.system(), background=False)
+    return queued
+
+
+def test_the_sweep_queues_again_a_run_whose_task_is_gone_and_nobody_is_told_twice(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from sscard.records.tasks import make_statements_task
+
+    people = _queued_an_hour_ago(4)
+    make_statements(YEAR, limit=2)  # two told, then the run stopped (an hour ago: below)
+    YearlyStatement.objects.update(
+        made_at=clock.now() - dt.timedelta(hours=1),
+        notified_at=clock.now() - dt.timedelta(hours=1),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = run_sweep()
+
+    assert counts["statement runs resumed"] == 1
+    assert _run_tasks() == [("READY", YEAR)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_sweep()["statement runs resumed"] == 0  # its task is waiting
+    assert make_statements_task.call(year=YEAR).startswith(f"{YEAR}: 2 made, 2 notified, 0 left")
+    assert _notices() == {p.pk: 1 for p in people}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_sweep()["statement runs resumed"] == 0  # nothing left
+    assert _run_tasks() == [("READY", YEAR)]
+
+
+def test_a_task_taken_by_a_worker_that_is_gone_is_marked_interrupted_and_queued_again(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from sscard.records.tasks import make_statements_task
+
+    _queued_an_hour_ago(2)
+    make_statements_task.enqueue(year=YEAR)
+    taken = DBTaskResult.objects.get()
+    taken.claim("gone-worker")
+    DBTaskResult.objects.filter(pk=taken.pk).update(
+        started_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_runs() == 0  # taken five minutes ago: its worker may be at it
+
+    DBTaskResult.objects.filter(pk=taken.pk).update(
+        started_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_runs() == 1
+
+    taken.refresh_from_db()
+    assert (taken.status, taken.traceback) == ("FAILED", statement_run.INTERRUPTED)
+    assert taken.task_result.errors[0].exception_class is statement_run.RunInterrupted
+    assert _run_tasks() == [("FAILED", YEAR), ("READY", YEAR)]
+
+
+def test_a_run_that_moves_or_whose_task_waits_is_left_alone(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from sscard.records.tasks import make_statements_task
+
+    _queued_an_hour_ago(3)
+    make_statements(YEAR, limit=1)  # just now: a run going on in the foreground
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_runs() == 0
+    assert _run_tasks() == []
+
+    with clock.frozen_at(clock.now() + dt.timedelta(hours=1)):
+        make_statements_task.enqueue(year=YEAR)  # waiting for a worker, however long
+        with django_capture_on_commit_callbacks(execute=True):
+            assert resume_stalled_runs() == 0
+    assert _run_tasks() == [("READY", YEAR)]
+
+
+def test_a_stalled_run_waits_as_long_as_the_setting_says(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    _queued_an_hour_ago(1)
+    settings.STATEMENT_RUN_STALLED_AFTER_SECONDS = 2 * 3600
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_runs() == 0
+    settings.STATEMENT_RUN_STALLED_AFTER_SECONDS = 1800
+    with django_capture_on_commit_callbacks(execute=True):
+        assert resume_stalled_runs() == 1
+    assert _run_tasks() == [("READY", YEAR)]
 
 
 def test_a_rare_character_in_a_name_is_drawn_from_the_whole_font() -> None:

@@ -14,17 +14,19 @@ from sscard.background.sweep import SCHEDULE, check_schedule
 from sscard.cards.services import expire_cards, lapse_due_reports, remind_lapsing_reports
 from sscard.common import jobs
 from sscard.common.jobs import register_job, registered_jobs
+from sscard.records.statement_run import resume_stalled_runs
 
 
 def test_each_app_registers_its_jobs_and_the_schedule_names_each_once() -> None:
     registered = registered_jobs()
 
     assert sorted(registered) == sorted(SCHEDULE)
-    assert len(SCHEDULE) == len(set(SCHEDULE)) == 9
+    assert len(SCHEDULE) == len(set(SCHEDULE)) == 10
     assert registered["temporary reports lapsed"] is lapse_due_reports
     assert registered["reminders"] is remind_lapsing_reports
     assert registered["uncollected cards lapsed"] is lapse_uncollected
     assert registered["cards expired"] is expire_cards
+    assert registered["statement runs resumed"] is resume_stalled_runs
     assert check_schedule() == []
 
 

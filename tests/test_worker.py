@@ -2,7 +2,8 @@
 
 A worker killed with SIGKILL in the middle of a delivery loses nothing: the message's lease runs
 out and the next worker delivers it (the bank may see it twice, with the same id). SIGTERM lets
-the delivery in hand finish. The sweep runs inside the worker and its messages go out.
+the delivery in hand finish. The sweep runs inside the worker and its messages go out. A
+yearly statements run whose worker is killed goes on with the next worker, nobody told twice.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django_tasks_db.models import DBTaskResult
 
 from sscard.cards.models import CardStatus, LossReport, LossStatus
 from sscard.cards.services import report_loss
 from sscard.common import clock
+from sscard.common.context import Actor
 from sscard.notifications.delivery import INTERRUPTED
 from sscard.notifications.models import (
     DeliveryAttempt,
@@ -34,8 +37,13 @@ from sscard.notifications.models import (
 )
 from sscard.notifications.services import emit_webhook
 from sscard.partners.models import Bank
+from sscard.records.booking import book
+from sscard.records.feeds import check_records
+from sscard.records.models import StatementStatus, YearlyStatement
+from sscard.records.statement_run import INTERRUPTED as INTERRUPTED_RUN
 from tests.factories import BankFactory, make_card, make_person
 from tests.receivers import http_receiver
+from tests.records_support import record, seed_rates
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -254,3 +262,75 @@ def test_once_sweeps_then_delivers_everything_due(hotline, capsys):
     printed = capsys.readouterr().out
     assert printed.count("SMS to 139****5678:\n") == 2
     assert "13912345678" not in printed
+
+
+# ---------------------------------------------------------------- the yearly statements run
+
+YEAR = 2024
+PEOPLE = 80
+
+
+def _statements_told() -> int:
+    return YearlyStatement.objects.filter(year=YEAR, status=StatementStatus.NOTIFIED).count()
+
+
+def test_a_statements_run_whose_worker_is_killed_goes_on_with_the_next_worker(workers):
+    """SIGKILL in the middle of the run (some told, some not): the next worker's sweep queues
+    the run again once it has not moved for a second, and everyone is told exactly once."""
+    seed_rates()
+    people = [make_person(phone=f"139{n:08d}", email="") for n in range(PEOPLE)]
+    checked = check_records([record(p, month=f"{YEAR}-{m:02d}") for p in people for m in (1, 2)])
+    assert not checked.rejected
+    book([c for _, c in checked.valid], actor=Actor.system(), source="test")
+    call_command("records", "statements", "--year", str(YEAR), stdout=StringIO())
+    # Two statements a transaction: the run goes in 40 steps, and a killed worker's run is
+    # queued again after a second without a step.
+    run_env = {
+        "SSCARD_STATEMENT_RUN_CHUNK": "2",
+        "SSCARD_STATEMENT_RUN_STALLED_AFTER_SECONDS": "1",
+    }
+
+    first = workers.start("--no-sweep", **run_env)
+    wait_for(
+        "the first statements told",
+        lambda: _statements_told() >= 4,
+        lambda: workers.output(first),
+    )
+    first.send_signal(signal.SIGKILL)
+    first.wait(60)
+    told = _statements_told()
+    assert 4 <= told < PEOPLE, workers.output(first)
+    assert OutboxMessage.objects.filter(topic="statement_ready").count() == told
+    assert workers.output(first).count("SMS to ") == 0  # the run's task was still at it
+
+    second = workers.start("--sweep-every=0.3", **run_env)
+    wait_for(
+        "every statement told and delivered",
+        lambda: (
+            _statements_told() == PEOPLE
+            and not OutboxMessage.objects.exclude(status=OutboxStatus.DELIVERED).exists()
+        ),
+        lambda: workers.output(second),
+    )
+    second.send_signal(signal.SIGTERM)
+    assert second.wait(60) == 0, workers.output(second)
+
+    notices = OutboxMessage.objects.filter(topic="statement_ready")
+    assert sorted(notices.values_list("recipient_id", flat=True)) == sorted(p.pk for p in people)
+    assert set(notices.values_list("kind", "status", "attempts")) == {
+        (OutboxKind.NOTIFICATION, OutboxStatus.DELIVERED, 1)
+    }
+    assert set(
+        DeliveryAttempt.objects.filter(message__in=notices).values_list("number", "outcome")
+    ) == {(1, "ok")}
+    assert DeliveryAttempt.objects.filter(message__in=notices).count() == PEOPLE
+    statements = YearlyStatement.objects.filter(year=YEAR)
+    assert sorted(statements.values_list("person_id", flat=True)) == sorted(p.pk for p in people)
+    assert set(statements.values_list("status", flat=True)) == {StatementStatus.NOTIFIED}
+    assert workers.output(second).count("SMS to ") == PEOPLE
+    assert workers.output(second).count(f"您的{YEAR}年度社会保险个人权益记录单已生成") == PEOPLE
+    tasks = DBTaskResult.objects.filter(task_path="sscard.records.tasks.make_statements_task")
+    assert sorted(tasks.values_list("status", "traceback")) == [
+        ("FAILED", INTERRUPTED_RUN),
+        ("SUCCESSFUL", ""),
+    ]

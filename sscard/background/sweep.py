@@ -18,9 +18,11 @@ DECIDED_BY_TIME: tuple[str, ...] = (
     "uncollected cards lapsed",
     "cards expired",
 )
-# Then what is kept only for a while.
+# Then work whose task was lost (a killed worker) is queued again; then what is kept only for a
+# while (a resumed run's interrupted task is marked failed before finished tasks are pruned).
 SCHEDULE: tuple[str, ...] = (
     *DECIDED_BY_TIME,
+    "statement runs resumed",
     "idempotency keys expired",
     "finished tasks pruned",
     "citizen tokens pruned",

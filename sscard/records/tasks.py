@@ -1,7 +1,8 @@
 """The background task of the yearly statements run (`statement_run`), for `sscard worker`.
 
 A task makes and notifies up to TASK_ROWS statements, then queues the next one while rows are
-left: the rows hold the state, so a task run twice or late does nothing twice.
+left: the rows hold the state, so a task run twice or late does nothing twice. A task lost with
+its worker is queued again by the sweep (`statement_run.resume_stalled_runs`).
 """
 
 from __future__ import annotations

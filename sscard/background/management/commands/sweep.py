@@ -13,8 +13,9 @@ class Command(BaseCommand):
     help = (
         "Apply what time has decided (the schedule of sscard/background/sweep.py): lapse "
         "temporary loss reports, remind holders of reports about to lapse, lapse uncollected "
-        "cards, mark expired cards, and forget what is kept only for a while (idempotency "
-        "answers, finished tasks, dead citizen tokens, spent one-time codes, expired sessions). "
+        "cards, mark expired cards, queue again a yearly statements run whose task was lost, "
+        "and forget what is kept only for a while (idempotency answers, finished tasks, dead "
+        "citizen tokens, spent one-time codes, expired sessions). "
         "Safe to run at any time."
     )
 

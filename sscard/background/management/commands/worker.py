@@ -4,7 +4,8 @@ It runs django-tasks-db's worker loop (the queued outbox deliveries), and betwee
 - delivers outbox messages that are due but have no task (a killed worker's lease ran out, an
   enqueue failed): nothing is lost;
 - every few minutes, the sweep (`sscard sweep`, `sscard.background.sweep`): lapses,
-  reminders, expiries, and pruning of what is kept only for a while.
+  reminders, expiries, yearly statements runs whose task a killed worker lost queued again,
+  and pruning of what is kept only for a while.
 SIGTERM or SIGINT: the current delivery finishes, then the worker exits; a second signal stops
 it at once (the message's lease runs out and it is delivered again, with the same id).
 """

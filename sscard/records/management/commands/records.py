@@ -13,7 +13,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError
 from sscard.records.imports import CHUNK, ENCODINGS, import_file
-from sscard.records.statement_run import CHUNK as STATEMENT_CHUNK
 from sscard.records.statement_run import RunReport, make_statements, queue_statements
 from sscard.records.statements import verify_statement_code
 
@@ -47,7 +46,10 @@ class Command(BaseCommand):
             "--foreground", action="store_true", help="make them here, not by the worker"
         )
         run.add_argument(
-            "--chunk", type=int, default=STATEMENT_CHUNK, help="statements per transaction"
+            "--chunk",
+            type=int,
+            default=None,
+            help="statements per transaction (default: the setting STATEMENT_RUN_CHUNK)",
         )
         verify = sub.add_parser("verify-statement", help="check a statement's verification code")
         verify.add_argument("code")
@@ -80,7 +82,8 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {report.made} made, {report.notified} notified")
 
-        report = make_statements(year, chunk=max(1, options["chunk"]), progress=progress)
+        chunk = max(1, options["chunk"]) if options["chunk"] is not None else None
+        report = make_statements(year, chunk=chunk, progress=progress)
         self.stdout.write(
             f"{year}: {report.made} made, {report.notified} notified, {report.remaining} left"
         )
