@@ -262,10 +262,15 @@ def test_only_window_clerks_record_authorisations(world, role):
 # ---------------------------------------------------------------- disputes
 
 
+def online(person: Person) -> Reader:
+    return Reader(actor=Actor.citizen(person.pk, Channel.WEB), person=person)
+
+
 def a_dispute(world: World, *, month: str = "2026-03", when: dt.datetime = NOW) -> Dispute:
+    """The adult disputes a month of pension online (the portal)."""
     with clock.frozen_at(when):
         return open_dispute(
-            reader=Reader(actor=window_actor(world)),
+            reader=online(world.adult),
             person=world.adult,
             insurance="pension",
             month=month,
@@ -395,3 +400,135 @@ def test_a_bad_correction_changes_nothing(world):
         assert client.post(url, missing).status_code == 422
     assert db_state(wrong, dispute) == before
     assert wrong.base == Decimal("8000.00")
+
+
+# ---------------------------------------------------------------- a dispute opened at the window
+
+
+def window_dispute_post(**extra: Any) -> dict[str, Any]:
+    return {"insurance": "pension", "month": "2026-03", "reason": "单位已缴费，记录却显示欠缴。",
+            **extra}  # fmt: skip
+
+
+def test_a_window_clerk_opens_a_dispute_of_a_months_record_from_the_records_page(world):
+    person = with_records(world)
+    client = en(world, "window_clerk")
+    url = reverse("console:open_dispute", args=[person.reference])
+    with clock.frozen_at(NOW):
+        page = client.get(reverse("console:records", args=[person.reference]) + "?year=2026").text
+        assert f'href="{url}"' in page  # the section's button
+        assert f"{url}?insurance=pension&amp;month=2026-03" in page  # the owed month's row
+        form = client.get(url + "?insurance=pension&month=2026-03")
+        assert form.status_code == 200 and 'value="2026-03"' in form.text
+        confirm = client.post(url, window_dispute_post())
+        assert confirm.status_code == 200 and "Open the dispute" in confirm.text
+        assert not Dispute.objects.exists()
+        done = client.post(url, window_dispute_post(confirm="1"))
+    assert done.status_code == 302 and done["Location"] == reverse(
+        "console:records", args=[person.reference]
+    )
+    dispute = Dispute.objects.get()
+    assert (dispute.person, dispute.insurance, dispute.month) == (
+        person, "pension", dt.date(2026, 3, 1)
+    )  # fmt: skip
+    assert dispute.channel == Channel.WINDOW and dispute.outlet == world.agency
+    event = AuditEvent.objects.get(action="records.dispute_opened")
+    assert event.actor_id == "window-clerk" and event.outlet_code == world.agency.code
+    assert event.channel == Channel.WINDOW and event.object_id == dispute.reference
+    # Answered like any dispute: the person is told.
+    with clock.frozen_at(NOW):
+        answered = en(world, "window_clerk").post(
+            reverse("console:dispute", args=[dispute.reference]),
+            {"status": "confirmed", "answer": "核查无误。", "confirm": "1"},
+        )
+    assert answered.status_code == 302
+    message = OutboxMessage.objects.get(topic="dispute_answered")
+    assert message.recipient_id == person.pk
+
+
+def test_a_window_dispute_with_an_employer_names_it(world):
+    person = with_records(world)
+    code = ContributionRecord.objects.filter(person=person)[0].employer.credit_code
+    url = reverse("console:open_dispute", args=[person.reference])
+    with clock.frozen_at(NOW):
+        done = en(world, "window_clerk").post(
+            url, window_dispute_post(insurance="medical", month="2026-01", employer=code,
+                                     confirm="1")
+        )  # fmt: skip
+    assert done.status_code == 302
+    disputed = Dispute.objects.get().employer
+    assert disputed is not None and disputed.credit_code == code
+
+
+@pytest.mark.parametrize(
+    ("language", "post", "status", "words"),
+    [
+        ("en", {"month": "2026-02"}, 422, "no record of this insurance in this month"),
+        ("zh", {"month": "2026-02"}, 422, "本人该月没有此险种的记录"),
+        ("en", {"insurance": "unemployment", "month": "2026-01"}, 422, "no record of this"),
+        ("en", {"month": "March"}, 422, "Give the month as YYYY-MM"),
+        ("en", {"reason": ""}, 422, "This field is required"),
+    ],
+)
+def test_a_window_dispute_of_a_month_without_a_record_is_refused(
+    world, language, post, status, words
+):
+    person = with_records(world)
+    client = (en if language == "en" else zh)(world, "window_clerk")
+    url = reverse("console:open_dispute", args=[person.reference])
+    before = db_state()
+    with clock.frozen_at(NOW):
+        first = client.post(url, window_dispute_post(**post))
+        confirmed = client.post(url, window_dispute_post(**post, confirm="1"))
+    assert first.status_code == status and confirmed.status_code == status
+    assert words in first.text and words in confirmed.text
+    assert db_state() == before
+
+
+def test_a_second_window_dispute_of_a_month_already_disputed_is_refused(world):
+    person = with_records(world)
+    first = a_dispute(world)  # the pension of 2026-03, opened online or at a window alike
+    url = reverse("console:open_dispute", args=[person.reference])
+    before = db_state()
+    with clock.frozen_at(NOW):
+        refused = en(world, "window_clerk").post(url, window_dispute_post(confirm="1"))
+        chinese = zh(world, "window_clerk").post(url, window_dispute_post())
+    assert refused.status_code == 409
+    assert "already disputed" in refused.text and first.reference in refused.text
+    assert chinese.status_code == 409 and "已有待答复的异议" in chinese.text
+    assert db_state() == before
+    # Once answered, the month may be disputed again.
+    with clock.frozen_at(NOW):
+        en(world, "supervisor").post(
+            reverse("console:dispute", args=[first.reference]),
+            {"status": "confirmed", "answer": "核查无误。", "confirm": "1"},
+        )
+        again = en(world, "window_clerk").post(url, window_dispute_post(confirm="1"))
+    assert again.status_code == 302 and Dispute.objects.count() == 2
+
+
+@pytest.mark.parametrize("role", ["supervisor", "hotline_agent"])
+def test_staff_without_the_inquiry_duty_at_a_window_open_no_dispute(world, role):
+    person = with_records(world)
+    url = reverse("console:open_dispute", args=[person.reference])
+    before = db_state()
+    with clock.frozen_at(NOW):
+        shown = zh(world, role).get(url)
+        refused = en(world, role).post(url, window_dispute_post(confirm="1"))
+    assert shown.status_code == 403 and "您的岗位" in shown.text
+    assert refused.status_code == 403
+    assert "Your role does not do this with contribution records" in refused.text
+    assert db_state() == before
+    if role == "supervisor":
+        page = en(world, role).get(reverse("console:records", args=[person.reference])).text
+        assert url not in page
+
+
+@pytest.mark.parametrize("role", ["community_clerk", "bank_clerk", "admin"])
+def test_roles_without_records_open_no_dispute(world, role):
+    person = with_records(world)
+    before = db_state()
+    answer = en(world, role).post(
+        reverse("console:open_dispute", args=[person.reference]), window_dispute_post(confirm="1")
+    )
+    assert answer.status_code == 403 and db_state() == before

@@ -317,6 +317,15 @@ MESSAGES: dict[str, Promise] = {
         "console",
         "This dispute has already been answered.",
     ),
+    ErrorCode.DISPUTE_NO_RECORD: pgettext_lazy(
+        "console",
+        "The person has no record of this insurance in this month: choose a month shown on "
+        "the records page.",
+    ),
+    ErrorCode.DISPUTE_ALREADY_OPEN: pgettext_lazy(
+        "console",
+        "This month's record is already disputed (%(dispute)s) and waits for its answer.",
+    ),
     ErrorCode.UNKNOWN_FORMAT: pgettext_lazy(
         "console",
         "Say whether the file is CSV or JSON lines.",
@@ -449,6 +458,9 @@ FIELDS = {
     "record.individual_amount": "individual_amount",
     "record.status": "record_status",
     "record.paid_on": "paid_on",
+    "insurance": "insurance",
+    "month": "month",
+    "employer_credit_code": "employer",
 }
 
 
@@ -474,6 +486,7 @@ def refusal_message(error: DomainError) -> str:
         "outlet": error.extra.get("collection_outlet") or error.extra.get("outlet", ""),
         "why": str(WHY.get(why, why)),
         "attempts": error.extra.get("attempts_left", ""),
+        "dispute": error.extra.get("dispute", ""),
         "detail": error.detail,
     }
     return str(template) % params

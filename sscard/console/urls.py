@@ -82,6 +82,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         records.EndAuthorisation.as_desk_view(),
         name="end_authorisation",
     ),
+    path(
+        "people/<person:ref>/records/disputes/open/",
+        records.OpenWindowDispute.as_desk_view(),
+        name="open_dispute",
+    ),
     path("disputes/", records.dispute_queue, name="disputes"),
     path("disputes/<str:reference>/", records.AnswerDispute.as_desk_view(), name="dispute"),
     path(

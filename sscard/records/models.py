@@ -218,7 +218,8 @@ class DisputeStatus(models.TextChoices):
 
 
 class Dispute(models.Model):
-    """A person disputes a month's record; the agency answers within 15 working days."""
+    """A person disputes a month's record; the agency answers within 15 working days. Opened
+    online, by phone or at a window (`outlet`: the window's outlet)."""
 
     reference = models.CharField(max_length=16, unique=True, default=new_dispute_reference)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
@@ -229,6 +230,10 @@ class Dispute(models.Model):
     )
     reason = models.CharField(max_length=500)
     channel = models.CharField(max_length=16)
+    # The outlet whose window opened it (none when opened online or by phone).
+    outlet = models.ForeignKey(
+        "outlets.Outlet", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(
         max_length=12, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
     )

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sscard.common.context import Actor, Role
+from sscard.common.context import Actor, Channel, Role
 from sscard.people.models import Person
 from sscard.people.selectors import guardianships_in_force
 from sscard.records.models import Insurance
@@ -135,8 +135,14 @@ def may_answer_disputes(actor: Actor) -> bool:
 
 
 def may_open_dispute(reader: Reader, subject: Person) -> bool:
-    """The holder, a guardian in force, or a window clerk for the person in front of them."""
+    """The holder, a guardian in force, or a window clerk (the inquiry duty) at their window
+    for the person in front of them."""
     access = records_access(reader, subject)
     if reader.actor.role == Role.CITIZEN:
         return access.basis in ("holder", "guardian")
-    return reader.actor.kind == "staff" and reader.actor.role == Role.WINDOW_CLERK
+    return (
+        reader.actor.kind == "staff"
+        and reader.actor.role == Role.WINDOW_CLERK
+        and reader.actor.channel == Channel.WINDOW
+        and access.allowed
+    )

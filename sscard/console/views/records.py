@@ -23,7 +23,12 @@ from sscard.common import clock
 from sscard.common.errors import DomainError
 from sscard.console.access import Desk, desk_view
 from sscard.console.errors import refusal_message
-from sscard.console.forms import AuthorisationForm, DisputeAnswerForm, EmptyForm
+from sscard.console.forms import (
+    AuthorisationForm,
+    DisputeAnswerForm,
+    EmptyForm,
+    WindowDisputeForm,
+)
 from sscard.console.labels import INSURANCE, label
 from sscard.console.views.base import DeskAction, Summary, refused
 from sscard.console.views.counter import holder_text
@@ -33,7 +38,7 @@ from sscard.console.views.people import person_url
 from sscard.people.models import Person
 from sscard.people.selectors import get_person
 from sscard.records.models import Authorisation, ContributionRecord, Dispute, Insurance
-from sscard.records.permissions import Reader
+from sscard.records.permissions import Reader, may_open_dispute
 from sscard.records.selectors import (
     Rights,
     Totals,
@@ -52,8 +57,11 @@ from sscard.records.selectors import (
 from sscard.records.services import (
     Correction,
     answer_dispute,
+    check_dispute,
+    check_opener,
     disputed_records,
     end_authorisation,
+    open_dispute,
     read_records,
     read_statement,
     record_authorisation,
@@ -187,6 +195,7 @@ def _records_page(
         "hotline": hotline,
         "may_manage": desk.may("manage_authorisations") and not hotline,
         "may_answer": desk.may("answer_disputes"),
+        "may_dispute": not hotline and may_open_dispute(reader, person),
         "authorisations": [] if hotline else _authorisation_rows(person),
         "disputes": disputes_of(person)[:20],
         "statement_url": None
@@ -359,6 +368,84 @@ class EndAuthorisation(DeskAction):
 
 
 # ---------------------------------------------------------------- disputes
+
+
+class OpenWindowDispute(DeskAction):
+    """A month's record disputed at the window for the person in front of the clerk (channel
+    window, the clerk's outlet recorded). Whether the clerk may, and the dispute's terms, are
+    the domain's (`records.services.check_dispute`), asked before the confirmation."""
+
+    permission = "read_records"
+    title = pgettext_lazy("console", "Dispute a month's record")
+    confirm_label = pgettext_lazy("console", "Open the dispute")
+    person: Person
+
+    def load(self, **kwargs: Any) -> None:
+        person = Person.objects.filter(reference=kwargs["ref"]).first()
+        if person is None:
+            raise Http404
+        self.person = person
+        check_opener(self.reader(), person)
+
+    def reader(self) -> Reader:
+        return Reader(actor=self.desk.actor)
+
+    def make_form(self, data: Any = None) -> forms.Form:
+        employers = {
+            r.employer.credit_code: r.employer.name
+            for r in records_of(self.person).order_by("employer__credit_code")
+        }
+        initial = {k: self.request.GET.get(k, "") for k in ("insurance", "month", "employer")}
+        return WindowDisputeForm(data, employers=sorted(employers.items()), initial=initial)
+
+    def terms(self, form: forms.Form) -> dict[str, Any]:
+        data = form.cleaned_data
+        return {
+            "reader": self.reader(),
+            "person": self.person,
+            "insurance": data["insurance"],
+            "month": data["month"],
+            "reason": data["reason"],
+            "employer_credit_code": data.get("employer") or None,
+        }
+
+    def precheck(self, form: forms.Form) -> None:
+        check_dispute(**self.terms(form))
+
+    def summary(self, form: forms.Form) -> Summary:
+        data = form.cleaned_data
+        field = form.fields["employer"]
+        assert isinstance(field, forms.ChoiceField)
+        employer = dict(field.choices).get(data.get("employer") or "", "")  # type: ignore[arg-type]
+        return [
+            (pgettext("console", "Holder"), holder_text(self.person)),
+            (pgettext("console", "Insurance"), label("insurance", data["insurance"])),
+            (pgettext("console", "Month"), data["month"]),
+            (pgettext("console", "Employer"), str(employer) if data.get("employer") else "—"),
+            (pgettext("console", "Reason given"), data["reason"]),
+            (
+                pgettext("console", "Effect"),
+                pgettext(
+                    "console",
+                    "The dispute is recorded as opened at your window; the agency answers "
+                    "within 15 working days and the person is told of the answer.",
+                ),
+            ),
+        ]
+
+    def perform(self, form: forms.Form) -> HttpResponse:
+        dispute = open_dispute(**self.terms(form))
+        self.done(
+            pgettext("console", "Dispute %(reference)s is opened; it is answered by %(due)s.")
+            % {"reference": dispute.reference, "due": f"{dispute.answer_due:%Y-%m-%d}"}
+        )
+        return HttpResponseRedirect(records_url(self.person))
+
+    def context(self) -> dict[str, Any]:
+        return {"person": self.person}
+
+    def back_url(self) -> str:
+        return records_url(self.person)
 
 
 def _dispute_link(dispute: Dispute) -> str:
