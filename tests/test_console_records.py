@@ -31,7 +31,7 @@ from sscard.records.models import (
 from sscard.records.permissions import Reader
 from sscard.records.services import book_contributions, open_dispute
 from tests.console_support import World, build_world
-from tests.factories import db_state
+from tests.factories import db_state, make_person
 from tests.records_support import record
 
 pytestmark = pytest.mark.django_db
@@ -532,3 +532,102 @@ def test_roles_without_records_open_no_dispute(world, role):
         reverse("console:open_dispute", args=[person.reference]), window_dispute_post(confirm="1")
     )
     assert answer.status_code == 403 and db_state() == before
+
+
+# ---------------------------------------------------------------- whose disputes the queue holds
+
+
+def at_window(clerk: Any, person: Person, *, month: str = "2026-01") -> Dispute:
+    """A dispute opened at the window of the clerk's outlet."""
+    from sscard.staff.selectors import actor_for, member_of
+
+    member = member_of(clerk)
+    assert member is not None
+    with clock.frozen_at(NOW):
+        return open_dispute(
+            reader=Reader(actor=actor_for(member)),
+            person=person,
+            insurance="pension",
+            month=month,
+            reason="基数不对",
+        )
+
+
+def test_the_queue_holds_the_outlets_and_the_regions_disputes_and_the_supervisors_all(world):
+    from tests.console_support import add_staff
+
+    world.other_agency.region_code = "440105"  # 海珠区; the agency is in 天河区 (440106)
+    world.other_agency.save()
+    other_clerk = add_staff("window_clerk", world.other_agency, "window-2")
+    tianhe = with_records(world)  # region 440106
+    haizhu = make_person(region_code="440105")
+    for person in (haizhu,):
+        book(person, record(person, month="2026-01", paid_on="2026-01-15"))
+    here = at_window(world.users["window_clerk"], tianhe)  # at the agency's window
+    there = at_window(other_clerk, tianhe, month="2026-03")  # at the other agency's window
+    online_here = a_dispute(world, month="2026-02")  # online, a person of the agency's region
+    with clock.frozen_at(NOW):
+        online_there = open_dispute(
+            reader=online(haizhu), person=haizhu, insurance="pension", month="2026-01",
+            reason="没有记入",
+        )  # fmt: skip
+    assert (here.outlet, there.outlet, online_here.outlet) == (
+        world.agency, world.other_agency, None
+    )  # fmt: skip
+    everyone = {here, there, online_here, online_there}
+    seen = {
+        "window_clerk": {here, online_here},
+        "supervisor": everyone,
+    }
+    with clock.frozen_at(NOW):
+        for role, disputes in seen.items():
+            page = en(world, role).get(reverse("console:disputes")).text
+            assert {d for d in everyone if d.reference in page} == disputes, role
+        client = Client()
+        client.force_login(other_clerk)
+        client.cookies["sscard_language"] = "en"
+        page = client.get(reverse("console:disputes")).text
+        assert {d for d in everyone if d.reference in page} == {there, online_there}
+        for role in ("hotline_agent", "bank_clerk", "community_clerk", "admin"):
+            assert en(world, role).get(reverse("console:disputes")).status_code == 403
+        # Another agency's dispute reads as missing, and its answer changes nothing.
+        before = db_state(there)
+        url = reverse("console:dispute", args=[there.reference])
+        clerk = en(world, "window_clerk")
+        assert clerk.get(url).status_code == 404
+        post = {"status": "confirmed", "answer": "核查无误。", "confirm": "1"}
+        assert clerk.post(url, post).status_code == 404
+        assert db_state(there) == before
+        # The records page links the disputes the clerk may open, and no other.
+        records = clerk.get(reverse("console:records", args=[tianhe.reference])).text
+        assert f'href="{reverse("console:dispute", args=[here.reference])}"' in records
+        assert there.reference in records and f'href="{url}"' not in records
+
+
+def test_the_domain_answers_only_the_disputes_in_scope(world):
+    from sscard.common.errors import DomainError, ErrorCode
+    from sscard.records.permissions import disputes_seen_by
+    from sscard.records.services import answer_dispute
+
+    with_records(world)
+    online_here = a_dispute(world)
+    elsewhere = Actor(
+        kind="staff", id="window-2", role=Role.WINDOW_CLERK, channel=Channel.WINDOW,
+        outlet_code=world.other_agency.code,
+    )  # fmt: skip
+    world.other_agency.region_code = "440105"
+    world.other_agency.save()
+    assert not disputes_seen_by(elsewhere).exists()
+    assert list(disputes_seen_by(window_actor(world))) == [online_here]
+    hotline = Actor(kind="staff", id="h", role=Role.HOTLINE_AGENT, channel=Channel.HOTLINE,
+                    outlet_code=world.bureau.code)  # fmt: skip
+    bank = Actor(kind="staff", id="b", role=Role.BANK_CLERK, channel=Channel.BANK,
+                 outlet_code=world.bank_outlet.code, bank_code=world.bank.code)  # fmt: skip
+    assert not disputes_seen_by(hotline).exists() and not disputes_seen_by(bank).exists()
+    before = db_state(online_here)
+    with pytest.raises(DomainError) as refused:
+        answer_dispute(
+            actor=elsewhere, reference=online_here.reference, status="confirmed", answer="ok"
+        )
+    assert refused.value.code == ErrorCode.DISPUTE_NOT_FOUND
+    assert db_state(online_here) == before

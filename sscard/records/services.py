@@ -44,6 +44,7 @@ from sscard.records.permissions import (
     ALL_INSURANCES,
     Reader,
     RecordsAccess,
+    dispute_seen,
     may_answer_disputes,
     may_book,
     may_manage_authorisations,
@@ -487,9 +488,7 @@ def answer_dispute(
     as corrected without one. The person (or their guardians) is told of the answer."""
     if not may_answer_disputes(actor):
         raise Forbidden("Disputes are answered by the agency.", code=ErrorCode.RECORDS_NOT_ALLOWED)
-    found = Dispute.objects.filter(reference=reference).first()
-    if found is None:
-        raise NotFound("No such dispute.", code=ErrorCode.DISPUTE_NOT_FOUND)
+    found = dispute_seen(actor, reference)  # another agency's reads as missing
     answer = (answer or "").strip()
     if status not in (DisputeStatus.CORRECTED, DisputeStatus.CONFIRMED) or not answer:
         raise ValidationError(

@@ -38,14 +38,18 @@ from sscard.console.views.people import person_url
 from sscard.people.models import Person
 from sscard.people.selectors import get_person
 from sscard.records.models import Authorisation, ContributionRecord, Dispute, Insurance
-from sscard.records.permissions import Reader, may_open_dispute
+from sscard.records.permissions import (
+    Reader,
+    dispute_to_answer,
+    disputes_seen_by,
+    may_open_dispute,
+)
 from sscard.records.selectors import (
     Rights,
     Totals,
     authorisation_to_end,
     authorisations_in_force,
     authorisations_of,
-    dispute_to_answer,
     disputes_of,
     history_of,
     is_overdue,
@@ -198,6 +202,9 @@ def _records_page(
         "may_dispute": not hotline and may_open_dispute(reader, person),
         "authorisations": [] if hotline else _authorisation_rows(person),
         "disputes": disputes_of(person)[:20],
+        "disputes_seen": set(
+            disputes_seen_by(desk.actor, disputes_of(person)).values_list("reference", flat=True)
+        ),
         "statement_url": None
         if hotline or not years
         else reverse("console:records_statement", args=[person.reference, year]),
@@ -463,7 +470,11 @@ DISPUTE_VIEWS = {"overdue": pgettext_lazy("console", "overdue only")}
 
 @desk_view("answer_disputes")
 def dispute_queue(request: HttpRequest) -> HttpResponseBase:
-    rows = open_disputes()
+    """The disputes waiting for an answer that the desk sees (`disputes_seen_by`: a supervisor
+    every one, a window clerk those of their outlet and of their outlet's region opened online
+    or by phone)."""
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    rows = disputes_seen_by(desk.actor, open_disputes())
     if request.GET.get("view") == "overdue":
         rows = rows.filter(answer_due__lt=clock.today())
     insurance = request.GET.get("insurance", "")
@@ -522,7 +533,7 @@ class AnswerDispute(DeskAction):
     records: list[ContributionRecord]
 
     def load(self, **kwargs: Any) -> None:
-        self.dispute = dispute_to_answer(kwargs["reference"])
+        self.dispute = dispute_to_answer(self.desk.actor, kwargs["reference"])
         self.records = disputed_records(self.dispute)
 
     def heading(self) -> Any:
