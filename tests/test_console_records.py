@@ -631,3 +631,117 @@ def test_the_domain_answers_only_the_disputes_in_scope(world):
         )
     assert refused.value.code == ErrorCode.DISPUTE_NOT_FOUND
     assert db_state(online_here) == before
+
+
+# ---------------------------------------------------------------- an answered dispute, read only
+
+
+def correct_the_owed_month(world: World, client: Client) -> tuple[Dispute, ContributionRecord]:
+    dispute = a_dispute(world)
+    wrong = ContributionRecord.objects.get(
+        person=world.adult, insurance="pension", month=dispute.month
+    )
+    post = {
+        "status": "corrected",
+        "answer": "单位已补缴，记录已更正。",
+        "record": str(wrong.pk),
+        "base": "8000.00",
+        "employer_amount": "1280.00",
+        "individual_amount": "640.00",
+        "record_status": "back_paid",
+        "paid_on": "2026-11-10",
+        "confirm": "1",
+    }
+    with clock.frozen_at(NOW):
+        done = client.post(reverse("console:dispute", args=[dispute.reference]), post)
+    assert done.status_code == 302
+    dispute.refresh_from_db()
+    return dispute, wrong
+
+
+def test_an_answered_dispute_opens_read_only_from_the_queue_with_its_answer(world):
+    with_records(world)
+    dispute, record_ = correct_the_owed_month(world, en(world, "window_clerk"))
+    assert (dispute.answered_by, dispute.corrected_record, dispute.corrected_version) == (
+        "window-clerk", record_, 2
+    )  # fmt: skip
+    url = reverse("console:dispute_answered", args=[dispute.reference])
+    supervisor, clerk = en(world, "supervisor"), zh(world, "window_clerk")
+    with clock.frozen_at(NOW):
+        waiting = supervisor.get(reverse("console:disputes")).text
+        answered = supervisor.get(reverse("console:disputes") + "?view=answered").text
+        before = db_state(dispute, record_)
+        shown = supervisor.get(url)
+        chinese = clerk.get(url)
+        assert db_state(dispute, record_) == before  # a page to read: nothing written
+        records = en(world, "window_clerk").get(
+            reverse("console:records", args=[world.adult.reference]) + "?year=2026"
+        )
+    assert dispute.reference not in waiting
+    assert f'href="{url}"' in answered
+    page = shown.text
+    assert shown.status_code == 200 and "read only" in page
+    assert "单位已补缴，记录已更正。" in page and "window-clerk" in page
+    assert "2026-11-20" in page  # answered on (Beijing time)
+    assert "checked and corrected" in page and "version 2" in page and "version 1" in page
+    assert "1280.00" in page and "back paid" in page and "owed" in page  # new, and replaced
+    assert 'name="status"' not in page and 'name="answer"' not in page
+    assert "Send the answer" not in page
+    assert chinese.status_code == 200 and "答复人" in chinese.text and "第 2 版" in chinese.text
+    assert "经核查，已更正" in chinese.text and "read only" not in chinese.text
+    assert f'href="{url}"' in records.text
+    # Its answer page refuses a second answer; an open dispute's read-only page leads there.
+    assert (
+        en(world, "window_clerk")
+        .get(reverse("console:dispute", args=[dispute.reference]))
+        .status_code
+        == 409
+    )
+    fresh = a_dispute(world, month="2026-01")
+    with clock.frozen_at(NOW):
+        to_answer = en(world, "window_clerk").get(
+            reverse("console:dispute_answered", args=[fresh.reference])
+        )
+    assert to_answer.status_code == 302
+    assert to_answer["Location"] == reverse("console:dispute", args=[fresh.reference])
+
+
+def test_a_dispute_confirmed_shows_no_corrected_record(world):
+    with_records(world)
+    dispute = a_dispute(world)
+    with clock.frozen_at(NOW):
+        en(world, "supervisor").post(
+            reverse("console:dispute", args=[dispute.reference]),
+            {"status": "confirmed", "answer": "核查无误。", "confirm": "1"},
+        )
+        page = (
+            en(world, "window_clerk")
+            .get(reverse("console:dispute_answered", args=[dispute.reference]))
+            .text
+        )
+    assert "核查无误。" in page and "supervisor" in page
+    assert "No record was corrected by this answer." in page
+
+
+@pytest.mark.parametrize("role", ["hotline_agent", "bank_clerk", "community_clerk", "admin"])
+def test_roles_that_do_not_answer_disputes_read_no_answered_dispute(world, role):
+    with_records(world)
+    dispute, _ = correct_the_owed_month(world, en(world, "supervisor"))
+    url = reverse("console:dispute_answered", args=[dispute.reference])
+    assert en(world, role).get(url).status_code == 403
+
+
+def test_another_agencys_answered_dispute_reads_as_missing(world):
+    from tests.console_support import add_staff
+
+    world.other_agency.region_code = "440105"
+    world.other_agency.save()
+    with_records(world)
+    dispute, _ = correct_the_owed_month(world, en(world, "supervisor"))
+    client = Client()
+    client.force_login(add_staff("window_clerk", world.other_agency, "window-2"))
+    url = reverse("console:dispute_answered", args=[dispute.reference])
+    missing = reverse("console:dispute_answered", args=["RDNOTHING000"])
+    assert client.get(url).status_code == 404 and client.get(missing).status_code == 404
+    answered = client.get(reverse("console:disputes") + "?view=answered").text
+    assert dispute.reference not in answered

@@ -90,6 +90,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("disputes/", records.dispute_queue, name="disputes"),
     path("disputes/<str:reference>/", records.AnswerDispute.as_desk_view(), name="dispute"),
     path(
+        "disputes/<str:reference>/answered/",
+        records.answered_dispute,
+        name="dispute_answered",
+    ),
+    path(
         "cards/<str:number>/report-loss/",
         loss_reports.ReportLoss.as_desk_view(),
         name="report_loss",

@@ -241,6 +241,14 @@ class Dispute(models.Model):
     answer_due = models.DateField()
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.CharField(max_length=1000, blank=True)
+    # Who answered (a staff user name: the audit event says the same), and the record the
+    # answer corrected with the version it booked (none when confirmed, or when the core
+    # system had already booked the correction).
+    answered_by = models.CharField(max_length=150, blank=True)
+    corrected_record = models.ForeignKey(
+        ContributionRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "answer_due"], name="dispute_queue")]

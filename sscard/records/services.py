@@ -431,7 +431,7 @@ class Correction:
 DISPUTE_ANSWERED_TOPIC = "dispute_answered"
 
 
-def _correct(dispute: Dispute, correction: Correction, actor: Actor) -> None:
+def _correct(dispute: Dispute, correction: Correction, actor: Actor) -> ContributionRecord:
     """Book the corrected version of the disputed record, the dispute as its source: the
     booking keeps the replaced version in the history and audits what it did."""
     record = next((r for r in disputed_records(dispute) if r.pk == correction.record_id), None)
@@ -472,6 +472,8 @@ def _correct(dispute: Dispute, correction: Correction, actor: Actor) -> None:
             code=ErrorCode.DISPUTE_INVALID,
             errors=[FieldError("record.base", "change at least one value, or confirm the record")],
         )
+    record.refresh_from_db()
+    return record
 
 
 def answer_dispute(
@@ -508,11 +510,23 @@ def answer_dispute(
         if dispute.status != DisputeStatus.OPEN:
             raise Conflict("This dispute was already answered.", code=ErrorCode.DISPUTE_ANSWERED)
         if correction is not None:
-            _correct(dispute, correction, actor)
+            corrected = _correct(dispute, correction, actor)
+            dispute.corrected_record = corrected
+            dispute.corrected_version = corrected.version
         dispute.status = status
         dispute.answer = answer[:1000]
         dispute.answered_at = clock.now()
-        dispute.save(update_fields=["status", "answer", "answered_at"])
+        dispute.answered_by = actor.id
+        dispute.save(
+            update_fields=[
+                "status",
+                "answer",
+                "answered_at",
+                "answered_by",
+                "corrected_record",
+                "corrected_version",
+            ]
+        )
         record_event(
             actor=actor,
             action="records.dispute_answered",

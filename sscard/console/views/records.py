@@ -37,9 +37,16 @@ from sscard.console.views.lists import Column, Filter, Listing, holder, show
 from sscard.console.views.people import person_url
 from sscard.people.models import Person
 from sscard.people.selectors import get_person
-from sscard.records.models import Authorisation, ContributionRecord, Dispute, Insurance
+from sscard.records.models import (
+    Authorisation,
+    ContributionRecord,
+    Dispute,
+    DisputeStatus,
+    Insurance,
+)
 from sscard.records.permissions import (
     Reader,
+    dispute_seen,
     dispute_to_answer,
     disputes_seen_by,
     may_open_dispute,
@@ -47,6 +54,7 @@ from sscard.records.permissions import (
 from sscard.records.selectors import (
     Rights,
     Totals,
+    answered_disputes,
     authorisation_to_end,
     authorisations_in_force,
     authorisations_of,
@@ -455,8 +463,15 @@ class OpenWindowDispute(DeskAction):
         return records_url(self.person)
 
 
+def dispute_url(dispute: Dispute) -> str:
+    """An open dispute's page answers it; an answered one's shows the answer, read only."""
+    if dispute.status == DisputeStatus.OPEN:
+        return reverse("console:dispute", args=[dispute.reference])
+    return reverse("console:dispute_answered", args=[dispute.reference])
+
+
 def _dispute_link(dispute: Dispute) -> str:
-    return reverse("console:dispute", args=[dispute.reference])
+    return dispute_url(dispute)
 
 
 def _overdue_words(dispute: Dispute) -> str:
@@ -465,7 +480,10 @@ def _overdue_words(dispute: Dispute) -> str:
     return ""
 
 
-DISPUTE_VIEWS = {"overdue": pgettext_lazy("console", "overdue only")}
+DISPUTE_VIEWS = {
+    "overdue": pgettext_lazy("console", "overdue only"),
+    "answered": pgettext_lazy("console", "answered"),
+}
 
 
 @desk_view("answer_disputes")
@@ -474,8 +492,12 @@ def dispute_queue(request: HttpRequest) -> HttpResponseBase:
     every one, a window clerk those of their outlet and of their outlet's region opened online
     or by phone)."""
     desk: Desk = request.desk  # type: ignore[attr-defined]
-    rows = disputes_seen_by(desk.actor, open_disputes())
-    if request.GET.get("view") == "overdue":
+    view = request.GET.get("view")
+    if view == "answered":
+        rows = disputes_seen_by(desk.actor, answered_disputes())
+    else:
+        rows = disputes_seen_by(desk.actor, open_disputes())
+    if view == "overdue":
         rows = rows.filter(answer_due__lt=clock.today())
     insurance = request.GET.get("insurance", "")
     if insurance in Insurance.values:
@@ -626,3 +648,30 @@ class AnswerDispute(DeskAction):
 
     def back_url(self) -> str:
         return reverse("console:disputes")
+
+
+@desk_view("answer_disputes")
+def answered_dispute(request: HttpRequest, reference: str) -> HttpResponse:
+    """An answered dispute, read only: the answer, who gave it and when, and the record it
+    corrected with the version booked and the one it replaced. An open one leads to its
+    answer page; one out of the desk's scope reads as missing."""
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    try:
+        dispute = dispute_seen(desk.actor, reference)
+    except DomainError as error:
+        back = reverse("console:disputes") + "?view=answered"
+        return refused(request, refusal_message(error), status=error.status, back=back)
+    if dispute.status == DisputeStatus.OPEN:
+        return HttpResponseRedirect(reverse("console:dispute", args=[dispute.reference]))
+    corrected = dispute.corrected_record
+    replaced = None
+    if corrected is not None and dispute.corrected_version is not None:
+        replaced = history_of(corrected).filter(version=dispute.corrected_version - 1).first()
+    context = {
+        "dispute": dispute,
+        "person": dispute.person,
+        "corrected": corrected,
+        "replaced": replaced,
+        "back": reverse("console:disputes") + "?view=answered",
+    }
+    return render(request, "console/dispute_answered.html", context)
