@@ -745,3 +745,51 @@ def test_another_agencys_answered_dispute_reads_as_missing(world):
     assert client.get(url).status_code == 404 and client.get(missing).status_code == 404
     answered = client.get(reverse("console:disputes") + "?view=answered").text
     assert dispute.reference not in answered
+
+
+# ---------------------------------------------------------------- a caller's wards by phone
+
+
+def test_a_hotline_agent_reads_the_records_of_the_checked_callers_wards_in_force(world):
+    guardian, ward = world.parent, world.child
+    book(ward, record(ward, month="2026-01", paid_on="2026-01-15"))
+    client = en(world, "hotline_agent")
+    url = reverse("console:hotline_ward_records", args=[guardian.reference, ward.reference])
+    before = db_state()
+    assert client.get(url).status_code == 404  # the caller's identity is not checked yet
+    assert db_state() == before
+    session = client.session
+    session[VERIFIED] = {str(guardian.pk): clock.now().isoformat()}
+    session.save()
+    with clock.frozen_at(NOW):
+        client.cookies["sscard_language"] = "zh-hans"
+        listed = client.get(reverse("console:hotline_caller", args=[guardian.reference]))
+        client.cookies["sscard_language"] = "en"
+        answer = client.get(url + "?year=2026")
+    assert f'href="{url}"' in listed.text and "来电人的被监护人" in listed.text
+    assert answer.status_code == 200 and "2026-01" in answer.text
+    assert ward.name not in answer.text and ward.social_security_number not in answer.text
+    event = AuditEvent.objects.get(action="records.read")
+    assert event.object_id == str(ward.pk) and event.channel == Channel.HOTLINE
+    assert event.actor_role == Role.HOTLINE_AGENT
+    # Someone who is not the caller's ward reads as missing, whatever the address says.
+    not_a_ward = reverse("console:hotline_ward_records", args=[guardian.reference,
+                                                               world.adult.reference])  # fmt: skip
+    assert client.get(not_a_ward).status_code == 404
+
+
+def test_a_former_ward_is_not_read_by_phone(world):
+    guardian, ward = world.parent, world.child
+    world.link.ended_at = clock.now() - dt.timedelta(days=1)
+    world.link.end_reason = "guardian_removed"
+    world.link.save(update_fields=["ended_at", "end_reason"])
+    client = en(world, "hotline_agent")
+    session = client.session
+    session[VERIFIED] = {str(guardian.pk): clock.now().isoformat()}
+    session.save()
+    url = reverse("console:hotline_ward_records", args=[guardian.reference, ward.reference])
+    before = db_state()
+    assert client.get(url).status_code == 404
+    assert db_state() == before
+    listed = client.get(reverse("console:hotline_caller", args=[guardian.reference])).text
+    assert url not in listed

@@ -146,6 +146,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="hotline_records",
     ),
     path(
+        "hotline/callers/<person:ref>/wards/<person:ward>/records/",
+        records.caller_ward_records,
+        name="hotline_ward_records",
+    ),
+    path(
         "hotline/callers/<person:ref>/cards/<str:number>/report/",
         hotline.HotlineReport.as_desk_view(),
         name="hotline_report",

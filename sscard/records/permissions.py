@@ -8,8 +8,9 @@ one read model every interface and service asks. It reads the database but chang
 - A person holding a written authorisation in force reads the insurances it covers, from its
   first day until the day before its end (`selectors.authorisations_in_force`).
 - Staff with the inquiry duty: window clerks (the agencies answer inquiries at their windows),
-  hotline agents (12333 answers them by phone, only for the caller whose identity they checked:
-  the interface names that caller as the reader's `person`, and no one else's records are read)
+  hotline agents (12333 answers them by phone, only for the caller whose identity they checked
+  and that caller's wards in force: the interface names that caller as the reader's `person`,
+  and no one else's records are read)
   and supervisors (the bureau oversees the agencies). Community intake clerks only collect needs,
   bank clerks serve the bank's business, and system administrators keep the system: none of
   them reads records (MOHRSS order 14 art. 13: no one else without a written authorisation
@@ -87,8 +88,14 @@ def records_access(reader: Reader, subject: Person) -> RecordsAccess:
 
 
 def _caller_access(caller: Person | None, subject: Person) -> RecordsAccess:
-    """By phone, only the records of the caller whose identity the agent checked."""
-    if caller is not None and caller.pk == subject.pk:
+    """By phone, only the records of the caller whose identity the agent checked, and of the
+    caller's wards under a guardianship in force (a guardian calling about a minor ward, or
+    an adult ward on a recorded legal basis); not of a former ward, nor of anyone else."""
+    if caller is None:
+        return DENIED
+    if caller.pk == subject.pk:
+        return RecordsAccess(ALL_INSURANCES, "staff")
+    if guardianships_in_force().filter(guardian=caller, ward=subject).exists():
         return RecordsAccess(ALL_INSURANCES, "staff")
     return DENIED
 

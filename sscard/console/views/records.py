@@ -262,6 +262,21 @@ def caller_records(request: HttpRequest, ref: str) -> HttpResponse:
     )
 
 
+@desk_view("check_caller_identity", "read_records")
+def caller_ward_records(request: HttpRequest, ref: str, ward: str) -> HttpResponse:
+    """The records of a ward the caller asks about (a guardian calling about a child): the
+    reading names the caller once their identity is checked, and the records read model reads
+    only the caller's wards in force; any other person reads as missing."""
+    caller = get_object_or_404(Person, reference=ref)
+    subject = get_object_or_404(Person, reference=ward)
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    checked = caller if is_verified(request, caller) else None
+    back = reverse("console:hotline_caller", args=[caller.reference])
+    return _records_page(
+        request, subject, Reader(actor=desk.actor, person=checked), back=back, hotline=True
+    )
+
+
 # ---------------------------------------------------------------- written authorisations
 
 
