@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -793,3 +794,77 @@ def test_a_former_ward_is_not_read_by_phone(world):
     assert db_state() == before
     listed = client.get(reverse("console:hotline_caller", args=[guardian.reference])).text
     assert url not in listed
+
+
+# ---------------------------------------------------------------- refusals in Chinese words only
+
+ERROR_SUMMARY = re.compile(r'<div class="error-summary".*?</div>', re.S)
+
+
+def _refusal_cases(world: World) -> dict[str, tuple[str, dict[str, Any], Any]]:
+    """Each refusal: the page, what is posted, and the service call that refuses the same way
+    (to read the domain's English detail)."""
+    from sscard.records.services import Correction, answer_dispute, record_authorisation
+
+    dispute = a_dispute(world)
+    wrong = ContributionRecord.objects.get(
+        person=world.adult, insurance="pension", month=dispute.month
+    )
+    correction = {"record": str(wrong.pk), "base": "8000.00", "employer_amount": "1280.00",
+                  "individual_amount": "640.00", "record_status": "back_paid",
+                  "paid_on": "2026-11-10"}  # fmt: skip
+    answer_url = reverse("console:dispute", args=[dispute.reference])
+    authorise_url = reverse("console:record_authorisation", args=[world.adult.reference])
+    dispute_url = reverse("console:open_dispute", args=[world.adult.reference])
+    actor = window_actor(world)
+    return {
+        "a confirmed record corrected": (
+            answer_url,
+            {"status": "confirmed", "answer": "核查无误", **correction, "confirm": "1"},
+            lambda: answer_dispute(
+                actor=actor, reference=dispute.reference, status="confirmed", answer="核查无误",
+                correction=Correction(wrong.pk, "8000.00", "1280.00", "640.00", "back_paid",
+                                      "2026-11-10"),
+            ),
+        ),
+        "an authorisation to oneself": (
+            authorise_url,
+            authorisation_post(world, authorised_id_number=world.adult.social_security_number,
+                               confirm="1"),
+            lambda: record_authorisation(
+                actor=actor, person=world.adult, authorised=world.adult, insurances=["pension"],
+                starts_on=dt.date(2026, 11, 20), ends_on=dt.date(2027, 11, 20), document="委托书",
+            ),
+        ),
+        "a window dispute of a month to come": (
+            dispute_url,
+            window_dispute_post(month="2099-01", confirm="1"),
+            lambda: open_dispute(reader=Reader(actor=actor), person=world.adult,
+                                 insurance="pension", month="2099-01", reason="错了"),
+        ),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["a confirmed record corrected", "an authorisation to oneself",
+     "a window dispute of a month to come"],
+)  # fmt: skip
+def test_a_refusal_in_chinese_says_nothing_of_the_domains_english_detail(world, case):
+    from sscard.common.errors import DomainError
+
+    with clock.frozen_at(NOW):
+        with_records(world)
+        url, post, call = _refusal_cases(world)[case]
+        with pytest.raises(DomainError) as refused:
+            call()
+        english = refused.value.detail + " " + " ".join(e.message for e in refused.value.errors)
+        before = db_state()
+        answer = zh(world, "window_clerk").post(url, post)
+    assert answer.status_code == 422 and db_state() == before
+    (summary,) = ERROR_SUMMARY.findall(answer.text)
+    text = re.sub(r"<[^>]+>", " ", summary)
+    assert re.search(r"[\u4e00-\u9fff]", text)
+    words = set(re.findall(r"[A-Za-z]{2,}", english))
+    assert words and not any(re.search(rf"\b{w}\b", text) for w in words), text
+    assert not re.search(r"[A-Za-z]", text), text  # no English at all
