@@ -868,3 +868,22 @@ def test_a_refusal_in_chinese_says_nothing_of_the_domains_english_detail(world, 
     words = set(re.findall(r"[A-Za-z]{2,}", english))
     assert words and not any(re.search(rf"\b{w}\b", text) for w in words), text
     assert not re.search(r"[A-Za-z]", text), text  # no English at all
+
+
+# ---------------------------------------------------------------- the yearly statement's state
+
+
+def test_the_records_page_says_where_the_years_statement_is_in_the_yearly_run(world):
+    from sscard.records.statement_run import make_statements, queue_statements
+
+    person = with_records(world)
+    url = reverse("console:records", args=[person.reference]) + "?year=2026"
+    with clock.frozen_at(NOW):
+        assert "not in a yearly run" in en(world, "window_clerk").get(url).text
+        queue_statements(year=2026, actor=Actor.system(), background=False)
+        assert "queued, not made yet" in en(world, "window_clerk").get(url).text
+        assert "已排队，尚未生成" in zh(world, "supervisor").get(url).text
+        make_statements(2026)
+        assert "made, and the person told" in en(world, "window_clerk").get(url).text
+        chinese = zh(world, "window_clerk").get(url).text
+    assert "已生成，已通知本人" in chinese and "made, and" not in chinese

@@ -444,3 +444,20 @@ def test_the_citizen_reads_the_answer_and_the_corrected_version_of_their_dispute
     chinese = page(client_for(me, "zh-hans"), f"/disputes/{dispute.reference}/")
     assert "单位已于11月补缴" in chinese and "该月记录现为第 2 版" in chinese
     assert "now stands" not in chinese
+
+
+def test_the_records_page_says_where_the_years_statement_is() -> None:
+    from sscard.common.context import Actor
+    from sscard.records.statement_run import make_statements, queue_statements
+
+    me = make_person()
+    a_year_of_records(me)
+    path = f"/records/?year={YEAR}"
+    assert "The yearly statement of" not in page(client_for(me), path)
+    queue_statements(year=YEAR, actor=Actor.system(), background=False)
+    assert f"The yearly statement of {YEAR}: Being prepared" in page(client_for(me), path)
+    make_statements(YEAR)
+    english = page(client_for(me), path)
+    chinese = page(client_for(me, "zh-hans"), path)
+    assert f"The yearly statement of {YEAR}: Ready: we sent you a message" in english
+    assert f"{YEAR}年度权益记录单：已生成，已发消息通知您" in chinese

@@ -27,6 +27,7 @@ from sscard.records.models import (
     DisputeStatus,
     Insurance,
     PensionInterestRate,
+    YearlyStatement,
 )
 
 CENT = Decimal("0.01")
@@ -384,3 +385,9 @@ def record_years(person: Person, *, insurances: frozenset[str]) -> list[int]:
         },
         reverse=True,
     )
+
+
+def statement_of(person: Person, year: int) -> YearlyStatement | None:
+    """The person's statement of a year in the yearly run (pending, made, notified), if the
+    run has queued one."""
+    return YearlyStatement.objects.filter(person=person, year=year).first()

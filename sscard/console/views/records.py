@@ -64,6 +64,7 @@ from sscard.records.selectors import (
     open_disputes,
     records_of,
     rights_of,
+    statement_of,
     totals_of,
 )
 from sscard.records.services import (
@@ -213,6 +214,7 @@ def _records_page(
         "disputes_seen": set(
             disputes_seen_by(desk.actor, disputes_of(person)).values_list("reference", flat=True)
         ),
+        "statement": statement_of(person, year),
         "statement_url": None
         if hotline or not years
         else reverse("console:records_statement", args=[person.reference, year]),
