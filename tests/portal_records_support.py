@@ -20,6 +20,12 @@ OPERATOR = Reader(
 WINDOW = Actor(
     kind="staff", id="window-1", role=Role.WINDOW_CLERK, channel=Channel.WINDOW, outlet_code="A1"
 )
+# The bureau's supervisor answers any dispute (a window clerk answers those of their outlet and
+# region: `records.permissions.disputes_seen_by`).
+SUPERVISOR = Actor(
+    kind="staff", id="supervisor-1", role=Role.SUPERVISOR, channel=Channel.WINDOW,
+    outlet_code="HR1",
+)  # fmt: skip
 YEAR = 2025
 GAP_MONTH = 4  # no record in April
 OWED_MONTH = 9  # September owed

@@ -108,8 +108,8 @@ def scene() -> Scene:
         ends_on=today.replace(year=today.year + 1),
         document="委托书 2026-001",
     )
-    dispute = open_dispute(
-        reader=Reader(actor=window),
+    dispute = open_dispute(  # opened online by the holder
+        reader=Reader(actor=Actor.citizen(world.adult.pk, Channel.WEB), person=world.adult),
         person=world.adult,
         insurance="pension",
         month=f"{today:%Y-%m}",

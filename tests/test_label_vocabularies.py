@@ -37,7 +37,7 @@ from sscard.outlets.models import OutletType, Service
 from sscard.people.models import GuardianshipBasis, GuardianshipEnd, Relation, Sex
 from sscard.people.services import RevealReason
 from sscard.portal import labels as portal
-from sscard.records.models import DisputeStatus, Insurance, RecordStatus
+from sscard.records.models import DisputeStatus, Insurance, RecordStatus, StatementStatus
 from sscard.records.services import DISPUTE_ANSWERED_TOPIC
 
 ROOT = Path(__file__).resolve().parent.parent / "sscard"
@@ -85,6 +85,7 @@ CONSOLE = {
     "insurance": Insurance.values,
     "record_status": RecordStatus.values,
     "dispute_status": DisputeStatus.values,
+    "statement_status": StatementStatus.values,
 }
 
 
@@ -124,6 +125,7 @@ PORTAL = {
     "INSURANCE": (portal.INSURANCE, Insurance.values),
     "RECORD_STATUS": (portal.RECORD_STATUS, RecordStatus.values),
     "DISPUTE_STATUS": (portal.DISPUTE_STATUS, DisputeStatus.values),
+    "STATEMENT_STATUS": (portal.STATEMENT_STATUS, StatementStatus.values),
 }
 
 

@@ -26,7 +26,7 @@ from sscard.records.services import answer_dispute
 from tests.factories import make_guardianship, make_person, nothing_changes
 from tests.portal_records_support import (
     OWED_MONTH,
-    WINDOW,
+    SUPERVISOR,
     YEAR,
     a_year_of_records,
     authorise,
@@ -344,7 +344,7 @@ def test_the_list_of_disputes_shows_each_status_and_the_agencys_answer() -> None
     )
     dispute = Dispute.objects.get()
     answer_dispute(
-        actor=WINDOW,
+        actor=SUPERVISOR,
         reference=dispute.reference,
         status="confirmed",
         answer="经核实，该月单位未申报，记录无误。",
@@ -409,3 +409,55 @@ def test_a_statement_out_of_reach_or_of_a_year_out_of_range_is_not_found() -> No
     page(client_for(holder), f"/records/{holder.reference}/statements/1900.pdf", 404)
     page(client_for(holder), f"/records/{holder.reference}/statements/2999.pdf", 404)
     assert readings() == []
+
+
+def test_the_citizen_reads_the_answer_and_the_corrected_version_of_their_dispute() -> None:
+    from sscard.records.models import ContributionRecord
+    from sscard.records.services import Correction
+
+    me = make_person()
+    a_year_of_records(me)
+    client = client_for(me)
+    owed = f"/records/{me.reference}/dispute/?insurance=pension&month=2025-{OWED_MONTH:02d}"
+    client.post(owed + f"&employer={credit_code(2)}", {"reason": "我已缴费，记录却显示欠缴。"})
+    dispute = Dispute.objects.get()
+    record = ContributionRecord.objects.get(
+        person=me, insurance="pension", month=dt.date(YEAR, OWED_MONTH, 1)
+    )
+    answer_dispute(
+        actor=SUPERVISOR,
+        reference=dispute.reference,
+        status="corrected",
+        answer="单位已于11月补缴，记录已更正。",
+        correction=Correction(
+            record_id=record.pk,
+            base=str(record.base),
+            employer_amount=str(record.employer_amount),
+            individual_amount=str(record.individual_amount),
+            status="back_paid",
+            paid_on="2025-11-10",
+        ),
+    )
+    english = page(client, f"/disputes/{dispute.reference}/")
+    assert "单位已于11月补缴，记录已更正。" in english
+    assert "now stands as version 2" in english and "Your dispute is recorded" not in english
+    chinese = page(client_for(me, "zh-hans"), f"/disputes/{dispute.reference}/")
+    assert "单位已于11月补缴" in chinese and "该月记录现为第 2 版" in chinese
+    assert "now stands" not in chinese
+
+
+def test_the_records_page_says_where_the_years_statement_is() -> None:
+    from sscard.common.context import Actor
+    from sscard.records.statement_run import make_statements, queue_statements
+
+    me = make_person()
+    a_year_of_records(me)
+    path = f"/records/?year={YEAR}"
+    assert "The yearly statement of" not in page(client_for(me), path)
+    queue_statements(year=YEAR, actor=Actor.system(), background=False)
+    assert f"The yearly statement of {YEAR}: Being prepared" in page(client_for(me), path)
+    make_statements(YEAR)
+    english = page(client_for(me), path)
+    chinese = page(client_for(me, "zh-hans"), path)
+    assert f"The yearly statement of {YEAR}: Ready: we sent you a message" in english
+    assert f"{YEAR}年度权益记录单：已生成，已发消息通知您" in chinese

@@ -48,6 +48,9 @@ MATRIX: dict[str, tuple[str, str]] = {
     "hotline_agent": ("", "none"),
     "hotline_agent_checked_caller": (ALL, "staff"),
     "hotline_agent_other_caller": ("", "none"),
+    "hotline_agent_callers_ward": (ALL, "staff"),
+    "hotline_agent_callers_former_ward": ("", "none"),
+    "hotline_agent_callers_ended_ward": ("", "none"),
     "supervisor": (ALL, "staff"),
     "admin": ("", "none"),
     "operator": ("", "none"),
@@ -130,6 +133,18 @@ def _case(name: str) -> Case:
         return Case(Reader(actor=actor, scopes=scopes), holder, today)
     if name == "hotline_agent_checked_caller":
         return Case(Reader(actor=_staff(Role.HOTLINE_AGENT), person=holder), holder, today)
+    if name.startswith("hotline_agent_callers_"):
+        child = make_person(age=17)
+        parent = make_person()
+        link = make_guardianship(guardian=parent, ward=child)
+        day = today
+        if name == "hotline_agent_callers_former_ward":
+            day = birthday(18, child.birth_date)  # the parent's guardianship ended that day
+        if name == "hotline_agent_callers_ended_ward":
+            link.ended_at = clock.now() - dt.timedelta(days=1)
+            link.end_reason = "guardian_removed"
+            link.save(update_fields=["ended_at", "end_reason"])
+        return Case(Reader(actor=_staff(Role.HOTLINE_AGENT), person=parent), child, day)
     if name == "hotline_agent_other_caller":
         caller = make_person()
         return Case(Reader(actor=_staff(Role.HOTLINE_AGENT), person=caller), holder, today)

@@ -26,7 +26,7 @@ from sscard.records.services import (
     open_dispute,
     record_authorisation,
 )
-from tests.factories import make_person, nothing_changes
+from tests.factories import make_outlet, make_person, nothing_changes
 from tests.records_support import record
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +231,7 @@ def test_an_incomplete_authorisation_is_refused_and_changes_nothing(
 
 def test_a_dispute_is_due_in_fifteen_working_days_and_answered_once() -> None:
     person = make_person()
+    make_outlet(code="A1", region_code=person.region_code)  # the agency of the person's district
     # Opened on Monday 29 September 2025: the National Day holiday (1-8 October) and the
     # make-up working day (Saturday 11 October) count as the calendar says.
     with frozen_at(dt.datetime(2025, 9, 29, 2, tzinfo=dt.UTC)):

@@ -122,6 +122,8 @@ class ErrorCode(StrEnum):
     DISPUTE_INVALID = "dispute_invalid"
     DISPUTE_NOT_FOUND = "dispute_not_found"
     DISPUTE_ANSWERED = "dispute_answered"
+    DISPUTE_NO_RECORD = "dispute_no_record"
+    DISPUTE_ALREADY_OPEN = "dispute_already_open"
     UNKNOWN_FORMAT = "unknown_format"
     IMPORT_RUNNING = "import_running"
     STATEMENT_YEAR_INVALID = "statement_year_invalid"

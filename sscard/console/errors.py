@@ -262,9 +262,12 @@ MESSAGES: dict[str, Promise] = {
         "console",
         "Too many records in one batch: send at most 10,000 at a time.",
     ),
+    # The records family's refusals say what to correct in the clerk's words only: the
+    # domain's English detail is never appended.
     ErrorCode.AUTHORISATION_INVALID: pgettext_lazy(
         "console",
-        "The authorisation cannot be recorded: %(detail)s",
+        "The authorisation cannot be recorded: check the person authorised, the insurances, "
+        "the days and the document.",
     ),
     ErrorCode.AUTHORISATION_ENDED: pgettext_lazy(
         "console",
@@ -307,7 +310,22 @@ MESSAGES: dict[str, Promise] = {
     ),
     ErrorCode.DISPUTE_INVALID: pgettext_lazy(
         "console",
-        "The dispute cannot be recorded: %(detail)s",
+        "The dispute cannot be recorded or answered as entered: check each field.",
+    ),
+    "dispute_invalid:insurance": pgettext_lazy("console", "Choose one of the insurances."),
+    "dispute_invalid:month": pgettext_lazy(
+        "console", "Give a past month or this month, as YYYY-MM."
+    ),
+    "dispute_invalid:reason": pgettext_lazy(
+        "console", "Say what the person says is wrong, in at most 500 characters."
+    ),
+    "dispute_invalid:employer_credit_code": pgettext_lazy(
+        "console", "No employer with this unified social credit code has records here."
+    ),
+    "dispute_invalid:status": pgettext_lazy(
+        "console",
+        "Say whether the record was corrected or stands as recorded, with an answer to the "
+        "person; a corrected record goes only with the outcome that the record was wrong.",
     ),
     ErrorCode.DISPUTE_NOT_FOUND: pgettext_lazy(
         "console",
@@ -316,6 +334,15 @@ MESSAGES: dict[str, Promise] = {
     ErrorCode.DISPUTE_ANSWERED: pgettext_lazy(
         "console",
         "This dispute has already been answered.",
+    ),
+    ErrorCode.DISPUTE_NO_RECORD: pgettext_lazy(
+        "console",
+        "The person has no record of this insurance in this month: choose a month shown on "
+        "the records page.",
+    ),
+    ErrorCode.DISPUTE_ALREADY_OPEN: pgettext_lazy(
+        "console",
+        "This month's record is already disputed (%(dispute)s) and waits for its answer.",
     ),
     ErrorCode.UNKNOWN_FORMAT: pgettext_lazy(
         "console",
@@ -449,6 +476,10 @@ FIELDS = {
     "record.individual_amount": "individual_amount",
     "record.status": "record_status",
     "record.paid_on": "paid_on",
+    "status": "status",
+    "insurance": "insurance",
+    "month": "month",
+    "employer_credit_code": "employer",
 }
 
 
@@ -474,6 +505,7 @@ def refusal_message(error: DomainError) -> str:
         "outlet": error.extra.get("collection_outlet") or error.extra.get("outlet", ""),
         "why": str(WHY.get(why, why)),
         "attempts": error.extra.get("attempts_left", ""),
+        "dispute": error.extra.get("dispute", ""),
         "detail": error.detail,
     }
     return str(template) % params

@@ -436,6 +436,37 @@ class AuthorisationForm(ConsoleForm):
     )
 
 
+class WindowDisputeForm(ConsoleForm):
+    """A month's record disputed at the window, for the person in front of the clerk."""
+
+    insurance = forms.ChoiceField(
+        label=pgettext_lazy("console", "Insurance"),
+        choices=[(k, v) for k, v in INSURANCE.items()],
+    )
+    month = forms.RegexField(
+        label=pgettext_lazy("console", "Month (YYYY-MM)"),
+        regex=r"^\d{4}-\d{2}$",
+        max_length=7,
+        error_messages={"invalid": pgettext_lazy("console", "Give the month as YYYY-MM.")},
+    )
+    employer = forms.ChoiceField(
+        label=pgettext_lazy("console", "Employer"),
+        required=False,
+        help_text=pgettext_lazy(
+            "console", "Leave empty to dispute the month's records of every employer."
+        ),
+    )
+    reason = forms.CharField(
+        label=pgettext_lazy("console", "What the person says is wrong"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, employers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices("employer", [("", "—"), *employers])
+
+
 class DisputeAnswerForm(ConsoleForm):
     """The answer to a dispute and, where the record was wrong, its corrected values."""
 

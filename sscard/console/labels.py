@@ -279,8 +279,14 @@ DISPUTE_STATUS: Labels = {
     "corrected": pgettext_lazy("console", "checked and corrected"),
     "confirmed": pgettext_lazy("console", "checked and confirmed as recorded"),
 }
+STATEMENT_STATUS: Labels = {
+    "pending": pgettext_lazy("console", "queued, not made yet"),
+    "made": pgettext_lazy("console", "made, the person not told yet"),
+    "notified": pgettext_lazy("console", "made, and the person told"),
+}
 
 GROUPS: dict[str, Labels] = {
+    "statement_status": STATEMENT_STATUS,
     "card_status": CARD_STATUS,
     "bank_status": BANK_STATUS,
     "application_status": APPLICATION_STATUS,

@@ -82,8 +82,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
         records.EndAuthorisation.as_desk_view(),
         name="end_authorisation",
     ),
+    path(
+        "people/<person:ref>/records/disputes/open/",
+        records.OpenWindowDispute.as_desk_view(),
+        name="open_dispute",
+    ),
     path("disputes/", records.dispute_queue, name="disputes"),
     path("disputes/<str:reference>/", records.AnswerDispute.as_desk_view(), name="dispute"),
+    path(
+        "disputes/<str:reference>/answered/",
+        records.answered_dispute,
+        name="dispute_answered",
+    ),
     path(
         "cards/<str:number>/report-loss/",
         loss_reports.ReportLoss.as_desk_view(),
@@ -134,6 +144,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "hotline/callers/<person:ref>/records/",
         records.caller_records,
         name="hotline_records",
+    ),
+    path(
+        "hotline/callers/<person:ref>/wards/<person:ward>/records/",
+        records.caller_ward_records,
+        name="hotline_ward_records",
     ),
     path(
         "hotline/callers/<person:ref>/cards/<str:number>/report/",

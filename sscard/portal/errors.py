@@ -42,6 +42,7 @@ CITIZEN_CODES = frozenset(
         # The app's records and disputes (/me/contributions, /me/rights, /me/record-disputes).
         ErrorCode.RECORDS_NOT_READABLE,
         ErrorCode.DISPUTE_INVALID,
+        ErrorCode.DISPUTE_ALREADY_OPEN,
         ErrorCode.STATEMENT_YEAR_INVALID,
     }
 )
@@ -53,6 +54,10 @@ MESSAGES: dict[str, Promise] = {
     ),
     ErrorCode.DISPUTE_INVALID: gettext_lazy(
         "Your dispute could not be recorded: check the insurance, the month and your reason."
+    ),
+    ErrorCode.DISPUTE_ALREADY_OPEN: gettext_lazy(
+        "This month's record is already disputed: the agency is checking it, and you will be "
+        "told of its answer."
     ),
     ErrorCode.STATEMENT_YEAR_INVALID: gettext_lazy(
         "There is no statement for this year: choose a year from 1990 to this year."

@@ -115,6 +115,11 @@ DISPUTE_STATUS = {
     "corrected": gettext_lazy("Checked: the record was corrected"),
     "confirmed": gettext_lazy("Checked: the record stands as recorded"),
 }
+STATEMENT_STATUS = {
+    "pending": gettext_lazy("Being prepared"),
+    "made": gettext_lazy("Ready"),
+    "notified": gettext_lazy("Ready: we sent you a message"),
+}
 
 
 def label(table: dict[str, Any], code: str) -> str:

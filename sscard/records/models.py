@@ -222,7 +222,8 @@ class DisputeStatus(models.TextChoices):
 
 
 class Dispute(models.Model):
-    """A person disputes a month's record; the agency answers within 15 working days."""
+    """A person disputes a month's record; the agency answers within 15 working days. Opened
+    online, by phone or at a window (`outlet`: the window's outlet)."""
 
     reference = models.CharField(max_length=16, unique=True, default=new_dispute_reference)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
@@ -233,6 +234,10 @@ class Dispute(models.Model):
     )
     reason = models.CharField(max_length=500)
     channel = models.CharField(max_length=16)
+    # The outlet whose window opened it (none when opened online or by phone).
+    outlet = models.ForeignKey(
+        "outlets.Outlet", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     status = models.CharField(
         max_length=12, choices=DisputeStatus.choices, default=DisputeStatus.OPEN
     )
@@ -240,6 +245,14 @@ class Dispute(models.Model):
     answer_due = models.DateField()
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.CharField(max_length=1000, blank=True)
+    # Who answered (a staff user name: the audit event says the same), and the record the
+    # answer corrected with the version it booked (none when confirmed, or when the core
+    # system had already booked the correction).
+    answered_by = models.CharField(max_length=150, blank=True)
+    corrected_record = models.ForeignKey(
+        ContributionRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "answer_due"], name="dispute_queue")]

@@ -8,8 +8,9 @@ one read model every interface and service asks. It reads the database but chang
 - A person holding a written authorisation in force reads the insurances it covers, from its
   first day until the day before its end (`selectors.authorisations_in_force`).
 - Staff with the inquiry duty: window clerks (the agencies answer inquiries at their windows),
-  hotline agents (12333 answers them by phone, only for the caller whose identity they checked:
-  the interface names that caller as the reader's `person`, and no one else's records are read)
+  hotline agents (12333 answers them by phone, only for the caller whose identity they checked
+  and that caller's wards in force: the interface names that caller as the reader's `person`,
+  and no one else's records are read)
   and supervisors (the bureau oversees the agencies). Community intake clerks only collect needs,
   bank clerks serve the bank's business, and system administrators keep the system: none of
   them reads records (MOHRSS order 14 art. 13: no one else without a written authorisation
@@ -25,10 +26,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sscard.common.context import Actor, Role
+from django.db.models import Q, QuerySet
+
+from sscard.common.context import Actor, Channel, Role
+from sscard.common.errors import Conflict, ErrorCode, NotFound
+from sscard.outlets.models import Outlet
 from sscard.people.models import Person
 from sscard.people.selectors import guardianships_in_force
-from sscard.records.models import Insurance
+from sscard.records.models import Dispute, DisputeStatus, Insurance
 from sscard.records.selectors import authorisations_in_force
 
 RECORDS_READ = "records:read"
@@ -83,8 +88,14 @@ def records_access(reader: Reader, subject: Person) -> RecordsAccess:
 
 
 def _caller_access(caller: Person | None, subject: Person) -> RecordsAccess:
-    """By phone, only the records of the caller whose identity the agent checked."""
-    if caller is not None and caller.pk == subject.pk:
+    """By phone, only the records of the caller whose identity the agent checked, and of the
+    caller's wards under a guardianship in force (a guardian calling about a minor ward, or
+    an adult ward on a recorded legal basis); not of a former ward, nor of anyone else."""
+    if caller is None:
+        return DENIED
+    if caller.pk == subject.pk:
+        return RecordsAccess(ALL_INSURANCES, "staff")
+    if guardianships_in_force().filter(guardian=caller, ward=subject).exists():
         return RecordsAccess(ALL_INSURANCES, "staff")
     return DENIED
 
@@ -134,9 +145,69 @@ def may_answer_disputes(actor: Actor) -> bool:
     return actor.kind == "staff" and actor.role in (Role.WINDOW_CLERK, Role.SUPERVISOR)
 
 
+def _dispute_scope(actor: Actor) -> Q | None:
+    """Which disputes an actor who answers disputes sees (None: none). A dispute has no
+    outlet of its own unless it was opened at a window:
+    - a supervisor (the bureau oversees every agency) sees every dispute;
+    - a window clerk sees the disputes opened at their own outlet's windows (the person came
+      there, and is answered there), and those opened online or by phone (no outlet) of the
+      people whose region is their outlet's: the agency of the person's district answers them;
+    - nobody else (hotline agents, bank and community clerks, administrators) sees any.
+    """
+    if not may_answer_disputes(actor):
+        return None
+    if actor.role == Role.SUPERVISOR:
+        return Q()
+    outlet = Outlet.objects.filter(code=actor.outlet_code).first() if actor.outlet_code else None
+    if outlet is None:
+        return None
+    return Q(outlet=outlet) | Q(outlet__isnull=True, person__region_code=outlet.region_code)
+
+
+def disputes_seen_by(actor: Actor, rows: QuerySet[Dispute] | None = None) -> QuerySet[Dispute]:
+    """The disputes (of `rows`, all by default) that the actor sees in the disputes queue,
+    opens and answers; every other one reads as missing."""
+    rows = Dispute.objects.all() if rows is None else rows
+    scope = _dispute_scope(actor)
+    return rows.none() if scope is None else rows.filter(scope)
+
+
+def dispute_seen(actor: Actor, reference: str) -> Dispute:
+    """A dispute the actor sees (`permissions.disputes_seen_by`), with its person, employer,
+    outlet and the record it corrected: `dispute_not_found` for none, or one out of their
+    scope (it reads as missing)."""
+    rows = Dispute.objects.filter(reference=(reference or "").strip().upper()).select_related(
+        "person", "employer", "outlet"
+    )
+    found = disputes_seen_by(actor, rows).first()
+    if found is None:
+        raise NotFound("No such dispute.", code=ErrorCode.DISPUTE_NOT_FOUND)
+    return found
+
+
+def dispute_to_answer(actor: Actor, reference: str) -> Dispute:
+    """A dispute the actor sees and still waiting for its answer: `dispute_not_found` when
+    there is none, `dispute_answered` when it was answered (the service checks again under
+    its lock)."""
+    found = dispute_seen(actor, reference)
+    if found.status != DisputeStatus.OPEN:
+        raise Conflict("This dispute was already answered.", code=ErrorCode.DISPUTE_ANSWERED)
+    return found
+
+
+def may_see_dispute(actor: Actor, dispute: Dispute) -> bool:
+    return disputes_seen_by(actor, Dispute.objects.filter(pk=dispute.pk)).exists()
+
+
 def may_open_dispute(reader: Reader, subject: Person) -> bool:
-    """The holder, a guardian in force, or a window clerk for the person in front of them."""
+    """The holder, a guardian in force, or a window clerk (the inquiry duty) at their window
+    for the person in front of them."""
     access = records_access(reader, subject)
     if reader.actor.role == Role.CITIZEN:
         return access.basis in ("holder", "guardian")
-    return reader.actor.kind == "staff" and reader.actor.role == Role.WINDOW_CLERK
+    return (
+        reader.actor.kind == "staff"
+        and reader.actor.role == Role.WINDOW_CLERK
+        and reader.actor.channel == Channel.WINDOW
+        and access.allowed
+    )

@@ -27,6 +27,7 @@ from sscard.records.models import (
     DisputeStatus,
     Insurance,
     PensionInterestRate,
+    YearlyStatement,
 )
 
 CENT = Decimal("0.01")
@@ -67,23 +68,24 @@ def authorisation_to_end(reference: str) -> Authorisation:
     return found
 
 
-def dispute_to_answer(reference: str) -> Dispute:
-    """A dispute still waiting for its answer: `dispute_not_found` when there is none,
-    `dispute_answered` when it was answered (the service checks again under its lock)."""
-    found = Dispute.objects.filter(reference=reference).select_related("person", "employer").first()
-    if found is None:
-        raise NotFound("No such dispute.", code=ErrorCode.DISPUTE_NOT_FOUND)
-    if found.status != DisputeStatus.OPEN:
-        raise Conflict("This dispute was already answered.", code=ErrorCode.DISPUTE_ANSWERED)
-    return found
-
-
-def open_disputes() -> QuerySet[Dispute]:
-    """The disputes waiting for an answer, the one due soonest (so the overdue ones) first."""
+def open_disputes(rows: QuerySet[Dispute] | None = None) -> QuerySet[Dispute]:
+    """The disputes (of `rows`) waiting for an answer, the one due soonest (so the overdue
+    ones) first."""
+    rows = Dispute.objects.all() if rows is None else rows
     return (
-        Dispute.objects.filter(status=DisputeStatus.OPEN)
-        .select_related("person", "employer")
+        rows.filter(status=DisputeStatus.OPEN)
+        .select_related("person", "employer", "outlet")
         .order_by("answer_due", "opened_at", "pk")
+    )
+
+
+def answered_disputes(rows: QuerySet[Dispute] | None = None) -> QuerySet[Dispute]:
+    """The disputes (of `rows`) answered, the latest answer first."""
+    rows = Dispute.objects.all() if rows is None else rows
+    return (
+        rows.exclude(status=DisputeStatus.OPEN)
+        .select_related("person", "employer", "outlet")
+        .order_by("-answered_at", "-pk")
     )
 
 
@@ -383,3 +385,9 @@ def record_years(person: Person, *, insurances: frozenset[str]) -> list[int]:
         },
         reverse=True,
     )
+
+
+def statement_of(person: Person, year: int) -> YearlyStatement | None:
+    """The person's statement of a year in the yearly run (pending, made, notified), if the
+    run has queued one."""
+    return YearlyStatement.objects.filter(person=person, year=year).first()

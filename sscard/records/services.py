@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from sscard.audit.services import record_event
 from sscard.common import clock
-from sscard.common.context import Actor
+from sscard.common.context import Actor, Channel
 from sscard.common.errors import (
     Conflict,
     ErrorCode,
@@ -25,6 +26,7 @@ from sscard.common.errors import (
 )
 from sscard.common.locking import lock_one
 from sscard.notifications.services import queue_notifications
+from sscard.outlets.models import Outlet
 from sscard.people.models import Person
 from sscard.people.selectors import guardians_of
 from sscard.policy.selectors import add_working_days
@@ -42,6 +44,7 @@ from sscard.records.permissions import (
     ALL_INSURANCES,
     Reader,
     RecordsAccess,
+    dispute_seen,
     may_answer_disputes,
     may_book,
     may_manage_authorisations,
@@ -248,7 +251,42 @@ def end_authorisation(*, actor: Actor, reference: str) -> Authorisation:
 # ---------------------------------------------------------------- disputes
 
 
-def open_dispute(
+@dataclass(frozen=True)
+class DisputeTerms:
+    """A dispute's terms, checked: the month's first day and the employer it names."""
+
+    month: dt.date
+    employer: Employer | None
+
+
+def _open_dispute_of(
+    person: Person, insurance: str, day: dt.date, employer: Employer | None
+) -> Dispute | None:
+    """The open dispute of the same month's record, if any: same insurance and month, and the
+    same employer or one of the two naming none."""
+    rows = Dispute.objects.filter(
+        person=person, insurance=insurance, month=day, status=DisputeStatus.OPEN
+    )
+    if employer is not None:
+        rows = rows.filter(Q(employer__isnull=True) | Q(employer=employer))
+    return rows.first()
+
+
+def check_opener(reader: Reader, person: Person) -> None:
+    """Whether the reader may open a dispute for the person (`permissions.may_open_dispute`):
+    a citizen who may not reads "not found" (`records_not_readable`), staff without the
+    inquiry duty at a window are refused (`records_not_allowed`)."""
+    if may_open_dispute(reader, person):
+        return
+    if reader.actor.kind == "staff":
+        raise Forbidden(
+            "Disputes are opened at a window by a clerk with the inquiry duty.",
+            code=ErrorCode.RECORDS_NOT_ALLOWED,
+        )
+    raise NotFound("No records to show.", code=ErrorCode.RECORDS_NOT_READABLE)
+
+
+def check_dispute(
     *,
     reader: Reader,
     person: Person,
@@ -256,10 +294,15 @@ def open_dispute(
     month: str,
     reason: str,
     employer_credit_code: str | None = None,
-) -> Dispute:
-    """A person disputes a month's record; the agency answers within 15 working days."""
-    if not may_open_dispute(reader, person):
-        raise NotFound("No records to show.", code=ErrorCode.RECORDS_NOT_READABLE)
+) -> DisputeTerms:
+    """Whether this dispute may be opened now, before anything is written (the window's
+    console asks it before the clerk confirms). Refused: a reader who may not open one
+    (`records_not_readable` for a citizen, `records_not_allowed` for staff without the
+    inquiry duty at a window), terms not valid (`dispute_invalid`), at a window a month
+    without a record of the insurance (`dispute_no_record`: the clerk disputes a record shown
+    on the page; online a person may dispute a month left without one), and a month whose
+    record is already disputed and not yet answered (`dispute_already_open`)."""
+    check_opener(reader, person)
     problems = []
     if insurance not in Insurance.values:
         problems.append(FieldError("insurance", "must be one of: " + ", ".join(Insurance.values)))
@@ -279,21 +322,73 @@ def open_dispute(
             "The dispute cannot be recorded.", code=ErrorCode.DISPUTE_INVALID, errors=problems
         )
     assert day is not None
+    if reader.actor.channel == Channel.WINDOW:
+        recorded = ContributionRecord.objects.filter(person=person, insurance=insurance, month=day)
+        if employer is not None:
+            recorded = recorded.filter(employer=employer)
+        if not recorded.exists():
+            raise ValidationError(
+                "There is no record of this month to dispute.",
+                code=ErrorCode.DISPUTE_NO_RECORD,
+                errors=[FieldError("month", "no record of this insurance in this month")],
+            )
+    _refuse_a_second(person, insurance, day, employer)
+    return DisputeTerms(day, employer)
+
+
+def _refuse_a_second(
+    person: Person, insurance: str, day: dt.date, employer: Employer | None
+) -> None:
+    already = _open_dispute_of(person, insurance, day, employer)
+    if already is not None:
+        raise Conflict(
+            "This month's record is already disputed.",
+            code=ErrorCode.DISPUTE_ALREADY_OPEN,
+            dispute=already.reference,
+        )
+
+
+def open_dispute(
+    *,
+    reader: Reader,
+    person: Person,
+    insurance: str,
+    month: str,
+    reason: str,
+    employer_credit_code: str | None = None,
+) -> Dispute:
+    """A person disputes a month's record, online or at a window (the clerk's outlet
+    recorded); the agency answers within 15 working days."""
+    terms = check_dispute(
+        reader=reader,
+        person=person,
+        insurance=insurance,
+        month=month,
+        reason=reason,
+        employer_credit_code=employer_credit_code,
+    )
+    day, employer = terms.month, terms.employer
+    actor = reader.actor
+    outlet = None
+    if actor.channel == Channel.WINDOW and actor.outlet_code:
+        outlet = Outlet.objects.filter(code=actor.outlet_code).first()
     now = clock.now()
     with transaction.atomic():
         lock_one(Person, person.pk)
+        _refuse_a_second(person, insurance, day, employer)
         dispute = Dispute.objects.create(
             person=person,
             insurance=insurance,
             month=day,
             employer=employer,
-            reason=reason,
-            channel=reader.actor.channel,
+            reason=reason.strip(),
+            channel=actor.channel,
+            outlet=outlet,
             opened_at=now,
             answer_due=add_working_days(clock.today(), DISPUTE_WORKING_DAYS),
         )
         record_event(
-            actor=reader.actor,
+            actor=actor,
             action="records.dispute_opened",
             object_type="dispute",
             object_id=dispute.reference,
@@ -336,7 +431,7 @@ class Correction:
 DISPUTE_ANSWERED_TOPIC = "dispute_answered"
 
 
-def _correct(dispute: Dispute, correction: Correction, actor: Actor) -> None:
+def _correct(dispute: Dispute, correction: Correction, actor: Actor) -> ContributionRecord:
     """Book the corrected version of the disputed record, the dispute as its source: the
     booking keeps the replaced version in the history and audits what it did."""
     record = next((r for r in disputed_records(dispute) if r.pk == correction.record_id), None)
@@ -377,6 +472,8 @@ def _correct(dispute: Dispute, correction: Correction, actor: Actor) -> None:
             code=ErrorCode.DISPUTE_INVALID,
             errors=[FieldError("record.base", "change at least one value, or confirm the record")],
         )
+    record.refresh_from_db()
+    return record
 
 
 def answer_dispute(
@@ -393,9 +490,7 @@ def answer_dispute(
     as corrected without one. The person (or their guardians) is told of the answer."""
     if not may_answer_disputes(actor):
         raise Forbidden("Disputes are answered by the agency.", code=ErrorCode.RECORDS_NOT_ALLOWED)
-    found = Dispute.objects.filter(reference=reference).first()
-    if found is None:
-        raise NotFound("No such dispute.", code=ErrorCode.DISPUTE_NOT_FOUND)
+    found = dispute_seen(actor, reference)  # another agency's reads as missing
     answer = (answer or "").strip()
     if status not in (DisputeStatus.CORRECTED, DisputeStatus.CONFIRMED) or not answer:
         raise ValidationError(
@@ -415,11 +510,23 @@ def answer_dispute(
         if dispute.status != DisputeStatus.OPEN:
             raise Conflict("This dispute was already answered.", code=ErrorCode.DISPUTE_ANSWERED)
         if correction is not None:
-            _correct(dispute, correction, actor)
+            corrected = _correct(dispute, correction, actor)
+            dispute.corrected_record = corrected
+            dispute.corrected_version = corrected.version
         dispute.status = status
         dispute.answer = answer[:1000]
         dispute.answered_at = clock.now()
-        dispute.save(update_fields=["status", "answer", "answered_at"])
+        dispute.answered_by = actor.id
+        dispute.save(
+            update_fields=[
+                "status",
+                "answer",
+                "answered_at",
+                "answered_by",
+                "corrected_record",
+                "corrected_version",
+            ]
+        )
         record_event(
             actor=actor,
             action="records.dispute_answered",

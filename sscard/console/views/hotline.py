@@ -130,10 +130,11 @@ def caller(request: HttpRequest, ref: str) -> HttpResponse:
     if not is_verified(request, person):
         return HttpResponseRedirect(reverse("console:hotline_check", args=[person.reference]))
     people = [(p, relation_to(person, p.pk)) for p in people_in_reach(person)]
+    wards = [p for p, relation in people if p.pk != person.pk and relation == "guardian"]
     return render(
         request,
         "console/hotline_caller.html",
-        {"person": person, "rows": _card_rows(desk, person, people)},
+        {"person": person, "rows": _card_rows(desk, person, people), "wards": wards},
     )
 
 

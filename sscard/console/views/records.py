@@ -23,7 +23,12 @@ from sscard.common import clock
 from sscard.common.errors import DomainError
 from sscard.console.access import Desk, desk_view
 from sscard.console.errors import refusal_message
-from sscard.console.forms import AuthorisationForm, DisputeAnswerForm, EmptyForm
+from sscard.console.forms import (
+    AuthorisationForm,
+    DisputeAnswerForm,
+    EmptyForm,
+    WindowDisputeForm,
+)
 from sscard.console.labels import INSURANCE, label
 from sscard.console.views.base import DeskAction, Summary, refused
 from sscard.console.views.counter import holder_text
@@ -32,28 +37,44 @@ from sscard.console.views.lists import Column, Filter, Listing, holder, show
 from sscard.console.views.people import person_url
 from sscard.people.models import Person
 from sscard.people.selectors import get_person
-from sscard.records.models import Authorisation, ContributionRecord, Dispute, Insurance
-from sscard.records.permissions import Reader
+from sscard.records.models import (
+    Authorisation,
+    ContributionRecord,
+    Dispute,
+    DisputeStatus,
+    Insurance,
+)
+from sscard.records.permissions import (
+    Reader,
+    dispute_seen,
+    dispute_to_answer,
+    disputes_seen_by,
+    may_open_dispute,
+)
 from sscard.records.selectors import (
     Rights,
     Totals,
+    answered_disputes,
     authorisation_to_end,
     authorisations_in_force,
     authorisations_of,
-    dispute_to_answer,
     disputes_of,
     history_of,
     is_overdue,
     open_disputes,
     records_of,
     rights_of,
+    statement_of,
     totals_of,
 )
 from sscard.records.services import (
     Correction,
     answer_dispute,
+    check_dispute,
+    check_opener,
     disputed_records,
     end_authorisation,
+    open_dispute,
     read_records,
     read_statement,
     record_authorisation,
@@ -187,8 +208,13 @@ def _records_page(
         "hotline": hotline,
         "may_manage": desk.may("manage_authorisations") and not hotline,
         "may_answer": desk.may("answer_disputes"),
+        "may_dispute": not hotline and may_open_dispute(reader, person),
         "authorisations": [] if hotline else _authorisation_rows(person),
         "disputes": disputes_of(person)[:20],
+        "disputes_seen": set(
+            disputes_seen_by(desk.actor, disputes_of(person)).values_list("reference", flat=True)
+        ),
+        "statement": statement_of(person, year),
         "statement_url": None
         if hotline or not years
         else reverse("console:records_statement", args=[person.reference, year]),
@@ -235,6 +261,21 @@ def caller_records(request: HttpRequest, ref: str) -> HttpResponse:
     back = reverse("console:hotline_caller", args=[person.reference])
     return _records_page(
         request, person, Reader(actor=desk.actor, person=caller), back=back, hotline=True
+    )
+
+
+@desk_view("check_caller_identity", "read_records")
+def caller_ward_records(request: HttpRequest, ref: str, ward: str) -> HttpResponse:
+    """The records of a ward the caller asks about (a guardian calling about a child): the
+    reading names the caller once their identity is checked, and the records read model reads
+    only the caller's wards in force; any other person reads as missing."""
+    caller = get_object_or_404(Person, reference=ref)
+    subject = get_object_or_404(Person, reference=ward)
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    checked = caller if is_verified(request, caller) else None
+    back = reverse("console:hotline_caller", args=[caller.reference])
+    return _records_page(
+        request, subject, Reader(actor=desk.actor, person=checked), back=back, hotline=True
     )
 
 
@@ -361,8 +402,93 @@ class EndAuthorisation(DeskAction):
 # ---------------------------------------------------------------- disputes
 
 
+class OpenWindowDispute(DeskAction):
+    """A month's record disputed at the window for the person in front of the clerk (channel
+    window, the clerk's outlet recorded). Whether the clerk may, and the dispute's terms, are
+    the domain's (`records.services.check_dispute`), asked before the confirmation."""
+
+    permission = "read_records"
+    title = pgettext_lazy("console", "Dispute a month's record")
+    confirm_label = pgettext_lazy("console", "Open the dispute")
+    person: Person
+
+    def load(self, **kwargs: Any) -> None:
+        person = Person.objects.filter(reference=kwargs["ref"]).first()
+        if person is None:
+            raise Http404
+        self.person = person
+        check_opener(self.reader(), person)
+
+    def reader(self) -> Reader:
+        return Reader(actor=self.desk.actor)
+
+    def make_form(self, data: Any = None) -> forms.Form:
+        employers = {
+            r.employer.credit_code: r.employer.name
+            for r in records_of(self.person).order_by("employer__credit_code")
+        }
+        initial = {k: self.request.GET.get(k, "") for k in ("insurance", "month", "employer")}
+        return WindowDisputeForm(data, employers=sorted(employers.items()), initial=initial)
+
+    def terms(self, form: forms.Form) -> dict[str, Any]:
+        data = form.cleaned_data
+        return {
+            "reader": self.reader(),
+            "person": self.person,
+            "insurance": data["insurance"],
+            "month": data["month"],
+            "reason": data["reason"],
+            "employer_credit_code": data.get("employer") or None,
+        }
+
+    def precheck(self, form: forms.Form) -> None:
+        check_dispute(**self.terms(form))
+
+    def summary(self, form: forms.Form) -> Summary:
+        data = form.cleaned_data
+        field = form.fields["employer"]
+        assert isinstance(field, forms.ChoiceField)
+        employer = dict(field.choices).get(data.get("employer") or "", "")  # type: ignore[arg-type]
+        return [
+            (pgettext("console", "Holder"), holder_text(self.person)),
+            (pgettext("console", "Insurance"), label("insurance", data["insurance"])),
+            (pgettext("console", "Month"), data["month"]),
+            (pgettext("console", "Employer"), str(employer) if data.get("employer") else "—"),
+            (pgettext("console", "Reason given"), data["reason"]),
+            (
+                pgettext("console", "Effect"),
+                pgettext(
+                    "console",
+                    "The dispute is recorded as opened at your window; the agency answers "
+                    "within 15 working days and the person is told of the answer.",
+                ),
+            ),
+        ]
+
+    def perform(self, form: forms.Form) -> HttpResponse:
+        dispute = open_dispute(**self.terms(form))
+        self.done(
+            pgettext("console", "Dispute %(reference)s is opened; it is answered by %(due)s.")
+            % {"reference": dispute.reference, "due": f"{dispute.answer_due:%Y-%m-%d}"}
+        )
+        return HttpResponseRedirect(records_url(self.person))
+
+    def context(self) -> dict[str, Any]:
+        return {"person": self.person}
+
+    def back_url(self) -> str:
+        return records_url(self.person)
+
+
+def dispute_url(dispute: Dispute) -> str:
+    """An open dispute's page answers it; an answered one's shows the answer, read only."""
+    if dispute.status == DisputeStatus.OPEN:
+        return reverse("console:dispute", args=[dispute.reference])
+    return reverse("console:dispute_answered", args=[dispute.reference])
+
+
 def _dispute_link(dispute: Dispute) -> str:
-    return reverse("console:dispute", args=[dispute.reference])
+    return dispute_url(dispute)
 
 
 def _overdue_words(dispute: Dispute) -> str:
@@ -371,13 +497,24 @@ def _overdue_words(dispute: Dispute) -> str:
     return ""
 
 
-DISPUTE_VIEWS = {"overdue": pgettext_lazy("console", "overdue only")}
+DISPUTE_VIEWS = {
+    "overdue": pgettext_lazy("console", "overdue only"),
+    "answered": pgettext_lazy("console", "answered"),
+}
 
 
 @desk_view("answer_disputes")
 def dispute_queue(request: HttpRequest) -> HttpResponseBase:
-    rows = open_disputes()
-    if request.GET.get("view") == "overdue":
+    """The disputes waiting for an answer that the desk sees (`disputes_seen_by`: a supervisor
+    every one, a window clerk those of their outlet and of their outlet's region opened online
+    or by phone)."""
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    view = request.GET.get("view")
+    if view == "answered":
+        rows = disputes_seen_by(desk.actor, answered_disputes())
+    else:
+        rows = disputes_seen_by(desk.actor, open_disputes())
+    if view == "overdue":
         rows = rows.filter(answer_due__lt=clock.today())
     insurance = request.GET.get("insurance", "")
     if insurance in Insurance.values:
@@ -435,7 +572,7 @@ class AnswerDispute(DeskAction):
     records: list[ContributionRecord]
 
     def load(self, **kwargs: Any) -> None:
-        self.dispute = dispute_to_answer(kwargs["reference"])
+        self.dispute = dispute_to_answer(self.desk.actor, kwargs["reference"])
         self.records = disputed_records(self.dispute)
 
     def heading(self) -> Any:
@@ -528,3 +665,30 @@ class AnswerDispute(DeskAction):
 
     def back_url(self) -> str:
         return reverse("console:disputes")
+
+
+@desk_view("answer_disputes")
+def answered_dispute(request: HttpRequest, reference: str) -> HttpResponse:
+    """An answered dispute, read only: the answer, who gave it and when, and the record it
+    corrected with the version booked and the one it replaced. An open one leads to its
+    answer page; one out of the desk's scope reads as missing."""
+    desk: Desk = request.desk  # type: ignore[attr-defined]
+    try:
+        dispute = dispute_seen(desk.actor, reference)
+    except DomainError as error:
+        back = reverse("console:disputes") + "?view=answered"
+        return refused(request, refusal_message(error), status=error.status, back=back)
+    if dispute.status == DisputeStatus.OPEN:
+        return HttpResponseRedirect(reverse("console:dispute", args=[dispute.reference]))
+    corrected = dispute.corrected_record
+    replaced = None
+    if corrected is not None and dispute.corrected_version is not None:
+        replaced = history_of(corrected).filter(version=dispute.corrected_version - 1).first()
+    context = {
+        "dispute": dispute,
+        "person": dispute.person,
+        "corrected": corrected,
+        "replaced": replaced,
+        "back": reverse("console:disputes") + "?view=answered",
+    }
+    return render(request, "console/dispute_answered.html", context)

@@ -27,6 +27,7 @@ TABLES = {
     "insurance": labels.INSURANCE,
     "record_status": labels.RECORD_STATUS,
     "dispute_status": labels.DISPUTE_STATUS,
+    "statement_status": labels.STATEMENT_STATUS,
 }
 
 

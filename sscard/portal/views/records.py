@@ -20,6 +20,7 @@ from sscard.portal.record_pages import NotReadable
 from sscard.portal.session import citizen_required
 from sscard.portal.views.common import not_found, posted
 from sscard.records.models import Insurance
+from sscard.records.selectors import statement_of
 from sscard.records.services import open_dispute, read_statement
 
 
@@ -55,6 +56,7 @@ def records(request: HttpRequest, reference: str | None = None) -> HttpResponse:
         "insurances": record_pages.year_of(subject, year),
         "disputes": record_pages.disputes(subject)[:5],
         "statement_url": _statement_url(subject.person, year),
+        "statement": statement_of(subject.person, year),
     }
     return render(request, "portal/records.html", context)
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('people', '0004_person_reference'),
-        ('records', '0003_yearly_statements'),
+        ('records', '0005_dispute_answer_kept'),
     ]
 
     operations = [
