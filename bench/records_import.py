@@ -33,7 +33,7 @@ RESULTS = ROOT / "bench" / "results"
 BENCH = ROOT / "var" / "bench"
 
 
-def _database_url(db: str, pg: str) -> str:
+def _database_url(db: str, pg: str, *, keep: bool = False) -> str:
     if db == "sqlite":
         BENCH.mkdir(parents=True, exist_ok=True)
         path = BENCH / "records.sqlite3"
@@ -44,6 +44,11 @@ def _database_url(db: str, pg: str) -> str:
 
     base = pg.rstrip("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        there = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = 'sscard_bench_records'"
+        ).fetchone()
+        if keep and there:
+            return f"{base}/sscard_bench_records"
         conn.execute('DROP DATABASE IF EXISTS "sscard_bench_records"')
         conn.execute('CREATE DATABASE "sscard_bench_records"')
     return f"{base}/sscard_bench_records"
@@ -81,6 +86,31 @@ def _people(n: int) -> list[str]:
             Person.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
     Person.objects.bulk_create(batch, ignore_conflicts=True)
+    return list(Person.objects.values_list("social_security_number", flat=True))
+
+
+def _kept_people(wanted: int) -> list[str] | None:
+    """The people of an earlier run, when it loaded as many; their records emptied."""
+    from django.db import connection
+
+    from sscard.people.models import Person
+    from sscard.records.models import (
+        ContributionRecord,
+        ContributionVersion,
+        Employer,
+        ImportRejection,
+        RecordImport,
+    )
+
+    if Person.objects.count() < wanted * 0.99:
+        return None
+    tables = [
+        m._meta.db_table
+        for m in (ContributionVersion, ContributionRecord, ImportRejection, RecordImport, Employer)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        cursor.execute("CHECKPOINT")
     return list(Person.objects.values_list("social_security_number", flat=True))
 
 
@@ -128,6 +158,12 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--chunk", type=int, default=5000)
     parser.add_argument(
+        "--keep-people",
+        action="store_true",
+        help="PostgreSQL: keep the database's people and the batch file of an earlier run with "
+        "the same --people and --months; only the records are emptied before the imports",
+    )
+    parser.add_argument(
         "--passes",
         default="new,unchanged",
         help="which imports to time: new (every record new), unchanged (the same again)",
@@ -135,7 +171,7 @@ def main() -> None:
     args = parser.parse_args()
     passes = [p.strip() for p in args.passes.split(",") if p.strip()]
 
-    os.environ["DATABASE_URL"] = _database_url(args.db, args.pg)
+    os.environ["DATABASE_URL"] = _database_url(args.db, args.pg, keep=args.keep_people)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -148,11 +184,16 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    numbers = _people(args.people)
+    numbers = _kept_people(args.people) if args.keep_people else None
+    if numbers is None:
+        numbers = _people(args.people)
     people_s = time.perf_counter() - started
     BENCH.mkdir(parents=True, exist_ok=True)
     path = BENCH / f"records-{len(numbers)}x{args.months}.csv"
-    records = _write_file(path, numbers, args.months)
+    if args.keep_people and path.exists():
+        records = len(numbers) * args.months
+    else:
+        records = _write_file(path, numbers, args.months)
     again = path.with_name(path.stem + "-again.csv")
     shutil.copyfile(path, again)
     with again.open("ab") as stream:
