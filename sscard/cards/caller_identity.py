@@ -79,6 +79,30 @@ def check_caller_identity(
     Every check is audited (never the answers). After three failed checks in half an hour the
     person cannot be checked again for a while: answers are not to be guessed by calling back.
     """
+    expected = expected_answers(person)
+    given = {code: str(answers.get(code, "")).strip().upper() for code in expected}
+    return _checked(
+        actor=actor,
+        person=person,
+        name=name,
+        questions=sorted(expected),
+        answered=all(
+            hmac.compare_digest(given[code].encode(), value.upper().encode())
+            for code, value in expected.items()
+        ),
+    )
+
+
+def check_id_card_reading(*, actor: Actor, person: Person, name: str) -> bool:
+    """The holder's ID card read by a terminal's card reader (DOMAIN.md section 13): the chip
+    gives the ID number and the name, and the name must match the record. Counted and audited
+    like a caller's check, so that readings are not to be guessed either."""
+    return _checked(actor=actor, person=person, name=name, questions=[], answered=True)
+
+
+def _checked(
+    *, actor: Actor, person: Person, name: str, questions: list[str], answered: bool
+) -> bool:
     since = clock.now() - IDENTITY_CHECK_WINDOW
     failures = AuditEvent.objects.filter(
         object_type="person",
@@ -92,12 +116,7 @@ def check_caller_identity(
             "holder to come to a counter with the original ID.",
             code=ErrorCode.IDENTITY_CHECKS_EXHAUSTED,
         )
-    expected = expected_answers(person)
-    given = {code: str(answers.get(code, "")).strip().upper() for code in expected}
-    passed = (name or "").strip() == person.name and all(
-        hmac.compare_digest(given[code].encode(), value.upper().encode())
-        for code, value in expected.items()
-    )
+    passed = (name or "").strip() == person.name and answered
     with transaction.atomic():
         record_event(
             actor=actor,
@@ -105,6 +124,6 @@ def check_caller_identity(
             object_type="person",
             object_id=person.pk,
             before={},
-            after={"questions": sorted(expected), "passed": passed},
+            after={"questions": questions, "passed": passed},
         )
     return passed
