@@ -485,3 +485,18 @@ def test_every_label_has_chinese_words() -> None:
         for table in TABLES.values():
             for code, words in table.items():
                 assert any("\u4e00" <= c <= "\u9fff" for c in str(words)), code
+
+
+def test_the_demo_terminal_is_enrolled_at_an_instant_issuance_outlet() -> None:
+    from sscard.demo.reference import load_reference_data
+    from sscard.demo.terminal import DEMO_TERMINAL, ensure_demo_terminal
+
+    load_reference_data()
+    made = ensure_demo_terminal()
+    assert ensure_demo_terminal().pk == made.pk
+    assert made.outlet is not None and made.outlet.offers("instant_issuance")
+    client = Client()
+    assert (
+        client.post(enrol_command("--client", DEMO_TERMINAL, "--base-url", "")).status_code == 302
+    )
+    assert "使用身份证开始" in text(client.get("/kiosk/"))
