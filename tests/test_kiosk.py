@@ -176,16 +176,51 @@ def test_a_reading_that_does_not_match_is_refused_and_three_failures_stop_the_ch
     assert client.get(reverse("kiosk:menu"))["Location"] == reverse("kiosk:start")
 
 
-def test_an_id_number_typed_on_the_pad_alone_or_unknown_or_malformed_is_refused() -> None:
+def test_an_unknown_or_malformed_reading_is_refused() -> None:
     terminal = make_terminal()
-    person, _ = holder_with_card()
     client = enrolled(terminal)
-    alone = client.post(reverse("kiosk:id_card"), {"reading": person.social_security_number})
-    assert alone.status_code == 400 and "使用社会保障卡和密码" in text(alone)
     unknown = client.post(reverse("kiosk:id_card"), {"reading": "11010519491231002X 王五"})
     assert unknown.status_code == 400 and "没有此身份证号码的记录" in text(unknown)
     bad = client.post(reverse("kiosk:id_card"), {"reading": "12345 王五"})
     assert bad.status_code == 400 and "身份证号码有误" in text(bad)
+    typed_bad = client.post(reverse("kiosk:id_card"), {"reading": "12345"})
+    assert typed_bad.status_code == 400 and "身份证号码有误" in text(typed_bad)
+
+
+def test_an_id_number_typed_on_the_pad_is_confirmed_by_the_mobile_numbers_last_digits() -> None:
+    terminal = make_terminal(instant=True)
+    person, card = holder_with_card()
+    client = enrolled(terminal)
+    step = client.post(reverse("kiosk:id_card"), {"reading": person.social_security_number})
+    assert step.status_code == 200 and 'name="phone_last4"' in text(step)
+    assert person.name not in text(step)
+    typed = {"id_number": person.social_security_number, "phone_last4": person.phone[-4:]}
+    answer = client.post(reverse("kiosk:id_card"), typed)
+    assert answer.status_code == 302 and answer["Location"] == reverse("kiosk:menu")
+    checked = AuditEvent.objects.get(action="person.identity_checked")
+    assert checked.after == {"questions": ["phone_last4"], "passed": True}
+    # No card is made without the ID card read.
+    formal_report(card)
+    refused = client.post(reverse("kiosk:reissue"))
+    assert refused.status_code == 409 and "须读取身份证" in text(refused)
+
+
+def test_a_wrong_answer_and_an_unknown_typed_number_read_alike() -> None:
+    terminal = make_terminal()
+    person, _ = holder_with_card()
+    client = enrolled(terminal)
+    wrong_digits = "0000" if person.phone[-4:] != "0000" else "1111"
+    wrong = client.post(
+        reverse("kiosk:id_card"),
+        {"id_number": person.social_security_number, "phone_last4": wrong_digits},
+    )
+    unknown = client.post(
+        reverse("kiosk:id_card"), {"id_number": "11010519491231002X", "phone_last4": "1234"}
+    )
+    assert wrong.status_code == unknown.status_code == 400
+    assert "不符" in text(wrong) and "不符" in text(unknown)
+    assert "没有此身份证号码的记录" not in text(unknown)
+    assert client.get(reverse("kiosk:menu"))["Location"] == reverse("kiosk:start")
 
 
 def test_the_card_and_its_pin_start_a_session() -> None:

@@ -25,9 +25,9 @@ from sscard.kiosk.terminal import Terminal, terminal_of
 from sscard.people.models import Person
 
 PERSON_KEY = "kiosk.person"
-BY_KEY = "kiosk.by"  # "id_card" or "card_pin"
+BY_KEY = "kiosk.by"  # how the person identified: one of the BY_ values below
 SEEN_KEY = "kiosk.seen"
-BY_ID_CARD, BY_CARD_PIN = "id_card", "card_pin"
+BY_ID_CARD, BY_TYPED, BY_CARD_PIN = "id_card", "typed_id_number", "card_pin"
 
 
 def idle_seconds() -> int:

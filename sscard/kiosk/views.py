@@ -17,20 +17,21 @@ from sscard.applications.permissions import APPLY_FOR_CARD, applying_actions
 from sscard.applications.selectors import applications_of, steps_to_come
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.production import issue_instantly
-from sscard.cards.caller_identity import check_id_card_reading
+from sscard.cards.caller_identity import check_id_card_reading, check_typed_id_number
 from sscard.cards.models import Card, LossKind
 from sscard.cards.permissions import REPORT_TEMPORARY, VERIFY_PIN
 from sscard.cards.person_cards import card_in_hand, cards_of
 from sscard.cards.selectors import card_actions, effective_of, get_card
 from sscard.cards.services import change_pin, report_loss, verify_pin
 from sscard.common import clock
-from sscard.common.context import Actor, Channel
+from sscard.common.context import Actor
 from sscard.common.errors import DomainError, ErrorCode
 from sscard.kiosk import session, terminal
 from sscard.kiosk.errors import message_for
 from sscard.kiosk.session import holder_required, terminal_required
 from sscard.outlets.models import Outlet, Service
 from sscard.outlets.selectors import find_outlets
+from sscard.people.ids import parse_citizen_id
 from sscard.people.models import Person
 from sscard.people.selectors import get_person, people_in_reach, relation_to
 from sscard.records.models import Insurance
@@ -87,26 +88,57 @@ def parse_reading(reading: str) -> tuple[str, str]:
 
 @terminal_required
 def id_card(request: HttpRequest) -> HttpResponseBase:
-    """Identify by the ID card on the reader."""
-    error = ""
-    if request.method == "POST":
-        number, name = parse_reading(request.POST.get("reading", "")[:120])
-        if not name:
-            error = str(message_for(ErrorCode.IDENTITY_NOT_CHECKED))
-        else:
-            try:
-                person = get_person(number, field="reading")
-                actor = Actor.citizen(person.pk, Channel.KIOSK, outlet_code=_outlet(request).code)
-                passed = check_id_card_reading(actor=actor, person=person, name=name)
-            except DomainError as exc:
-                error = str(message_for(exc.code, exc))
-            else:
-                if passed:
-                    session.start(request, person, session.BY_ID_CARD)
-                    return redirect("kiosk:menu")
-                error = str(message_for(ErrorCode.IDENTITY_NOT_CHECKED))
-    status = 400 if error else 200
-    return render(request, "kiosk/id_card.html", {"error": error}, status=status)
+    """Identify by the ID card on the reader (the ID number and the name from the chip). When
+    the reader cannot read the card, the ID number typed on the pad, then the last four digits
+    of the mobile number on record (a name cannot be typed on a number pad)."""
+    if request.method != "POST":
+        return render(request, "kiosk/id_card.html", {})
+    if "id_number" in request.POST:
+        return _typed_id_number(request)
+    number, name = parse_reading(request.POST.get("reading", "")[:120])
+    if not name:
+        try:
+            parse_citizen_id(number, field="reading")
+        except DomainError as exc:
+            error = message_for(exc.code, exc)
+            return render(request, "kiosk/id_card.html", {"error": error}, status=400)
+        return render(request, "kiosk/id_typed.html", {"id_number": number})
+    try:
+        person = get_person(number, field="reading")
+        passed = check_id_card_reading(
+            actor=_person_actor(request, person), person=person, name=name
+        )
+    except DomainError as exc:
+        error = message_for(exc.code, exc)
+    else:
+        if passed:
+            session.start(request, person, session.BY_ID_CARD)
+            return redirect("kiosk:menu")
+        error = message_for(ErrorCode.IDENTITY_NOT_CHECKED)
+    return render(request, "kiosk/id_card.html", {"error": error}, status=400)
+
+
+def _typed_id_number(request: HttpRequest) -> HttpResponseBase:
+    number = request.POST.get("id_number", "").strip().upper()[:18]
+    phone_last4 = request.POST.get("phone_last4", "")[:4]
+    try:
+        person = get_person(number, field="reading")
+        passed = check_typed_id_number(
+            actor=_person_actor(request, person), person=person, phone_last4=phone_last4
+        )
+    except DomainError as exc:
+        # A number with no record reads like a wrong answer: the pad tells nobody who is known.
+        code = (
+            ErrorCode.IDENTITY_NOT_CHECKED if exc.code == ErrorCode.PERSON_NOT_FOUND else exc.code
+        )
+        error = message_for(code, exc)
+    else:
+        if passed:
+            session.start(request, person, session.BY_TYPED)
+            return redirect("kiosk:menu")
+        error = message_for(ErrorCode.IDENTITY_NOT_CHECKED)
+    context = {"id_number": number, "error": error}
+    return render(request, "kiosk/id_typed.html", context, status=400)
 
 
 @terminal_required

@@ -306,3 +306,20 @@ def test_an_idle_session_warns_then_ends_and_back_shows_nothing(screen, settings
     page.wait_for_load_state()
     assert card.number not in page.content()
     expect(page.locator("main")).not_to_contain_text(card.number)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_id_number_typed_on_the_pad_when_the_reader_cannot_read(screen, language):
+    words = WORDS[language]
+    terminal = make_terminal()
+    person, _ = holder_with_card()
+    page = enrol(screen, terminal, language)
+    page.get_by_role("link", name=words["start_id"]).click()
+    tap(page, person.social_security_number)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#phone_last4")).to_be_focused()
+    check(page, "typed ID number")
+    tap(page, person.phone[-4:])
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/kiosk/menu/")
+    expect(page.get_by_role("link", name=words["report"])).to_be_visible()
