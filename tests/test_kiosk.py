@@ -535,3 +535,60 @@ def test_the_demo_terminal_is_enrolled_at_an_instant_issuance_outlet() -> None:
         client.post(enrol_command("--client", DEMO_TERMINAL, "--base-url", "")).status_code == 302
     )
     assert "使用身份证开始" in text(client.get("/kiosk/"))
+
+
+# ---------------------------------------------------------------- the read model at a terminal
+
+
+def test_a_terminal_takes_only_a_reissue_made_on_the_spot_where_it_is_equipped() -> None:
+    from sscard.applications.permissions import APPLY_FOR_CARD, applying_actions, check_applying
+    from sscard.common.errors import DomainError
+
+    equipped = make_terminal(instant=True).outlet
+    plain = make_terminal(code="SS2").outlet
+    person, card = holder_with_card()
+    formal_report(card)
+    at = {
+        o.code: Actor.citizen(person.pk, Channel.KIOSK, outlet_code=o.code)
+        for o in (equipped, plain)
+    }
+
+    def refusal(outlet: Any, **asked: Any) -> str | None:
+        try:
+            check_applying(at[outlet.code], person, APPLY_FOR_CARD, outlet=outlet, **asked)
+        except DomainError as refused:
+            return refused.code
+        return None
+
+    assert refusal(equipped, type="reissue", production="instant") is None
+    assert applying_actions(person, at[equipped.code]).may(APPLY_FOR_CARD)
+    assert refusal(equipped, type="reissue", production="batch") == ErrorCode.SERVICE_NOT_OFFERED
+    assert refusal(equipped, type="new", production="instant") == ErrorCode.SERVICE_NOT_OFFERED
+    assert refusal(plain, type="reissue", production="instant") == ErrorCode.SERVICE_NOT_OFFERED
+    assert not applying_actions(person, at[plain.code]).may(APPLY_FOR_CARD)
+    web = Actor.citizen(person.pk, Channel.WEB)
+    try:
+        check_applying(web, person, APPLY_FOR_CARD, outlet=equipped)
+    except DomainError as refused:
+        assert refused.code == ErrorCode.CHANNEL_NOT_ALLOWED
+    else:
+        raise AssertionError("the web took an application")
+
+
+def test_a_pin_change_through_the_service_checks_the_old_pin_like_a_point_of_use() -> None:
+    from sscard.cards.services import change_pin
+    from sscard.common.errors import DomainError
+
+    terminal = make_terminal()
+    person, card = holder_with_card()
+    actor = Actor.citizen(person.pk, Channel.KIOSK, outlet_code=terminal.outlet.code)
+    with nothing_changes(card), pytest.raises(DomainError) as weak:
+        change_pin(actor=actor, card=card, old_pin="902817", new_pin="111111")
+    assert weak.value.code == ErrorCode.WEAK_PIN  # refused before the old PIN is checked or counted
+    with pytest.raises(DomainError) as wrong:
+        change_pin(actor=actor, card=card, old_pin="902817", new_pin="730915")
+    assert wrong.value.code == ErrorCode.WRONG_PIN and wrong.value.extra["attempts_left"] == 5
+    card.refresh_from_db()
+    change_pin(actor=actor, card=card, old_pin=PIN, new_pin="730915")
+    card.refresh_from_db()
+    assert card.wrong_pins == 0 and pin_matches(card.pin_hash, "730915")
