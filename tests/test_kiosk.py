@@ -292,7 +292,9 @@ def test_a_guardian_reports_a_wards_card_and_nobody_elses() -> None:
     assert ward_card.status == CardStatus.TEMPORARILY_LOST
     with nothing_changes(stranger_card):
         answer = client.post(reverse("kiosk:report_card", args=[stranger_card.number]))
-    assert answer.status_code == 404
+    assert answer.status_code == 404 and "没有此卡号" in text(answer)
+    assert stranger_card.number not in text(answer)
+    assert client.get("/kiosk/no-such-screen/")["Location"] == reverse("kiosk:start")
 
 
 def test_a_card_that_cannot_be_reported_offers_no_button_and_a_post_is_refused() -> None:

@@ -21,4 +21,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reissue/", views.reissue, name="reissue"),
     path("records/", views.records, name="records"),
     path("records/statements/<int:year>.pdf", views.statement, name="statement"),
+    path("<path:anything>", views.elsewhere),
 ]

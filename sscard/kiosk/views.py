@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -69,6 +69,12 @@ def end(request: HttpRequest) -> HttpResponseBase:
     response = redirect("kiosk:start")
     response["Clear-Site-Data"] = '"cache"'
     return response
+
+
+def elsewhere(request: HttpRequest, anything: str) -> HttpResponseBase:
+    """Any other address under /kiosk/ leads back to the start: a terminal never shows another
+    site's page, from which a person could wander off."""
+    return redirect("kiosk:start")
 
 
 # ---------------------------------------------------------------- identifying
@@ -223,13 +229,12 @@ def _card_rows(request: HttpRequest) -> list[CardRow]:
     return rows
 
 
-def _in_reach_card(request: HttpRequest, number: str) -> Card:
+def _in_reach_card(request: HttpRequest, number: str) -> Card | None:
+    """The card, if it is the holder's or a ward's; anyone else's reads as none at all."""
     me = _me(request)
     reach = {p.pk for p in people_in_reach(me)}
     card = Card.objects.filter(number=number.strip().upper()).select_related("person").first()
-    if card is None or card.person_id not in reach:
-        raise Http404("No such card here.")
-    return card
+    return card if card is not None and card.person_id in reach else None
 
 
 @holder_required
@@ -243,6 +248,10 @@ def report(request: HttpRequest) -> HttpResponse:
 def report_card(request: HttpRequest, number: str) -> HttpResponse:
     me = _me(request)
     card = _in_reach_card(request, number)
+    context: dict[str, Any]
+    if card is None:
+        context = {"rows": _card_rows(request), "error": message_for(ErrorCode.CARD_NOT_FOUND)}
+        return render(request, "kiosk/report.html", context, status=404)
     try:
         outcome = report_loss(
             actor=_actor(request),
@@ -253,10 +262,7 @@ def report_card(request: HttpRequest, number: str) -> HttpResponse:
             outlet=_outlet(request),
         )
     except DomainError as exc:
-        context: dict[str, Any] = {
-            "rows": _card_rows(request),
-            "error": str(message_for(exc.code, exc)),
-        }
+        context = {"rows": _card_rows(request), "error": message_for(exc.code, exc)}
         return render(request, "kiosk/report.html", context, status=409)
     context = {
         "card": card,
