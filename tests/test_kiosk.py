@@ -568,6 +568,14 @@ def test_a_terminal_takes_only_a_reissue_made_on_the_spot_where_it_is_equipped()
     assert refusal(equipped, type="new", production="instant") == ErrorCode.SERVICE_NOT_OFFERED
     assert refusal(plain, type="reissue", production="instant") == ErrorCode.SERVICE_NOT_OFFERED
     assert not applying_actions(person, at[plain.code]).may(APPLY_FOR_CARD)
+    agency = make_outlet(services=["reissue", "instant_issuance"])
+    kiosk_elsewhere = Actor.citizen(person.pk, Channel.KIOSK, outlet_code=agency.code)
+    try:
+        check_applying(kiosk_elsewhere, person, APPLY_FOR_CARD, outlet=agency)
+    except DomainError as refused:
+        assert refused.code == ErrorCode.CHANNEL_NOT_ALLOWED
+    else:
+        raise AssertionError("the kiosk channel applied away from a terminal")
     web = Actor.citizen(person.pk, Channel.WEB)
     try:
         check_applying(web, person, APPLY_FOR_CARD, outlet=equipped)

@@ -333,7 +333,9 @@ class Applying:
 
 def _at_a_terminal(actor: Actor, asked: Applying) -> DomainError | None:
     """A self-service terminal takes a reissue only where it is equipped to make the card on
-    the spot (DOMAIN.md sections 2 and 13): instant issuance, of a reissue, at its outlet."""
+    the spot (DOMAIN.md sections 2 and 13): instant issuance, of a reissue, at its outlet. The
+    kiosk channel applies at a terminal only; anywhere else it is refused like any channel
+    that is not a counter's."""
     outlet = asked.outlet
     if outlet is None or not outlet.offers(Service.INSTANT_ISSUANCE):
         return Conflict(
@@ -356,7 +358,10 @@ def applying_where(actor: Actor, asked: Applying, action: str) -> DomainError | 
     equipped for instant issuance, on the bank's terms; an intake at a community committee, or
     an outlet that takes intakes."""
     if action == APPLY_FOR_CARD:
-        channels = COUNTER_CHANNELS | {Channel.KIOSK}
+        at_a_terminal = (
+            asked.outlet is not None and asked.outlet.type == OutletType.SELF_SERVICE_TERMINAL
+        )
+        channels = COUNTER_CHANNELS | ({Channel.KIOSK} if at_a_terminal else set())
         return (
             refusal_of(require_channel, actor, channels, "A card application")
             or (_at_a_terminal(actor, asked) if actor.channel == Channel.KIOSK else None)
