@@ -438,7 +438,7 @@ def test_a_terminal_not_equipped_lists_where_to_go_nearest_first() -> None:
     person, _ = holder_with_card()
     client = by_id_card(terminal, person)
     page = text(client.get(reverse("kiosk:reissue")))
-    assert "本终端不能制卡" in page and "立即制作新卡" not in page
+    assert "本终端不能制卡" in page and "立即制作新卡" not in page and "公里" in page
     assert page.index(near.name) < page.index(far.name)
     with nothing_changes():
         client.post(reverse("kiosk:reissue"))
