@@ -479,6 +479,15 @@ def test_ending_flushes_the_session_and_personal_pages_are_not_kept() -> None:
     assert client.get(reverse("kiosk:menu"))["Location"] == reverse("kiosk:start")
 
 
+def test_the_screens_where_a_number_is_typed_also_go_back_to_the_start_when_left() -> None:
+    terminal = make_terminal()
+    client = enrolled(terminal)
+    for name in ("id_card", "card_pin"):
+        page = text(client.get(reverse(f"kiosk:{name}")))
+        assert 'data-idle="60"' in page and 'data-end="/kiosk/end/"' in page
+        assert 'id="idle-warning"' in page
+
+
 def test_a_session_left_idle_past_the_warning_ends_on_the_next_request() -> None:
     terminal = make_terminal()
     person, _ = holder_with_card()
