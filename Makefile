@@ -44,6 +44,9 @@ run: install system-deps
 	$(SSCARD) demo
 	$(SSCARD) collectstatic --no-input -v 0
 	@echo "sscard is serving at http://$(HOST):$(PORT)/ (and its worker: webhooks, SMS, e-mail, sweep)"
+	@echo "Self-service terminal: http://$(HOST):$(PORT)/kiosk/ ; enrol this browser once at:"
+	@$(SSCARD) kiosk enrol --client demo-terminal --base-url http://$(HOST):$(PORT) 2>/dev/null \
+	  || echo "  (no demo terminal here: sscard kiosk enrol --outlet CODE makes one)"
 	@$(SSCARD) worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \

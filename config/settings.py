@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "sscard.api",
     "sscard.portal",
     "sscard.console",
+    "sscard.kiosk",
     "sscard.demo",
     "django_htmx",
     "axes",
@@ -153,6 +154,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SSCARD_SESSION_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True  # the session lapses after SESSION_COOKIE_AGE of inactivity
 LANGUAGE_COOKIE_NAME = "sscard_language"
+# A self-service terminal's session ends after this many seconds without a touch, after a
+# warning shown for the last KIOSK_WARNING_SECONDS.
+KIOSK_IDLE_SECONDS = int(os.environ.get("SSCARD_KIOSK_IDLE_SECONDS", "60"))
+KIOSK_WARNING_SECONDS = int(os.environ.get("SSCARD_KIOSK_WARNING_SECONDS", "15"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

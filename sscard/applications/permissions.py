@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from sscard.applications.models import (
     ApplicationStatus,
+    ApplicationType,
     CardApplication,
     Delivery,
     Production,
@@ -327,14 +328,43 @@ class Applying:
     outlet: Outlet | None = None
     type: str | None = None
     bank: Bank | None = None
+    production: str | None = None
+
+
+def _at_a_terminal(actor: Actor, asked: Applying) -> DomainError | None:
+    """A self-service terminal takes a reissue only where it is equipped to make the card on
+    the spot (DOMAIN.md sections 2 and 13): instant issuance, of a reissue, at its outlet. The
+    kiosk channel applies at a terminal only; anywhere else it is refused like any channel
+    that is not a counter's."""
+    outlet = asked.outlet
+    if outlet is None or not outlet.offers(Service.INSTANT_ISSUANCE):
+        return Conflict(
+            "This terminal cannot make cards; a reissue is applied for at a window or bank.",
+            code=ErrorCode.SERVICE_NOT_OFFERED,
+        )
+    if asked.type not in (None, ApplicationType.REISSUE) or asked.production not in (
+        None,
+        Production.INSTANT,
+    ):
+        return Conflict(
+            "A terminal takes only a reissue made on the spot.",
+            code=ErrorCode.SERVICE_NOT_OFFERED,
+        )
+    return None
 
 
 def applying_where(actor: Actor, asked: Applying, action: str) -> DomainError | None:
-    """An application is made across a counter that takes applications, on the bank's terms;
-    an intake at a community committee, or an outlet that takes intakes."""
+    """An application is made across a counter that takes applications, or at a terminal
+    equipped for instant issuance, on the bank's terms; an intake at a community committee, or
+    an outlet that takes intakes."""
     if action == APPLY_FOR_CARD:
+        at_a_terminal = (
+            asked.outlet is not None and asked.outlet.type == OutletType.SELF_SERVICE_TERMINAL
+        )
+        channels = COUNTER_CHANNELS | ({Channel.KIOSK} if at_a_terminal else set())
         return (
-            refusal_of(require_channel, actor, COUNTER_CHANNELS, "A card application")
+            refusal_of(require_channel, actor, channels, "A card application")
+            or (_at_a_terminal(actor, asked) if actor.channel == Channel.KIOSK else None)
             or apply_refusal(actor, person=asked.person, type=asked.type, bank=asked.bank)
             or offered(asked.outlet, Service.REISSUE)
         )
@@ -380,6 +410,7 @@ def check_applying(
     outlet: Outlet,
     type: str | None = None,
     bank: Bank | None = None,
+    production: str | None = None,
     upto: Stage = "now",
 ) -> None:
-    APPLYING_RULES[upto].check(actor, Applying(person, outlet, type, bank), action)
+    APPLYING_RULES[upto].check(actor, Applying(person, outlet, type, bank, production), action)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -79,6 +80,53 @@ def check_caller_identity(
     Every check is audited (never the answers). After three failed checks in half an hour the
     person cannot be checked again for a while: answers are not to be guessed by calling back.
     """
+    expected = expected_answers(person)
+    given = {code: str(answers.get(code, "")).strip().upper() for code in expected}
+    return _checked(
+        actor=actor,
+        person=person,
+        questions=sorted(expected),
+        passed=lambda: (
+            _same_name(person, name)
+            and all(
+                hmac.compare_digest(given[code].encode(), value.upper().encode())
+                for code, value in expected.items()
+            )
+        ),
+    )
+
+
+def check_id_card_reading(*, actor: Actor, person: Person, name: str) -> bool:
+    """The holder's ID card read by a terminal's card reader (DOMAIN.md section 13): the chip
+    gives the ID number and the name, and the name must match the record. Counted and audited
+    like a caller's check, so that readings are not to be guessed either."""
+    return _checked(
+        actor=actor, person=person, questions=[], passed=lambda: _same_name(person, name)
+    )
+
+
+def check_typed_id_number(*, actor: Actor, person: Person, phone_last4: str) -> bool:
+    """At a terminal whose card reader could not read the card, the ID number typed on the
+    pad: a name cannot be typed on a number pad, so the security question of the hotline's
+    check that can (the last four digits of the mobile number on record) stands for it.
+    Counted and audited with the other checks."""
+    expected = expected_answers(person).get(PHONE_LAST4, "")
+    given = str(phone_last4 or "").strip()
+    return _checked(
+        actor=actor,
+        person=person,
+        questions=[PHONE_LAST4],
+        passed=lambda: bool(expected) and hmac.compare_digest(given.encode(), expected.encode()),
+    )
+
+
+def _same_name(person: Person, name: str) -> bool:
+    return (name or "").strip() == person.name
+
+
+def _checked(
+    *, actor: Actor, person: Person, questions: list[str], passed: Callable[[], bool]
+) -> bool:
     since = clock.now() - IDENTITY_CHECK_WINDOW
     failures = AuditEvent.objects.filter(
         object_type="person",
@@ -92,19 +140,14 @@ def check_caller_identity(
             "holder to come to a counter with the original ID.",
             code=ErrorCode.IDENTITY_CHECKS_EXHAUSTED,
         )
-    expected = expected_answers(person)
-    given = {code: str(answers.get(code, "")).strip().upper() for code in expected}
-    passed = (name or "").strip() == person.name and all(
-        hmac.compare_digest(given[code].encode(), value.upper().encode())
-        for code, value in expected.items()
-    )
+    ok = passed()
     with transaction.atomic():
         record_event(
             actor=actor,
-            action="person.identity_checked" if passed else "person.identity_check_failed",
+            action="person.identity_checked" if ok else "person.identity_check_failed",
             object_type="person",
             object_id=person.pk,
             before={},
-            after={"questions": sorted(expected), "passed": passed},
+            after={"questions": questions, "passed": ok},
         )
-    return passed
+    return ok

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -125,6 +126,43 @@ def create_api_client(
                 "outlet": outlet.code if outlet else None,
                 "bank": bank.code if bank else None,
             },
+        )
+    return IssuedClient(client, token)
+
+
+def replace_api_token(*, actor: Actor, name: str, token_hash_start: str) -> IssuedClient:
+    """Give a client a new token in place of its current one, named by the start of that
+    token's hash (how a terminal's enrolment code names it). The code works once: the token it
+    names is gone afterwards."""
+    with transaction.atomic():
+        client = (
+            ApiClient.objects.select_for_update()
+            .filter(name=(name or "").strip(), revoked_at__isnull=True)
+            .first()
+        )
+        if (
+            client is None
+            or len(token_hash_start) < 16
+            or not hmac.compare_digest(
+                client.token_hash[: len(token_hash_start)].encode(), token_hash_start.encode()
+            )
+        ):
+            raise ValidationError(
+                "This code has been used already, or it is not valid.",
+                code=ErrorCode.INVALID_CODE,
+                errors=[FieldError("code", "used or not valid")],
+            )
+        token = _new_token(CLIENT_TOKEN_PREFIX)
+        before = {"token_prefix": client.token_prefix}
+        client.token_hash, client.token_prefix = hash_token(token), token[:8]
+        client.save(update_fields=["token_hash", "token_prefix"])
+        record_event(
+            actor=actor,
+            action="api_client.token_replaced",
+            object_type="api_client",
+            object_id=client.pk,
+            before=before,
+            after={"token_prefix": client.token_prefix},
         )
     return IssuedClient(client, token)
 

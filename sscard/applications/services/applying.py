@@ -252,7 +252,16 @@ def apply_for_card(
     reason: str = "",
 ) -> CardApplication:
     """Apply at a counter: the documents are checked and the receipt issued at once."""
-    check_applying(actor, person, APPLY_FOR_CARD, outlet=outlet, type=type, bank=bank, upto="where")
+    check_applying(
+        actor,
+        person,
+        APPLY_FOR_CARD,
+        outlet=outlet,
+        type=type,
+        bank=bank,
+        production=production,
+        upto="where",
+    )
     docs = check_counter_request(
         type=type,
         reason=reason,
@@ -269,7 +278,15 @@ def apply_for_card(
     try:
         with transaction.atomic():
             lock_one(Person, person.pk)
-            check_applying(actor, person, APPLY_FOR_CARD, outlet=outlet, type=type, bank=bank)
+            check_applying(
+                actor,
+                person,
+                APPLY_FOR_CARD,
+                outlet=outlet,
+                type=type,
+                bank=bank,
+                production=production,
+            )
             terms = settle_terms(
                 actor=actor,
                 type=type,

@@ -3,13 +3,19 @@ interfaces call, and they import it from here, never from a topic module.
 
 - `loss_reports`: report a loss, renew, convert or extend the report in force;
 - `lifting`: lift a report when the card is found;
-- `activation`: activate a collected card, verify and reset its PIN;
+- `activation`: activate a collected card, verify, change and reset its PIN;
 - `cancellation`: cancel a card, and the hold a reissue puts on its loss report;
 - `sweeps`: what time decides (lapses, reminders, expiry);
 - `shared`: the lock, snapshots, audit events and the documents on the desk.
 """
 
-from sscard.cards.services.activation import PinCheck, activate_card, reset_pin, verify_pin
+from sscard.cards.services.activation import (
+    PinCheck,
+    activate_card,
+    change_pin,
+    reset_pin,
+    verify_pin,
+)
 from sscard.cards.services.cancellation import (
     cancel_card,
     mark_reissue_applied,
@@ -37,6 +43,7 @@ __all__ = [
     "cancel_card",
     "card_event",
     "card_snapshot",
+    "change_pin",
     "check_counter_documents",
     "clean_documents",
     "expire_cards",

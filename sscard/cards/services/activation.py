@@ -1,6 +1,6 @@
-"""Activation of a collected card, and its PIN: verification at a point of use, reset and
-unlock at a counter (DOMAIN.md section 7). When each may be done is the read model's
-(`sscard.cards.permissions`)."""
+"""Activation of a collected card, and its PIN: verification at a point of use, a change by
+the holder who knows it (at a self-service terminal), reset and unlock at a counter (DOMAIN.md
+section 7). When each may be done is the read model's (`sscard.cards.permissions`)."""
 
 from __future__ import annotations
 
@@ -157,4 +157,25 @@ def reset_pin(
         card.status, card.pin_hash, card.wrong_pins = CardStatus.NORMAL, pin_hash, 0
         save_card(card, "status", "pin_hash", "wrong_pins")
         card_event(actor, "card.pin_reset", card, before)
+        return card
+
+
+def change_pin(*, actor: Actor, card: Card, old_pin: str, new_pin: str) -> Card:
+    """The holder changes the PIN: the old one first, then the new one (DOMAIN.md section 13).
+
+    A weak or malformed new PIN is refused before anything is checked or counted. The old PIN
+    is checked exactly as at a point of use (`verify_pin`): a wrong one counts toward the lock,
+    and the count survives the refusal.
+    """
+    check_before_the_lock(card, actor, VERIFY_PIN)
+    check_pin_strength(new_pin, social_security_number=card.person.social_security_number)
+    pin_hash = hash_pin(new_pin)
+    verify_pin(actor=actor, card=card, pin=old_pin)
+    with transaction.atomic():
+        card = locked_card(card)
+        check_under_the_lock(card, actor, VERIFY_PIN)
+        before = card_snapshot(card)
+        card.pin_hash, card.wrong_pins = pin_hash, 0
+        save_card(card, "pin_hash", "wrong_pins")
+        card_event(actor, "card.pin_changed", card, before)
         return card

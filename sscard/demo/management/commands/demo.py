@@ -21,6 +21,7 @@ from sscard.demo.records import load_records
 from sscard.demo.reference import load_reference_data
 from sscard.demo.scenarios import run_scenarios
 from sscard.demo.staff import DEMO_STAFF_PASSWORD, ensure_demo_staff
+from sscard.demo.terminal import ensure_demo_terminal
 from sscard.outlets.models import Outlet, OutletType
 from sscard.people.masking import mask_id_number, mask_name, mask_phone
 from sscard.people.models import Guardianship, Person
@@ -113,6 +114,12 @@ class Command(BaseCommand):
         w(f"Staff console /console/ users (password {DEMO_STAFF_PASSWORD}):")
         for spec in staff:
             w(f"  {spec.username:<18} {spec.role:<16} {spec.outlet_code}")
+        terminal = ensure_demo_terminal()
+        w(
+            f"Self-service terminal /kiosk/: API client {terminal.name} at outlet "
+            f"{terminal.outlet.code if terminal.outlet else ''} (instant issuance); "
+            f"`sscard kiosk enrol --client {terminal.name}` prints its enrolment address."
+        )
 
     def _summary(self) -> None:
         now = clock.now()

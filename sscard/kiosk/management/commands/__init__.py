@@ -1,0 +1,1 @@
+"""`sscard kiosk`: enrol a self-service terminal."""
