@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("sscard.console.urls")),
+    path("voice/", include("sscard.voice.urls")),
     path("", include("sscard.portal.urls")),
 ]

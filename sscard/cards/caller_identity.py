@@ -1,6 +1,8 @@
 """A caller's identity, checked over the phone before the hotline acts (DOMAIN.md section 4):
 the caller gives the ID number, then the name and the answers to security questions drawn from
-the record: the last four digits of the mobile number, and the bank of their newest card."""
+the record: the last four digits of the mobile number, and the bank of their newest card. The
+12333 voice menu, where only the keypad answers, asks the last four digits of the mobile number
+alone (`check_caller_by_keypad`); both checks count against the same budget of failures."""
 
 from __future__ import annotations
 
@@ -79,6 +81,36 @@ def check_caller_identity(
     Every check is audited (never the answers). After three failed checks in half an hour the
     person cannot be checked again for a while: answers are not to be guessed by calling back.
     """
+    _check_not_exhausted(person)
+    expected = expected_answers(person)
+    given = {code: str(answers.get(code, "")).strip().upper() for code in expected}
+    passed = (name or "").strip() == person.name and all(
+        hmac.compare_digest(given[code].encode(), value.upper().encode())
+        for code, value in expected.items()
+    )
+    _record_check(actor, person, sorted(expected), passed)
+    return passed
+
+
+def check_caller_by_keypad(*, actor: Actor, person: Person, phone_last4: str) -> bool:
+    """The voice menu's light check (DOMAIN.md sections 4 and 14): the caller keyed in the ID
+    number and confirmed it; the last four digits of the mobile number on record, keyed in,
+    must match. (The birth date is no question: it is part of the ID number.) A person with no
+    mobile number on record cannot pass: an agent checks them.
+
+    Audited and counted exactly as the agent's check, never with the answer.
+    """
+    _check_not_exhausted(person)
+    expected = expected_answers(person).get(PHONE_LAST4, "")
+    given = (phone_last4 or "").strip()
+    passed = bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
+    _record_check(actor, person, [PHONE_LAST4], passed)
+    return passed
+
+
+def _check_not_exhausted(person: Person) -> None:
+    """After three failed checks in half an hour the person cannot be checked again for a
+    while: answers are not to be guessed by calling back."""
     since = clock.now() - IDENTITY_CHECK_WINDOW
     failures = AuditEvent.objects.filter(
         object_type="person",
@@ -92,12 +124,9 @@ def check_caller_identity(
             "holder to come to a counter with the original ID.",
             code=ErrorCode.IDENTITY_CHECKS_EXHAUSTED,
         )
-    expected = expected_answers(person)
-    given = {code: str(answers.get(code, "")).strip().upper() for code in expected}
-    passed = (name or "").strip() == person.name and all(
-        hmac.compare_digest(given[code].encode(), value.upper().encode())
-        for code, value in expected.items()
-    )
+
+
+def _record_check(actor: Actor, person: Person, questions: list[str], passed: bool) -> None:
     with transaction.atomic():
         record_event(
             actor=actor,
@@ -105,6 +134,5 @@ def check_caller_identity(
             object_type="person",
             object_id=person.pk,
             before={},
-            after={"questions": sorted(expected), "passed": passed},
+            after={"questions": questions, "passed": passed},
         )
-    return passed

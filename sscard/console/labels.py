@@ -258,6 +258,7 @@ AUDIT_ACTION: Labels = {
     "records.dispute_opened": pgettext_lazy("console", "records dispute opened"),
     "records.dispute_answered": pgettext_lazy("console", "records dispute answered"),
     "records.statements_queued": pgettext_lazy("console", "yearly statements queued"),
+    "call.transferred": pgettext_lazy("console", "voice menu call transferred to an agent"),
 }
 
 INSURANCE: Labels = {
