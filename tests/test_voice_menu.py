@@ -15,10 +15,12 @@ from sscard.audit.models import AuditEvent
 from sscard.calls.models import Call, Identity, TransferReason
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.common.context import Channel
+from sscard.common.masking import mask_id_number
 from sscard.notifications.models import OutboxMessage
 from sscard.people.models import Person
 from sscard.voice import prompts
 from sscard.voice.prompts import EN, ZH
+from tests.console_support import build_world
 from tests.factories import citizen_id, make_card, make_person
 from tests.portal_support import reissue_ready_for_collection
 from tests.voice_support import SECRET, Phone
@@ -416,3 +418,63 @@ def test_every_prompt_and_every_status_is_worded_in_both_languages() -> None:
         assert not cjk.search(entry[EN]), entry
     assert set(prompts.CARD_STATUS) == set(CardStatus.values)
     assert set(prompts.APPLICATION_STATUS) == set(ApplicationStatus.values)
+
+
+# ---------------------------------------------------------------- the agent's screen
+
+
+def test_the_agent_opens_a_transferred_call_by_its_reference() -> None:
+    world = build_world()
+    adult = world.adult
+    phone = Phone()
+    checked_in(phone, adult, service="1")
+    phone.press("0")  # at the final confirm: nothing reported, an agent wanted
+    call = Call.objects.get(sid=phone.sid)
+    assert phone.transferred_to.endswith(f"X-Call-Reference={call.reference}")
+    assert LossReport.objects.count() == 0
+
+    agent = world.client("hotline_agent")
+    page = agent.get(f"/console/calls/{call.reference}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert mask_id_number(adult.social_security_number) in text
+    assert adult.social_security_number not in text
+    assert "来电人已确认" in text and "已通过" in text
+    assert "临时挂失" in text and "来电人按0转人工" in text
+    caller_url = f"/console/hotline/callers/{adult.reference}/"
+    assert caller_url in text
+    assert page["Cache-Control"].startswith("max-age=0")
+
+    # The menu's check stands for the agent's: the caller's page opens, with the report button.
+    caller = agent.get(caller_url)
+    assert caller.status_code == 200
+    assert (
+        f"/console/hotline/callers/{adult.reference}/cards/{world.adult_card.number}/report/"
+        in (caller.content.decode())
+    )
+    assert agent.get(f"/console/calls/?reference={call.reference}")["Location"] == (
+        f"/console/calls/{call.reference}/"
+    )
+
+
+def test_a_call_whose_identity_was_not_checked_leads_to_no_one() -> None:
+    world = build_world()
+    phone = Phone()
+    phone.dial()
+    phone.press("1")
+    phone.press("1")
+    phone.press(id_keys(world.adult))
+    phone.press("0")
+    call = Call.objects.get(sid=phone.sid)
+
+    agent = world.client("hotline_agent")
+    text = agent.get(f"/console/calls/{call.reference}/").content.decode()
+    assert mask_id_number(world.adult.social_security_number) in text
+    assert "未确认" in text and "未核验" in text
+    assert world.adult.reference not in text
+    # The agent's caller page still asks for the agent's own check.
+    assert agent.get(f"/console/hotline/callers/{world.adult.reference}/").status_code == 302
+
+    assert agent.get("/console/calls/0000000000/").status_code == 404
+    assert agent.get("/console/calls/?reference=0000000000").status_code == 404
+    assert world.client("window_clerk").get(f"/console/calls/{call.reference}/").status_code == 403
