@@ -6,9 +6,11 @@ failed tries, or 0, reach an agent."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from sscard.audit.models import AuditEvent
@@ -478,3 +480,49 @@ def test_a_call_whose_identity_was_not_checked_leads_to_no_one() -> None:
     assert agent.get("/console/calls/0000000000/").status_code == 404
     assert agent.get("/console/calls/?reference=0000000000").status_code == 404
     assert world.client("window_clerk").get(f"/console/calls/{call.reference}/").status_code == 403
+
+
+# ---------------------------------------------------------------- sscard call
+
+
+def test_sscard_call_plays_the_menu_and_reports_through_the_same_webhooks(
+    holder: Person, card: Card, tmp_path: Any
+) -> None:
+    out = io.StringIO()
+    keys = f"1,1,{id_keys(holder)},1,5678,1"
+    call_command("call", keys=keys, speak=tmp_path / "prompts", stdout=out)
+
+    text = out.getvalue()
+    assert f"[zh-CN] {prompts.prompt('welcome', ZH)}" in text
+    assert f"[en-US] {prompts.prompt('welcome', EN)}" in text
+    report = LossReport.objects.get()
+    assert (report.channel, report.kind) == (Channel.HOTLINE, LossKind.TEMPORARY)
+    assert " ".join(report.reference) in text
+    assert "(hung up)" in text
+    assert Call.objects.get().ended_at is not None
+    spoken = sorted((tmp_path / "prompts").glob("*.wav"))
+    assert len(spoken) == text.count("[zh-CN]") + text.count("[en-US]")
+    assert all(path.read_bytes()[:4] == b"RIFF" for path in spoken)
+    assert {path.stem.split("-", 1)[1] for path in spoken} == {"zh-CN", "en-US"}
+
+
+def test_sscard_call_refuses_a_server_that_does_not_share_the_secret(settings: Any) -> None:
+    settings.VOICE_AUTH_TOKEN = ""
+    with pytest.raises(CommandError, match="SSCARD_VOICE_AUTH_TOKEN"):
+        call_command("call", url="http://127.0.0.1:9", keys="0", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sscard_call_over_http_to_a_running_server(live_server: Any, default_policy: Any) -> None:
+    person = make_person(age=30, phone="13900004321")
+    make_card(person=person)
+    out = io.StringIO()
+    call_command("call", url=live_server.url, keys=f"2,2,{id_keys(person)},1,4321,0", stdout=out)
+    text = out.getvalue()
+    assert "[en-US] Your card ending in" in text and "is in use." in text
+    call = Call.objects.get()
+    assert (call.identity, call.transfer_reason) == (Identity.PASSED, TransferReason.ASKED)
+    assert (
+        f"(transferred to sip:agents@hotline.example.gov.cn?X-Call-Reference={call.reference})"
+        in text
+    )
