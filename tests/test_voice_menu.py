@@ -15,8 +15,10 @@ from django.test import Client
 
 from sscard.audit.models import AuditEvent
 from sscard.calls.models import Call, Identity, TransferReason
+from sscard.calls.services import report_loss_by_menu
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.common.context import Channel
+from sscard.common.errors import Conflict
 from sscard.common.masking import mask_id_number
 from sscard.notifications.models import OutboxMessage
 from sscard.people.models import Person
@@ -526,3 +528,55 @@ def test_sscard_call_over_http_to_a_running_server(live_server: Any, default_pol
         f"(transferred to sip:agents@hotline.example.gov.cn?X-Call-Reference={call.reference})"
         in text
     )
+
+
+def test_the_same_confirm_sent_twice_reports_once(holder: Person, card: Card) -> None:
+    phone = Phone()
+    checked_in(phone, holder, service="1")
+    phone.press("1")
+    report = LossReport.objects.get()
+    before = state_of(card)
+
+    # The second of two confirms sent at once finds the call past the confirm.
+    call = Call.objects.get(sid=phone.sid)
+    with pytest.raises(Conflict):
+        report_loss_by_menu(call, at_step="confirm_report")
+    assert state_of(card) == before
+    assert LossReport.objects.get().renewals == report.renewals
+
+    # A confirm the platform sends again lands on the services: it offers, it does not report.
+    phone.press("1")
+    assert "确认挂失请按1" in phone.last_said[-1]
+    assert state_of(card) == before
+
+
+def test_the_sweep_ends_calls_left_open_and_forgets_old_keyed_numbers(
+    holder: Person, card: Card
+) -> None:
+    import datetime as dt
+
+    from sscard.background.sweep import run_sweep
+    from sscard.common import clock
+
+    phone = Phone()
+    phone.dial()
+    phone.press("1")
+    phone.press("1")
+    phone.press(id_keys(holder))  # and then the hang-up never arrives
+    started = clock.now()
+
+    with clock.frozen_at(started + dt.timedelta(hours=23)):
+        assert run_sweep(("voice calls closed and forgotten",)) == {
+            "voice calls closed and forgotten": 0
+        }
+    with clock.frozen_at(started + dt.timedelta(days=1, minutes=1)):
+        run_sweep(("voice calls closed and forgotten",))
+        root = phone.press("1")
+    assert root.find("Hangup") is not None
+    call = Call.objects.get(sid=phone.sid)
+    assert call.ended_at is not None and call.id_number == holder.social_security_number
+
+    with clock.frozen_at(started + dt.timedelta(days=31)):
+        run_sweep(("voice calls closed and forgotten",))
+    assert Call.objects.get(sid=phone.sid).id_number == ""
+    assert state_of(card)[2] == 0

@@ -9,6 +9,7 @@ and the report is made in one transaction with the call's own row.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -110,16 +111,22 @@ def checked_person(call: Call) -> Person:
     return call.person
 
 
-def report_loss_by_menu(call: Call) -> LossOutcome:
+def report_loss_by_menu(call: Call, *, at_step: str) -> LossOutcome:
     """The final confirm: a temporary loss report of the card in the checked caller's hand,
     through the hotline, made by the cards' own service (its rules, its audit events, its
-    notices to the holder and the bank), in one transaction with the call's row."""
+    notices to the holder and the bank), in one transaction with the call's row.
+
+    Made only while the call is still at the confirm (`at_step`): the same confirm sent twice
+    at once reports once.
+    """
     person = checked_person(call)
     card = card_in_hand(person)
     if card is None:
         raise NotFound("The caller has no card.", code=ErrorCode.NO_CARD)
     with transaction.atomic():
         locked = _locked_running(call)
+        if locked.step != at_step:
+            raise Conflict("The call has moved on from the confirm.")
         outcome = report_loss(
             actor=caller_actor(locked),
             card=card,
@@ -170,3 +177,24 @@ def end_call(*, sid: str) -> Call | None:
         call.ended_at = clock.now()
         call.save(update_fields=["ended_at"])
     return call
+
+
+# A call still open after a day lost its hang-up on the way: it is ended. The ID number keyed
+# in is kept for the agent who takes the call and for questions after it, then forgotten.
+CALL_LEFT_OPEN = dt.timedelta(days=1)
+KEYED_NUMBERS_KEPT = dt.timedelta(days=30)
+
+
+def close_and_forget_calls() -> int:
+    """End the calls whose hang-up never came, and forget the ID numbers keyed in long ago
+    (the sweep calls this); how many calls it changed."""
+    now = clock.now()
+    ended = Call.objects.filter(ended_at__isnull=True, started_at__lt=now - CALL_LEFT_OPEN).update(
+        ended_at=now
+    )
+    forgotten = (
+        Call.objects.filter(started_at__lt=now - KEYED_NUMBERS_KEPT)
+        .exclude(id_number="")
+        .update(id_number="")
+    )
+    return ended + forgotten

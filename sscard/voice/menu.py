@@ -314,7 +314,7 @@ def confirm_report(reply: Reply, digits: str) -> VoiceResponse:
     if digits != "1":
         return failed(reply, "wrong_key")
     try:
-        outcome = report_loss_by_menu(reply.call)
+        outcome = report_loss_by_menu(reply.call, at_step=CONFIRM_REPORT)
     except DomainError as error:
         if error.code == ErrorCode.CALL_ENDED:
             raise
