@@ -580,3 +580,21 @@ def test_the_sweep_ends_calls_left_open_and_forgets_old_keyed_numbers(
         run_sweep(("voice calls closed and forgotten",))
     assert Call.objects.get(sid=phone.sid).id_number == ""
     assert state_of(card)[2] == 0
+
+
+def test_a_refusal_is_said_in_the_callers_words_and_changes_nothing(
+    holder: Person, card: Card
+) -> None:
+    from sscard.policy.models import RegionalPolicy
+
+    RegionalPolicy.objects.all().delete()  # no policy for the card's region
+    before = state_of(card)
+    phone = Phone()
+    checked_in(phone, holder, service="1")
+
+    assert phone.last_said == [
+        prompts.REFUSALS["policy_missing"][ZH],
+        prompts.prompt("services", ZH),
+    ]
+    assert Call.objects.get(sid=phone.sid).step == "services"
+    assert state_of(card)[:3] == before[:3]

@@ -168,9 +168,15 @@ def press(call: Call, digits: str, *, keys_url: str) -> VoiceResponse:
             return failed(reply, "no_key")
         return STEPS[call.step](reply, digits)
     except DomainError as error:
-        if error.code != ErrorCode.CALL_ENDED:
-            raise
-        return Reply(call, keys_url).hang_up()
+        call.refresh_from_db()
+        if error.code == ErrorCode.CALL_ENDED or call.ended:
+            return Reply(call, keys_url).hang_up()
+        # Anything else the domain refuses on the way (a region without its policy, say):
+        # said in the caller's words, and an agent takes over.
+        code = error.code
+        reply = Reply(call, keys_url)
+        reply.say_each(lambda language: refusal(code, language))
+        return transfer(reply, TransferReason.REFUSED)
 
 
 def failed(reply: Reply, note: str) -> VoiceResponse:
