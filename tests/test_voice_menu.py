@@ -598,3 +598,25 @@ def test_a_refusal_is_said_in_the_callers_words_and_changes_nothing(
     ]
     assert Call.objects.get(sid=phone.sid).step == "services"
     assert state_of(card)[:3] == before[:3]
+
+
+def test_a_whole_call_logs_no_id_number_and_no_phone(holder: Person, card: Card) -> None:
+    from tests.test_log_masking import all_logs_captured, assert_nothing_personal
+
+    with all_logs_captured() as logs:
+        phone = Phone()
+        checked_in(phone, holder, service="1")
+        phone.press("1")
+        stranger = Phone()
+        stranger.dial()
+        stranger.press("1")
+        stranger.press("1")
+        stranger.press(citizen_id(age=30) + "#")
+        stranger.press("1")
+        stranger.press("5678")
+        stranger.post("/voice/calls/keys/", {"CallSid": stranger.sid, "Digits": "1"}, secret="x")
+        phone.hang_up()
+
+    assert LossReport.objects.count() == 1
+    assert "Forbidden" in logs.getvalue()  # the refused request is logged, its keys are not
+    assert_nothing_personal(logs.getvalue())
