@@ -21,11 +21,12 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 install: $(VENV)/.installed
 
 # Debian packages the service and its browser tests need: Chromium (browser tests, driven by
-# Playwright), a CJK font embedded in PDFs for citizens, and Node's axe-core for accessibility.
-DEBIAN_PACKAGES := chromium fonts-wqy-microhei
+# Playwright), a CJK font embedded in PDFs for citizens, Node's axe-core for accessibility, and
+# espeak-ng, which speaks the voice menu's prompts for `sscard call --speak`.
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei espeak-ng
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps: node_modules/.installed
-	@if [ ! -x /usr/bin/chromium ] || [ ! -f $(CJK_FONT) ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f $(CJK_FONT) ] || [ ! -x /usr/bin/espeak-ng ]; then \
 	  echo "== installing $(DEBIAN_PACKAGES) from Debian"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  export DEBIAN_FRONTEND=noninteractive; \

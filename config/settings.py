@@ -50,11 +50,13 @@ INSTALLED_APPS = [
     "sscard.records",
     "sscard.applications",
     "sscard.staff",
+    "sscard.calls",
     "sscard.background",
     "sscard.api",
     "sscard.portal",
     "sscard.console",
     "sscard.kiosk",
+    "sscard.voice",
     "sscard.demo",
     "django_htmx",
     "axes",
@@ -355,6 +357,12 @@ SECURE_HSTS_PRELOAD = _env_bool("SSCARD_HSTS_PRELOAD", False)
 WEBHOOK_ALLOWED_NETWORKS = [
     n.strip() for n in os.environ.get("SSCARD_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()
 ] or (["127.0.0.0/8", "::1/128"] if DEBUG else [])
+
+# The 12333 voice menu (sscard.voice): the secret the telephony platform signs its webhooks with
+# (its auth token; no secret: every webhook is refused), and the SIP address of the agents' line
+# a call is transferred to, with its reference in the X-Call-Reference header.
+VOICE_AUTH_TOKEN = os.environ.get("SSCARD_VOICE_AUTH_TOKEN", "")
+VOICE_AGENTS = os.environ.get("SSCARD_VOICE_AGENTS", "sip:agents@12333.localhost")
 
 # Content-Security-Policy on every answer (sscard.common.middleware): scripts and styles only
 # from our own static files, never inline; no plug-ins, no framing, forms post only here.

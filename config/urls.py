@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("console/", include("sscard.console.urls")),
     path("kiosk/", include("sscard.kiosk.urls")),
+    path("voice/", include("sscard.voice.urls")),
     path("", include("sscard.portal.urls")),
 ]

@@ -42,14 +42,13 @@ CODE_TAKERS = {
 
 # Codes raised by an interface only: checks of a request against the person it names, which
 # only the API's bodies carry (a name beside an ID number, a reporter beside a signed-in
-# citizen), and the hotline's "check the caller first", which is a step of the console's desk.
+# citizen). (The hotline's "check the caller first" is the calls' too: the voice menu's.)
 RAISED_BY_INTERFACES_ONLY = frozenset(
     {
         ErrorCode.APPLICANT_NOT_MATCHED,
         ErrorCode.REPORTER_NOT_MATCHED,
         ErrorCode.REPORTER_NOT_SIGNED_IN,
         ErrorCode.CARD_PERSON_MISMATCH,
-        ErrorCode.IDENTITY_NOT_CHECKED,
     }
 )
 

@@ -25,6 +25,7 @@ from sscard.applications.models import (
     ReplacementReason,
 )
 from sscard.applications.services.production import NOTIFIED_EVENTS
+from sscard.calls.models import CallService, Identity, TransferReason
 from sscard.cards.caller_identity import CARD_BANK, PHONE_LAST4
 from sscard.cards.models import BankStatus, CardStatus, LossKind, LossStatus, ReporterRelation
 from sscard.cards.permissions import CONVERTED, CREATED, EXTENDED, RENEWED
@@ -86,6 +87,9 @@ CONSOLE = {
     "record_status": RecordStatus.values,
     "dispute_status": DisputeStatus.values,
     "statement_status": StatementStatus.values,
+    "call_service": CallService.values,
+    "call_identity": Identity.values,
+    "transfer_reason": TransferReason.values,
 }
 
 

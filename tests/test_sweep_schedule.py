@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from sscard.applications.services.cancellation import lapse_uncollected
 from sscard.background.sweep import SCHEDULE, check_schedule
+from sscard.calls.services import close_and_forget_calls
 from sscard.cards.services import expire_cards, lapse_due_reports, remind_lapsing_reports
 from sscard.common import jobs
 from sscard.common.jobs import register_job, registered_jobs
@@ -27,6 +28,7 @@ def test_each_app_registers_its_jobs_and_the_schedule_names_each_once() -> None:
     assert registered["uncollected cards lapsed"] is lapse_uncollected
     assert registered["cards expired"] is expire_cards
     assert registered["statement runs resumed"] is resume_stalled_runs
+    assert registered["voice calls closed and forgotten"] is close_and_forget_calls
     assert check_schedule() == []
 
 

@@ -28,6 +28,7 @@ SCHEDULE: tuple[str, ...] = (
     "citizen tokens pruned",
     "one-time codes pruned",
     "sessions pruned",
+    "voice calls closed and forgotten",
 )
 
 

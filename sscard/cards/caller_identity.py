@@ -1,6 +1,10 @@
 """A caller's identity, checked over the phone before the hotline acts (DOMAIN.md section 4):
 the caller gives the ID number, then the name and the answers to security questions drawn from
-the record: the last four digits of the mobile number, and the bank of their newest card."""
+the record: the last four digits of the mobile number, and the bank of their newest card.
+Where only a keypad answers (the 12333 voice menu, a self-service terminal whose card reader
+could not read the ID card) the last four digits of the mobile number are asked alone
+(`check_caller_by_keypad`); a terminal's card reader gives the name (`check_id_card_reading`).
+Every check counts against the same budget of failures."""
 
 from __future__ import annotations
 
@@ -105,11 +109,15 @@ def check_id_card_reading(*, actor: Actor, person: Person, name: str) -> bool:
     )
 
 
-def check_typed_id_number(*, actor: Actor, person: Person, phone_last4: str) -> bool:
-    """At a terminal whose card reader could not read the card, the ID number typed on the
-    pad: a name cannot be typed on a number pad, so the security question of the hotline's
-    check that can (the last four digits of the mobile number on record) stands for it.
-    Counted and audited with the other checks."""
+def check_caller_by_keypad(*, actor: Actor, person: Person, phone_last4: str) -> bool:
+    """The check where only a keypad answers (DOMAIN.md sections 4, 13 and 14): the ID number
+    was keyed in and confirmed (the voice menu reads it back; a terminal's pad shows it), and
+    the last four digits of the mobile number on record, keyed in, must match. (The birth date
+    is no question: it is part of the ID number; a name cannot be keyed on a number pad.) A
+    person with no mobile number on record cannot pass: an agent or a window checks them.
+
+    Audited and counted exactly as the agent's check, never with the answer.
+    """
     expected = expected_answers(person).get(PHONE_LAST4, "")
     given = str(phone_last4 or "").strip()
     return _checked(

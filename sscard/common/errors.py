@@ -112,6 +112,10 @@ class ErrorCode(StrEnum):
     SMS_NOT_SENT = "sms_not_sent"
     SERVICE_UNAVAILABLE = "service_unavailable"
 
+    # Calls to the 12333 voice menu (DOMAIN.md section 14).
+    CALL_NOT_FOUND = "call_not_found"
+    CALL_ENDED = "call_ended"
+
     # Contribution records, rights, authorisations and disputes (DOMAIN.md section 11).
     RECORDS_NOT_ALLOWED = "records_not_allowed"
     RECORDS_NOT_READABLE = "records_not_readable"

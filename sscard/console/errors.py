@@ -277,6 +277,12 @@ MESSAGES: dict[str, Promise] = {
         "console",
         "No such authorisation.",
     ),
+    ErrorCode.CALL_NOT_FOUND: pgettext_lazy(
+        "console", "No call with this reference: check the reference the call came with."
+    ),
+    ErrorCode.CALL_ENDED: pgettext_lazy(
+        "console", "The call has ended: nothing more is done in the voice menu."
+    ),
     "authorisation_invalid:authorised": pgettext_lazy(
         "console", "The person authorised must be another person than the holder."
     ),

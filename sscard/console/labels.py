@@ -190,6 +190,25 @@ OUTLET_TYPE: Labels = {
 
 SEX: Labels = {"M": pgettext_lazy("console", "male"), "F": pgettext_lazy("console", "female")}
 
+CALL_SERVICE: Labels = {
+    "report_loss": pgettext_lazy("console", "temporary loss report"),
+    "card_status": pgettext_lazy("console", "status of a card"),
+    "application": pgettext_lazy("console", "progress of an application"),
+}
+
+CALL_IDENTITY: Labels = {
+    "not_checked": pgettext_lazy("console", "not checked"),
+    "passed": pgettext_lazy("console", "passed"),
+    "failed": pgettext_lazy("console", "failed"),
+}
+
+TRANSFER_REASON: Labels = {
+    "asked": pgettext_lazy("console", "the caller pressed 0"),
+    "failed_tries": pgettext_lazy("console", "three failed tries"),
+    "identity": pgettext_lazy("console", "the identity check cannot be done by keypad"),
+    "refused": pgettext_lazy("console", "the menu cannot do what was asked"),
+}
+
 AUDIT_ACTION: Labels = {
     "application.submitted": pgettext_lazy("console", "application submitted"),
     "application.receipt_issued": pgettext_lazy("console", "Receipt for Reissuing issued"),
@@ -260,6 +279,7 @@ AUDIT_ACTION: Labels = {
     "records.dispute_opened": pgettext_lazy("console", "records dispute opened"),
     "records.dispute_answered": pgettext_lazy("console", "records dispute answered"),
     "records.statements_queued": pgettext_lazy("console", "yearly statements queued"),
+    "call.transferred": pgettext_lazy("console", "voice menu call transferred to an agent"),
 }
 
 INSURANCE: Labels = {
@@ -312,6 +332,9 @@ GROUPS: dict[str, Labels] = {
     "insurance": INSURANCE,
     "record_status": RECORD_STATUS,
     "dispute_status": DISPUTE_STATUS,
+    "call_service": CALL_SERVICE,
+    "call_identity": CALL_IDENTITY,
+    "transfer_reason": TRANSFER_REASON,
 }
 
 

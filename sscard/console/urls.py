@@ -155,6 +155,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         hotline.HotlineReport.as_desk_view(),
         name="hotline_report",
     ),
+    path("calls/", hotline.find_call, name="find_call"),
+    path("calls/<str:reference>/", hotline.transferred_call, name="call"),
     # supervision
     path("dashboard/", supervisor.dashboard, name="dashboard"),
     path("audit/", supervisor.audit_log, name="audit"),

@@ -17,7 +17,7 @@ from sscard.applications.permissions import APPLY_FOR_CARD, applying_actions
 from sscard.applications.selectors import applications_of, steps_to_come
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.production import issue_instantly
-from sscard.cards.caller_identity import check_id_card_reading, check_typed_id_number
+from sscard.cards.caller_identity import check_caller_by_keypad, check_id_card_reading
 from sscard.cards.models import Card, LossKind
 from sscard.cards.permissions import REPORT_TEMPORARY, VERIFY_PIN
 from sscard.cards.person_cards import card_in_hand, cards_of
@@ -129,7 +129,7 @@ def _typed_id_number(request: HttpRequest) -> HttpResponseBase:
     phone_last4 = request.POST.get("phone_last4", "")[:4]
     try:
         person = get_person(number, field="reading")
-        passed = check_typed_id_number(
+        passed = check_caller_by_keypad(
             actor=_person_actor(request, person), person=person, phone_last4=phone_last4
         )
     except DomainError as exc:

@@ -1,5 +1,7 @@
 """12333: find the caller, check identity by ID number, name and security questions, and file a
-temporary loss report for the caller's card or a ward's card."""
+temporary loss report for the caller's card or a ward's card; or open a call the voice menu
+transferred, by its reference, with what the caller keyed in and whether the menu's identity
+check passed (then the caller counts as checked, from the time of the menu's check)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext, pgettext_lazy
 
+from sscard.calls.models import Identity
+from sscard.calls.selectors import get_call
 from sscard.cards.caller_identity import check_caller_identity, security_questions
 from sscard.cards.models import Card, LossKind
 from sscard.cards.permissions import REPORT_TEMPORARY
@@ -34,9 +38,9 @@ VERIFIED = "console.hotline_verified"
 VERIFIED_FOR = dt.timedelta(minutes=15)
 
 
-def _mark_verified(request: HttpRequest, person: Person) -> None:
+def _mark_verified(request: HttpRequest, person: Person, at: dt.datetime | None = None) -> None:
     verified = dict(request.session.get(VERIFIED, {}))
-    verified[str(person.pk)] = clock.now().isoformat()
+    verified[str(person.pk)] = (at or clock.now()).isoformat()
     request.session[VERIFIED] = verified
 
 
@@ -218,3 +222,34 @@ class HotlineReport(DeskAction):
             }
         )
         return HttpResponseRedirect(self.back_url())
+
+
+@desk_view("check_caller_identity")
+def transferred_call(request: HttpRequest, reference: str) -> HttpResponse:
+    try:
+        call = get_call(reference)
+    except DomainError:
+        raise Http404 from None
+    passed = call.identity == Identity.PASSED and call.person is not None
+    if passed and call.person is not None and call.identity_checked_at is not None:
+        _mark_verified(request, call.person, call.identity_checked_at)
+    return render(request, "console/call.html", {"call": call, "passed": passed})
+
+
+@desk_view("check_caller_identity")
+def find_call(request: HttpRequest) -> HttpResponse:
+    """The reference the call came with, typed in: the call's page."""
+    reference = "".join(ch for ch in request.GET.get("reference", "") if ch.isdigit())[:16]
+    if reference:
+        try:
+            call = get_call(reference)
+        except DomainError:
+            call = None
+        if call is not None:
+            return HttpResponseRedirect(reverse("console:call", args=[call.reference]))
+    return render(
+        request,
+        "console/call_find.html",
+        {"reference": reference, "missing": bool(reference)},
+        status=404 if reference else 200,
+    )
