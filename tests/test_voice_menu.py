@@ -446,10 +446,22 @@ def test_the_agent_opens_a_transferred_call_by_its_reference() -> None:
     assert "来电人已确认" in text and "已通过" in text
     assert "临时挂失" in text and "来电人按0转人工" in text
     caller_url = f"/console/hotline/callers/{adult.reference}/"
-    assert caller_url in text
+    check_url = caller_url + "check/"
+    assert check_url in text
     assert page["Cache-Control"].startswith("max-age=0")
 
-    # The menu's check stands for the agent's: the caller's page opens, with the report button.
+    # The menu's keypad check leads to the caller, but does not stand for the agent's check of
+    # the name and the questions: the caller's page waits for it.
+    assert agent.get(caller_url)["Location"].endswith(check_url)
+    checked = agent.post(
+        check_url,
+        {
+            "name": adult.name,
+            "q_phone_last4": adult.phone[-4:],
+            "q_card_bank": world.adult_card.bank.code,
+        },
+    )
+    assert checked["Location"] == caller_url
     caller = agent.get(caller_url)
     assert caller.status_code == 200
     assert (

@@ -1,7 +1,7 @@
 """A call transferred from the voice menu, in the hotline agent's console: the agent types the
 call's reference, sees what the caller keyed in (masked) and that the keypad check passed,
-opens the caller and files the temporary report the caller did not confirm in the menu. Every
-page is checked with axe-core."""
+checks the caller's name and security questions, opens the caller and files the temporary
+report the caller did not confirm in the menu. Every page is checked with axe-core."""
 
 from __future__ import annotations
 
@@ -43,7 +43,11 @@ def test_the_agent_takes_over_a_call_from_its_reference(new_page: Any, settings:
     expect(page.locator("dl.summary")).to_contain_text("已通过")
     check(page, "call")
 
-    page.click(f"a[href='/console/hotline/callers/{adult.reference}/']")
+    page.click(f"a[href='/console/hotline/callers/{adult.reference}/check/']")
+    page.fill("#id_name", adult.name)
+    page.fill("#id_q_phone_last4", adult.phone[-4:])
+    page.select_option("#id_q_card_bank", world.adult_card.bank.code)
+    page.click("form.form button.primary")
     expect(page.locator("table")).to_contain_text(world.adult_card.number)
     check(page, "call-caller")
     page.click(f"a[href$='/cards/{world.adult_card.number}/report/']")

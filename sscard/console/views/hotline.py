@@ -38,9 +38,9 @@ VERIFIED = "console.hotline_verified"
 VERIFIED_FOR = dt.timedelta(minutes=15)
 
 
-def _mark_verified(request: HttpRequest, person: Person, at: dt.datetime | None = None) -> None:
+def _mark_verified(request: HttpRequest, person: Person) -> None:
     verified = dict(request.session.get(VERIFIED, {}))
-    verified[str(person.pk)] = (at or clock.now()).isoformat()
+    verified[str(person.pk)] = clock.now().isoformat()
     request.session[VERIFIED] = verified
 
 
@@ -230,9 +230,10 @@ def transferred_call(request: HttpRequest, reference: str) -> HttpResponse:
         call = get_call(reference)
     except DomainError:
         raise Http404 from None
+    # The menu's keypad check (the last four digits of the mobile number) is shown, and leads
+    # to the caller; it does not stand for the agent's check of the name and the questions,
+    # which opens the caller's records and cards to the agent.
     passed = call.identity == Identity.PASSED and call.person is not None
-    if passed and call.person is not None and call.identity_checked_at is not None:
-        _mark_verified(request, call.person, call.identity_checked_at)
     return render(request, "console/call.html", {"call": call, "passed": passed})
 
 
