@@ -16,6 +16,7 @@ DECIDED_BY_TIME: tuple[str, ...] = (
     "temporary reports lapsed",
     "reminders",
     "uncollected cards lapsed",
+    "card expiry reminders",
     "cards expired",
 )
 # Then what is kept only for a while.
