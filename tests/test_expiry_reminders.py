@@ -14,9 +14,18 @@ import pytest
 from django.core.management import call_command
 
 from sscard.applications.models import ExpiryReminder
+from sscard.applications.services.renewal import renew_card
 from sscard.common import clock
+from sscard.common.context import Actor, Channel
 from sscard.notifications.models import OutboxMessage
-from tests.factories import make_card, make_guardianship, make_person, make_policy
+from sscard.outlets.models import Outlet
+from tests.factories import (
+    BankOutletFactory,
+    make_card,
+    make_guardianship,
+    make_person,
+    make_policy,
+)
 from tests.receivers import HttpReceiver, Mailbox, http_receiver, plain_body, smtp_server
 
 transactional = pytest.mark.django_db(transaction=True)
@@ -166,3 +175,23 @@ def test_the_days_ahead_are_the_regions_policy(gateway, mailbox):
         60,
         7,
     ]
+
+
+@transactional
+def test_a_card_already_being_renewed_is_not_reminded(gateway, mailbox):
+    holder = make_person(phone="13912340008", email="")
+    card = make_card(person=holder, expires_on=EXPIRES)
+    BankOutletFactory.create(code="BK0301", bank=card.bank)
+    with clock.frozen_at(days_before(40)):
+        renew_card(
+            actor=Actor.citizen(holder.pk, Channel.WEB),
+            person=holder,
+            applicant=holder,
+            relation="self",
+            outlet=Outlet.objects.get(code="BK0301"),
+        )
+
+    assert sweep_at(days_before(30)) == "card expiry reminders: 0"
+
+    assert not ExpiryReminder.objects.exists()
+    assert not OutboxMessage.objects.filter(topic="card_expiring").exists()
