@@ -370,6 +370,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "status": "corrected",
     },
     "statement_ready": {"year": 2025},
+    "card_expiring": {"card_number": "A1234567X", "expires_on": "2027-02-28", "days_before": 90},
     "sign_in_code": {"code": "042137"},
     "confirmation_code": {"code": "042137"},
 }
@@ -516,7 +517,7 @@ def test_the_chinese_catalogue_is_complete_and_compiled():
     with (LOCALE / "django.mo").open("rb") as compiled:
         catalogue = gettext.GNUTranslations(compiled)
 
-    assert len(entries) == 41
+    assert len(entries) == 43
     for entry in entries:
         assert entry["msgstr"], entry["msgid"]
         if "msgctxt" in entry:

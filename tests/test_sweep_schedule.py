@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
 from sscard.applications.services.cancellation import lapse_uncollected
+from sscard.applications.services.renewal import remind_expiring_cards
 from sscard.background.sweep import SCHEDULE, check_schedule
 from sscard.calls.services import close_and_forget_calls
 from sscard.cards.services import expire_cards, lapse_due_reports, remind_lapsing_reports
@@ -22,10 +23,11 @@ def test_each_app_registers_its_jobs_and_the_schedule_names_each_once() -> None:
     registered = registered_jobs()
 
     assert sorted(registered) == sorted(SCHEDULE)
-    assert len(SCHEDULE) == len(set(SCHEDULE)) == 11
+    assert len(SCHEDULE) == len(set(SCHEDULE)) == 12
     assert registered["temporary reports lapsed"] is lapse_due_reports
     assert registered["reminders"] is remind_lapsing_reports
     assert registered["uncollected cards lapsed"] is lapse_uncollected
+    assert registered["card expiry reminders"] is remind_expiring_cards
     assert registered["cards expired"] is expire_cards
     assert registered["statement runs resumed"] is resume_stalled_runs
     assert registered["voice calls closed and forgotten"] is close_and_forget_calls

@@ -458,7 +458,7 @@ def test_the_agent_opens_a_transferred_call_by_its_reference() -> None:
         {
             "name": adult.name,
             "q_phone_last4": adult.phone[-4:],
-            "q_card_bank": world.adult_card.bank.code,
+            "q_card_bank": world.bank.code,
         },
     )
     assert checked["Location"] == caller_url

@@ -25,12 +25,15 @@ from sscard.applications.models import CardApplication, Production
 from sscard.applications.selectors import applications, check_receipt_number, get_application
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.production import issue_instantly, record_production_event
-from sscard.common.context import Actor
-from sscard.common.errors import ErrorCode, FieldError, NotFound, ValidationError
+from sscard.applications.services.renewal import renew_card
+from sscard.common.context import Actor, Channel
+from sscard.common.errors import ErrorCode, FieldError, Forbidden, NotFound, ValidationError
 from sscard.outlets.models import Outlet
+from sscard.outlets.selectors import get_outlet
 from sscard.partners.models import Bank, Scope
 from sscard.partners.selectors import of_own_bank
-from sscard.people.selectors import get_person
+from sscard.people.ids import parse_citizen_id
+from sscard.people.selectors import get_person, get_person_among
 
 router = Router(tags=["card applications"])
 
@@ -73,6 +76,8 @@ def _bank(principal: Principal, code: str | None) -> Bank | None:
 @decorate_view(idempotent)
 def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any]]:
     principal = principal_of(request)
+    if principal.is_citizen and (payload.type, payload.reason) == ("replacement", "expired"):
+        return Status(201, _renewal(principal, payload))
     principal.require(Scope.APPLICATIONS_WRITE)
     person = get_person(payload.social_security_number)
     applicant = get_person(
@@ -107,6 +112,32 @@ def create(request: HttpRequest, payload: ApplicationIn) -> Status[dict[str, Any
             app = issue_instantly(actor=actor, application=app, outlet=outlet)
     app = get_application(app.number)
     return Status(201, application(app, seen_by(principal)))
+
+
+def _renewal(principal: Principal, payload: ApplicationIn) -> dict[str, Any]:
+    """A signed-in citizen renews their card, or a ward's, before it expires (the app): as
+    themselves, for a person in their reach."""
+    assert principal.person is not None
+    field = "applicant.social_security_number"
+    number = parse_citizen_id(payload.applicant.social_security_number, field=field).number
+    if number != principal.person.social_security_number:
+        raise Forbidden(
+            "A signed-in citizen applies as themselves.",
+            code=ErrorCode.REPORTER_NOT_SIGNED_IN,
+            errors=[FieldError(field, "is not the signed-in person")],
+        )
+    person = get_person_among(payload.social_security_number, among=principal.reach())
+    with transaction.atomic():
+        app = renew_card(
+            actor=principal.actor(Channel.APP),
+            person=person,
+            applicant=principal.person,
+            relation=payload.applicant.relation,
+            outlet=get_outlet(payload.outlet_code),
+            delivery=payload.delivery,
+            mail_address=payload.mail_address or "",
+        )
+    return application(get_application(app.number), seen_by(principal))
 
 
 @router.get(

@@ -1,4 +1,5 @@
-"""The applications app: registers the lapse of uncollected cards as a sweep job."""
+"""The applications app: registers the lapse of uncollected cards and the reminders of
+cards expiring as sweep jobs."""
 
 from django.apps import AppConfig
 
@@ -9,6 +10,8 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         from sscard.applications.services.cancellation import lapse_uncollected
+        from sscard.applications.services.renewal import remind_expiring_cards
         from sscard.common.jobs import register_job
 
         register_job("uncollected cards lapsed", lapse_uncollected)
+        register_job("card expiry reminders", remind_expiring_cards)

@@ -136,3 +136,23 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.status}"
+
+
+class ExpiryReminder(models.Model):
+    """A reminder sent that a card expires (DOMAIN.md sections 3 and 9): one for a card, its
+    expiry date and the policy's day ahead, written with the outbox message it sent."""
+
+    card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="+")
+    expires_on = models.DateField()
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card", "expires_on", "days_before"], name="one_expiry_reminder"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} {self.expires_on} -{self.days_before}"

@@ -16,6 +16,7 @@ DECIDED_BY_TIME: tuple[str, ...] = (
     "temporary reports lapsed",
     "reminders",
     "uncollected cards lapsed",
+    "card expiry reminders",
     "cards expired",
 )
 # Then work whose task was lost (a killed worker) is queued again; then what is kept only for a

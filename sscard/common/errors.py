@@ -78,6 +78,8 @@ class ErrorCode(StrEnum):
     NO_CARD = "no_card"
     FORMAL_LOSS_REPORT_REQUIRED = "formal_loss_report_required"
     CARD_NOT_REPLACEABLE = "card_not_replaceable"
+    CARD_NOT_RENEWABLE = "card_not_renewable"
+    RENEWAL_NOT_OPEN = "renewal_not_open"
     BANK_REQUIRED = "bank_required"
     INVALID_TRANSITION = "invalid_transition"
     TRACKING_NUMBER_REQUIRED = "tracking_number_required"

@@ -71,6 +71,14 @@ MESSAGES: dict[str, Promise] = {
         "console",
         "Only a card in hand (normal, PIN locked or expired) is replaced; a lost card is reissued.",
     ),
+    ErrorCode.CARD_NOT_RENEWABLE: pgettext_lazy(
+        "console",
+        "Only a card in use is renewed online; an expired, lost or cancelled card is replaced "
+        "or reissued at a counter.",
+    ),
+    ErrorCode.RENEWAL_NOT_OPEN: pgettext_lazy(
+        "console", "The card is renewed online only in the weeks before its expiry."
+    ),
     ErrorCode.BANK_REQUIRED: pgettext_lazy(
         "console", "Choose the co-operating bank that will make the card."
     ),

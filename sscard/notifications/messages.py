@@ -263,6 +263,14 @@ def _confirmation_code(p: Params) -> tuple[str, str]:
     ) % {"code": p["code"], "minutes": minutes}
 
 
+def _card_expiring(p: Params) -> tuple[str, str]:
+    return _("Your social security card expires soon"), _(
+        "Your social security card %(card)s expires on %(date)s. Renew it online (website or "
+        "app) or at a service window or bank outlet. The card keeps working until the new one "
+        "is activated."
+    ) % {"card": p["card_number"], "date": _date(p.get("expires_on"))}
+
+
 _TOPICS: dict[str, Callable[[Params], tuple[str, str]]] = {
     "loss_report_effective": _loss_report_effective,
     "temporary_report_lapsing": _temporary_report_lapsing,
@@ -278,6 +286,7 @@ _TOPICS: dict[str, Callable[[Params], tuple[str, str]]] = {
     "pin_locked": _pin_locked,
     "dispute_answered": _dispute_answered,
     "statement_ready": _statement_ready,
+    "card_expiring": _card_expiring,
     SIGN_IN_CODE: _sign_in_code,
     CONFIRMATION_CODE: _confirmation_code,
 }

@@ -41,6 +41,7 @@ NOTIFICATION_TOPICS = frozenset(
         "pin_locked",
         "dispute_answered",
         "statement_ready",
+        "card_expiring",
     }
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -16,6 +17,18 @@ class LapseAction(models.TextChoices):
 class ValidityUnit(models.TextChoices):
     CALENDAR_DAYS = "calendar_days", "calendar days"
     WORKING_DAYS = "working_days", "working days"
+
+
+def default_expiry_reminder_days() -> list[int]:
+    """Reminders of a card's expiry: 90 and 30 days ahead."""
+    return [90, 30]
+
+
+def validate_reminder_days(value: object) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(days, int) and not isinstance(days, bool) and 1 <= days <= 365 for days in value
+    ):
+        raise ValidationError("A list of whole numbers of days, each from 1 to 365.")
 
 
 class RegionalPolicy(models.Model):
@@ -42,6 +55,12 @@ class RegionalPolicy(models.Model):
     wrong_pins_before_lock = models.PositiveSmallIntegerField(default=6)
     age_acting_alone = models.PositiveSmallIntegerField(default=16)
     card_validity_years = models.PositiveSmallIntegerField(default=10)
+    # How many days before a card expires its holder is reminded, and from when it is renewed
+    # online.
+    expiry_reminder_days = models.JSONField(
+        default=default_expiry_reminder_days, validators=[validate_reminder_days]
+    )
+    renewal_window_days = models.PositiveSmallIntegerField(default=90)
 
     class Meta:
         verbose_name_plural = "regional policies"
@@ -80,6 +99,10 @@ class RegionalPolicy(models.Model):
                     card_validity_years__lte=20,
                 ),
                 name="policy_periods_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(renewal_window_days__gte=1, renewal_window_days__lte=365),
+                name="policy_renewal_window_range",
             ),
         ]
 

@@ -48,6 +48,21 @@ CITIZEN_CODES = frozenset(
 )
 
 MESSAGES: dict[str, Promise] = {
+    ErrorCode.CARD_NOT_RENEWABLE: gettext_lazy(
+        "This card cannot be renewed online: only a card in use can. If it has expired, is "
+        "lost or is blocked, apply at a service window or bank outlet, or call 12333."
+    ),
+    ErrorCode.RENEWAL_NOT_OPEN: gettext_lazy(
+        "It is too early to renew this card: you can renew it online from %(opens_on)s until "
+        "it expires."
+    ),
+    ErrorCode.APPLICATION_OPEN: gettext_lazy(
+        "A new card has already been applied for. You can follow it step by step from the "
+        "card's page."
+    ),
+    ErrorCode.SERVICE_NOT_OFFERED: gettext_lazy(
+        "New cards cannot be collected at this outlet: please choose another."
+    ),
     ErrorCode.RECORDS_NOT_READABLE: gettext_lazy(
         "These records cannot be shown to you: you see your own, those of a person in your "
         "guardianship, and those of a person who authorised you in writing."
@@ -159,6 +174,9 @@ def message_for(exc: DomainError) -> tuple[str | None, str]:
     if exc.code == ErrorCode.CARD_NOT_REPORTABLE:
         status = exc.extra.get("card_status", "")
         return None, str(MESSAGES[exc.code] % {"status": labels.label(labels.CARD_STATUS, status)})
+    if exc.code == ErrorCode.RENEWAL_NOT_OPEN:
+        opens_on = exc.extra.get("opens_on", "")
+        return None, str(MESSAGES[exc.code] % {"opens_on": opens_on})
     return field, str(MESSAGES.get(exc.code, GENERIC))
 
 

@@ -68,6 +68,42 @@ class ReportForm(forms.Form):
     )
 
 
+class RenewForm(forms.Form):
+    """Renewing a card that expires soon: where the new card goes."""
+
+    delivery = forms.ChoiceField(
+        label=gettext_lazy("How do you want to get the new card?"),
+        widget=forms.RadioSelect,
+        error_messages=_required(gettext_lazy("Choose how to get the new card.")),
+    )
+    outlet = forms.ChoiceField(
+        label=gettext_lazy("Where to pick it up"),
+        help_text=gettext_lazy("Bring your ID card when you collect it"),
+        required=False,
+    )
+    mail_address = forms.CharField(
+        label=gettext_lazy("Address to mail it to"),
+        help_text=gettext_lazy("Street, building, flat, district, city"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+    def __init__(self, *args: Any, outlets: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["delivery"].choices = [  # type: ignore[attr-defined]
+            ("pickup", gettext_lazy("Pick it up at an outlet")),
+            ("mail", gettext_lazy("By post")),
+        ]
+        self.fields["outlet"].choices = [("", gettext_lazy("Choose an outlet")), *outlets]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("delivery") == "pickup" and not data.get("outlet"):
+            self.add_error("outlet", gettext_lazy("Choose where to pick up the new card."))
+        return data
+
+
 def _choices(table: dict[str, Any], codes: list[str], anything: Any) -> list[tuple[str, Any]]:
     return [("", anything)] + [(code, table[code]) for code in codes]
 

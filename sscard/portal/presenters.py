@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sscard.applications.models import OPEN_STATUSES, ApplicationType, CardApplication
 from sscard.applications.selectors import applications_of
+from sscard.applications.services.renewal import renewal_of
 from sscard.applications.terms import fee_terms
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport
 from sscard.cards.permissions import CREATED, LIFT, RENEWED
@@ -66,6 +67,7 @@ class CardView:
     application: CardApplication | None  # the open application this card is part of
     reissue_fee: Decimal
     documents: list[str]  # the originals the holder (or guardian) brings to a counter
+    renewal_open: bool = False  # the card expires soon and may be renewed online now
 
     @property
     def status(self) -> str:
@@ -108,7 +110,13 @@ def card_view(card: Card, *, acting: Person, apps: list[CardApplication]) -> Car
         application=touching[0] if touching else None,
         reissue_fee=fee,
         documents=documents_for(card.person, acting),
+        renewal_open=_renewal_open(card, acting),
     )
+
+
+def _renewal_open(card: Card, acting: Person) -> bool:
+    renewal = renewal_of(card.person, acting=acting)
+    return renewal.refusal is None and renewal.card is not None and renewal.card.pk == card.pk
 
 
 def holder_view(holder: Person, *, acting: Person) -> HolderView:

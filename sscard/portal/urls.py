@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from sscard.portal.views import account, applications, cards, guide, home, outlets, records
+from sscard.portal.views import (
+    account,
+    applications,
+    cards,
+    guide,
+    home,
+    outlets,
+    records,
+    renewal,
+)
 
 app_name = "portal"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -18,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("cards/<str:number>/", cards.card, name="card"),
     path("cards/<str:number>/report/", cards.report, name="report"),
     path("cards/<str:number>/found/", cards.lift, name="lift"),
+    path("cards/<str:number>/renew/", renewal.renew, name="renew"),
     path("applications/<str:number>/", applications.application, name="application"),
     path("applications/<str:number>/receipt.pdf", applications.receipt, name="receipt"),
     path("records/", records.records, name="my_records"),

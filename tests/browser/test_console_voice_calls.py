@@ -46,7 +46,7 @@ def test_the_agent_takes_over_a_call_from_its_reference(new_page: Any, settings:
     page.click(f"a[href='/console/hotline/callers/{adult.reference}/check/']")
     page.fill("#id_name", adult.name)
     page.fill("#id_q_phone_last4", adult.phone[-4:])
-    page.select_option("#id_q_card_bank", world.adult_card.bank.code)
+    page.select_option("#id_q_card_bank", world.bank.code)
     page.click("form.form button.primary")
     expect(page.locator("table")).to_contain_text(world.adult_card.number)
     check(page, "call-caller")

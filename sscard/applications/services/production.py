@@ -19,6 +19,7 @@ from sscard.applications.models import (
     ApplicationType,
     CardApplication,
     Production,
+    ReplacementReason,
 )
 from sscard.applications.permissions import (
     BANK_EVENTS,
@@ -132,10 +133,12 @@ def _mailed(e: Event) -> None:
 
 
 def _collected(e: Event) -> None:
-    """The holder has the new card: a replaced card is cancelled only now."""
+    """The holder has the new card: a replaced card is cancelled only now, but an expiring
+    card renewed keeps working until the new one is activated (`activate_card`)."""
     assert e.new is not None
     app = e.app
-    if app.type == ApplicationType.REPLACEMENT and e.old is not None:
+    renewed = app.reason == ReplacementReason.EXPIRED
+    if app.type == ApplicationType.REPLACEMENT and e.old is not None and not renewed:
         cancel_card(actor=e.actor, card=e.old, reason=f"replaced ({app.reason})")
     mark_card_collected(actor=e.actor, card=e.new)
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from sscard.cards.holders import notify, policy_for_card
-from sscard.cards.models import BankStatus, Card, CardStatus
+from sscard.cards.models import LIVE_STATUSES, BankStatus, Card, CardStatus
 from sscard.cards.permissions import ACTIVATE, RESET_PIN, VERIFY_PIN
 from sscard.cards.pins import check_pin_strength, hash_pin, pin_matches
 from sscard.cards.selectors import check_before_the_lock, check_under_the_lock
+from sscard.cards.services.cancellation import cancel_card
 from sscard.cards.services.shared import (
     card_event,
     card_snapshot,
@@ -23,6 +24,7 @@ from sscard.cards.services.shared import (
 )
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError, ErrorCode, Forbidden
+from sscard.common.locking import lock
 from sscard.outlets.models import Outlet
 from sscard.people.models import Person
 
@@ -50,6 +52,16 @@ def _at_the_counter(
     return hash_pin(pin)
 
 
+def _replaced_cards(card: Card) -> list[Card]:
+    """The holder's other card still in use (a card renewed before its expiry works until the
+    new one is activated), locked with the new card in key order: it is cancelled now."""
+    others = Card.objects.filter(person_id=card.person_id, status__in=LIVE_STATUSES).exclude(
+        pk=card.pk
+    )
+    locked = lock(Card, [card.pk, *others.values_list("pk", flat=True)])
+    return [row for pk, row in locked.items() if pk != card.pk and row.status in LIVE_STATUSES]
+
+
 def activate_card(
     *,
     actor: Actor,
@@ -72,8 +84,11 @@ def activate_card(
         outlet=outlet,
     )
     with transaction.atomic():
+        replaced = _replaced_cards(card)
         card = locked_card(card)
         check_under_the_lock(card, actor, ACTIVATE)
+        for old in replaced:
+            cancel_card(actor=actor, card=old, reason="replaced: the new card is activated")
         before = card_snapshot(card)
         card.status, card.pin_hash, card.wrong_pins = CardStatus.NORMAL, pin_hash, 0
         if card.account_number and card.bank_status == BankStatus.NOT_OPENED:

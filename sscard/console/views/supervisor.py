@@ -18,6 +18,7 @@ from sscard.applications.selectors import (
     uncollected_applications,
 )
 from sscard.audit.selectors import events_per_day
+from sscard.cards.expiring import expiring_by_district
 from sscard.cards.selectors import loss_reports_per_day, pin_locked_cards
 from sscard.common import clock
 from sscard.common.charts import horizontal_bars, stacked_days
@@ -61,6 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .filter(collect_by__lt=today + dt.timedelta(days=30))
         .count(),
         "pin_locked": pin_locked_cards().count(),
+        "expiring": expiring_by_district(today),
     }
     return render(request, "console/dashboard.html", context)
 

@@ -17,6 +17,7 @@ from sscard.cards.selectors import STATUS_FIELDS, effective_of_row
 from sscard.common import clock
 from sscard.common.models import Sequence
 from sscard.demo.bulk import DEMO_PIN, SEED, load_people_and_cards, wipe
+from sscard.demo.expiring import bring_expiries_near
 from sscard.demo.records import load_records
 from sscard.demo.reference import load_reference_data
 from sscard.demo.scenarios import run_scenarios
@@ -76,10 +77,12 @@ class Command(BaseCommand):
         started = time.monotonic()
         load_reference_data()
         bulk = load_people_and_cards(people=people, seed=SEED, progress=progress)
+        near = bring_expiries_near(bulk)
         loaded = time.monotonic()
         self.stdout.write(
             f"Loaded {bulk.people} people, {bulk.guardianships} guardianships and "
-            f"{bulk.cards} cards in {loaded - started:.1f} s."
+            f"{bulk.cards} cards in {loaded - started:.1f} s; {near} cards expire within "
+            "90 days."
         )
         records = load_records(seed=SEED, anchor=bulk.anchor)
         recorded = time.monotonic()
