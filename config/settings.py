@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sscard.cards",
     "sscard.records",
     "sscard.applications",
+    "sscard.ecard",
     "sscard.staff",
     "sscard.background",
     "sscard.api",
@@ -171,6 +172,11 @@ RECEIPT_KEY = os.environ.get("SSCARD_RECEIPT_KEY", "")
 STATEMENT_KEY = os.environ.get("SSCARD_STATEMENT_KEY", "")
 # The agency named on yearly statements made for the app and the web (a window names its own).
 STATEMENT_ISSUER = os.environ.get("SSCARD_STATEMENT_ISSUER", "社会保险经办机构")
+
+# The electronic card: how long a dynamic code lives, and the key that encrypts the signing
+# keys kept in the database (defaults to one derived from SECRET_KEY).
+ECARD_CODE_SECONDS = int(os.environ.get("SSCARD_ECARD_CODE_SECONDS", "60"))
+ECARD_KEY = os.environ.get("SSCARD_ECARD_KEY", "")
 
 # Rate limits and other short-lived counters: Redis when REDIS_URL is set, else this process.
 REDIS_URL = os.environ.get("REDIS_URL", "")

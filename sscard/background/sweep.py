@@ -26,6 +26,7 @@ SCHEDULE: tuple[str, ...] = (
     "citizen tokens pruned",
     "one-time codes pruned",
     "sessions pruned",
+    "ecard codes pruned",
 )
 
 

@@ -42,6 +42,8 @@ class RegionalPolicy(models.Model):
     wrong_pins_before_lock = models.PositiveSmallIntegerField(default=6)
     age_acting_alone = models.PositiveSmallIntegerField(default=16)
     card_validity_years = models.PositiveSmallIntegerField(default=10)
+    # Whether a loss report on the physical card also blocks the electronic card (section 12).
+    ecard_blocked_by_loss = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "regional policies"
