@@ -43,10 +43,19 @@ CITIZEN_CODES = frozenset(
         ErrorCode.RECORDS_NOT_READABLE,
         ErrorCode.DISPUTE_INVALID,
         ErrorCode.STATEMENT_YEAR_INVALID,
+        # The electronic card (/me/ecard, the portal's electronic card page).
+        ErrorCode.NO_CARD,
+        ErrorCode.ECARD_EXISTS,
+        ErrorCode.ECARD_NOT_FOUND,
     }
 )
 
 MESSAGES: dict[str, Promise] = {
+    ErrorCode.NO_CARD: gettext_lazy(
+        "The electronic card is issued for a card you have collected: collect your card first."
+    ),
+    ErrorCode.ECARD_EXISTS: gettext_lazy("You already have an electronic card."),
+    ErrorCode.ECARD_NOT_FOUND: gettext_lazy("You have no electronic card."),
     ErrorCode.RECORDS_NOT_READABLE: gettext_lazy(
         "These records cannot be shown to you: you see your own, those of a person in your "
         "guardianship, and those of a person who authorised you in writing."

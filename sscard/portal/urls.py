@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from sscard.portal.views import account, applications, cards, guide, home, outlets, records
+from sscard.portal.views import (
+    account,
+    applications,
+    cards,
+    ecard,
+    guide,
+    home,
+    outlets,
+    records,
+)
 
 app_name = "portal"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -15,6 +24,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sign-out/", account.sign_out, name="sign_out"),
     path("language/", account.language, name="language"),
     path("cards/", cards.cards, name="cards"),
+    path("ecard/", ecard.ecard, name="ecard"),
+    path("ecard/code/", ecard.ecard_code, name="ecard_code"),
     path("cards/<str:number>/", cards.card, name="card"),
     path("cards/<str:number>/report/", cards.report, name="report"),
     path("cards/<str:number>/found/", cards.lift, name="lift"),
