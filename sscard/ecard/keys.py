@@ -87,11 +87,11 @@ def rotate_key(*, actor: Actor) -> SigningKey:
     return key
 
 
-def signing_key(*, actor: Actor | None = None) -> tuple[str, Ed25519PrivateKey]:
-    """The key that signs now: the newest not retired (one is made on first use)."""
+def signing_key() -> tuple[str, Ed25519PrivateKey]:
+    """The key that signs now: the newest not retired (the system makes one on first use)."""
     key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created_at").first()
     if key is None:
-        key = rotate_key(actor=actor or Actor.system())
+        key = rotate_key(actor=Actor.system())
     return key.kid, _decrypt(key.kid, bytes(key.private_key_encrypted))
 
 

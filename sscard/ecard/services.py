@@ -122,7 +122,7 @@ def make_code(
     ecard = ecard_in_force(holder)
     if ecard is None:
         raise NotFound("This person has no electronic card.", code=ErrorCode.ECARD_NOT_FOUND)
-    kid, private = signing_key(actor=actor)
+    kid, private = signing_key()
     code, expires_at = sign_code(
         private_key=private,
         kid=kid,

@@ -29,7 +29,7 @@ WORDS = {
         "works": "正常",
         "renewed": "会自动更新",
         "revoke": "撤销我的电子社保卡",
-        "revoked": "您的电子社保卡已撤销。",
+        "revoked": "电子社保卡已撤销。",
     },
     "en": {
         "title": "My electronic card",
@@ -38,7 +38,7 @@ WORDS = {
         "works": "Works",
         "renewed": "is renewed by itself",
         "revoke": "Revoke my electronic card",
-        "revoked": "Your electronic card has been revoked.",
+        "revoked": "The electronic card has been revoked.",
     },
 }
 
