@@ -177,7 +177,7 @@ def sweep_output(lapsed: int = 0, reminders: int = 0) -> str:
         f"temporary reports lapsed: {lapsed}; reminders: {reminders}; "
         "uncollected cards lapsed: 0; cards expired: 0; idempotency keys expired: 0; "
         "finished tasks pruned: 0; citizen tokens pruned: 0; one-time codes pruned: 0; "
-        "sessions pruned: 0\n"
+        "sessions pruned: 0; ecard codes pruned: 0\n"
     )
 
 
