@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sscard.cards",
     "sscard.records",
     "sscard.applications",
+    "sscard.ecard",
     "sscard.staff",
     "sscard.calls",
     "sscard.background",
@@ -186,6 +187,10 @@ STATEMENT_RUN_CHUNK = int(os.environ.get("SSCARD_STATEMENT_RUN_CHUNK", "200"))
 STATEMENT_RUN_STALLED_AFTER_SECONDS = float(
     os.environ.get("SSCARD_STATEMENT_RUN_STALLED_AFTER_SECONDS", "900")
 )
+# The electronic card: how long a dynamic code lives, and the key that encrypts the signing
+# keys kept in the database (defaults to one derived from SECRET_KEY).
+ECARD_CODE_SECONDS = int(os.environ.get("SSCARD_ECARD_CODE_SECONDS", "60"))
+ECARD_KEY = os.environ.get("SSCARD_ECARD_KEY", "")
 
 # Rate limits and other short-lived counters: Redis when REDIS_URL is set, else this process.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -54,6 +54,11 @@ OPERATION_IDS = {
     ("post", "/api/v1/me/record-disputes"): "createRecordDispute",
     ("get", "/api/v1/persons/{ssn}/statements/{year}.pdf"): "getPersonStatement",
     ("get", "/api/v1/me/statements/{year}.pdf"): "getMyStatement",
+    ("post", "/api/v1/me/ecard"): "issueEcard",
+    ("delete", "/api/v1/me/ecard"): "revokeEcard",
+    ("post", "/api/v1/me/ecard/codes"): "createEcardCode",
+    ("post", "/api/v1/ecard/verify"): "verifyEcardCode",
+    ("get", "/api/v1/ecard/keys"): "getEcardKeys",
 }
 
 

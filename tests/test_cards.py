@@ -178,7 +178,7 @@ def sweep_output(lapsed: int = 0, reminders: int = 0) -> str:
         "uncollected cards lapsed: 0; card expiry reminders: 0; cards expired: 0; "
         "statement runs resumed: 0; idempotency keys expired: 0; finished tasks pruned: 0; "
         "citizen tokens pruned: 0; one-time codes pruned: 0; sessions pruned: 0; "
-        "voice calls closed and forgotten: 0\n"
+        "voice calls closed and forgotten: 0; ecard codes pruned: 0\n"
     )
 
 

@@ -23,7 +23,7 @@ def test_each_app_registers_its_jobs_and_the_schedule_names_each_once() -> None:
     registered = registered_jobs()
 
     assert sorted(registered) == sorted(SCHEDULE)
-    assert len(SCHEDULE) == len(set(SCHEDULE)) == 12
+    assert len(SCHEDULE) == len(set(SCHEDULE)) == 13
     assert registered["temporary reports lapsed"] is lapse_due_reports
     assert registered["reminders"] is remind_lapsing_reports
     assert registered["uncollected cards lapsed"] is lapse_uncollected

@@ -12,7 +12,16 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.parser import Parser
 
-from sscard.api import applications, cards, citizens, loss_reports, outlets, persons, records
+from sscard.api import (
+    applications,
+    cards,
+    citizens,
+    ecard,
+    loss_reports,
+    outlets,
+    persons,
+    records,
+)
 from sscard.api.auth import bearer, principal_of
 from sscard.api.problems import CONTENT_TYPE, MalformedBody, from_exception
 from sscard.api.schemas import Ping, Problem
@@ -115,5 +124,5 @@ def ping(request: HttpRequest) -> dict[str, Any]:
     return {"ok": True, "client": name}
 
 
-for module in (persons, cards, loss_reports, applications, outlets, citizens, records):
+for module in (persons, cards, loss_reports, applications, outlets, citizens, records, ecard):
     api.add_router("", module.router)

@@ -30,6 +30,7 @@ SCHEDULE: tuple[str, ...] = (
     "one-time codes pruned",
     "sessions pruned",
     "voice calls closed and forgotten",
+    "ecard codes pruned",
 )
 
 

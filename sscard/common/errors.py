@@ -148,6 +148,19 @@ class ErrorCode(StrEnum):
     INVALID_STATUS = "invalid_status"
     INVALID_PAID_ON = "invalid_paid_on"
 
+    # The electronic card and its codes (DOMAIN.md section 12).
+    ECARD_NOT_FOUND = "ecard_not_found"
+    ECARD_EXISTS = "ecard_exists"
+    ECARD_REVOKED = "ecard_revoked"
+    ECARD_CARD_CANCELLED = "ecard_card_cancelled"
+    INVALID_PURPOSE = "invalid_purpose"
+    CODE_MALFORMED = "code_malformed"
+    CODE_INVALID = "code_invalid"
+    CODE_UNKNOWN_KEY = "code_unknown_key"
+    CODE_NOT_YET_VALID = "code_not_yet_valid"
+    CODE_EXPIRED = "code_expired"
+    CODE_USED = "code_used"
+
 
 @dataclass
 class FieldError:

@@ -375,6 +375,33 @@ MESSAGES: dict[str, Promise] = {
         "This verification code was not made by the agency: the statement is not genuine, "
         "or the code was mistyped.",
     ),
+    ErrorCode.ECARD_NOT_FOUND: pgettext_lazy("console", "This person has no electronic card."),
+    ErrorCode.ECARD_EXISTS: pgettext_lazy("console", "This person already has an electronic card."),
+    ErrorCode.ECARD_REVOKED: pgettext_lazy(
+        "console", "This electronic card has been revoked: its codes are no longer accepted."
+    ),
+    ErrorCode.ECARD_CARD_CANCELLED: pgettext_lazy(
+        "console", "The card this electronic card belongs to is cancelled."
+    ),
+    ErrorCode.INVALID_PURPOSE: pgettext_lazy(
+        "console", "The purpose of the code is not one of the known ones."
+    ),
+    ErrorCode.CODE_MALFORMED: pgettext_lazy(
+        "console", "This is not an electronic card's code, or only part of one."
+    ),
+    ErrorCode.CODE_INVALID: pgettext_lazy(
+        "console", "The code's signature does not match: it was altered or forged."
+    ),
+    ErrorCode.CODE_UNKNOWN_KEY: pgettext_lazy(
+        "console", "The code is signed with a key that is not known here."
+    ),
+    ErrorCode.CODE_NOT_YET_VALID: pgettext_lazy(
+        "console", "The code claims a time that has not come yet."
+    ),
+    ErrorCode.CODE_EXPIRED: pgettext_lazy(
+        "console", "The code has expired: ask the holder to show a fresh one."
+    ),
+    ErrorCode.CODE_USED: pgettext_lazy("console", "This payment code has already been used."),
     ErrorCode.MALFORMED_RECORD: pgettext_lazy(
         "console",
         "The record is not complete or not well formed.",

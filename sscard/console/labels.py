@@ -280,6 +280,10 @@ AUDIT_ACTION: Labels = {
     "records.dispute_answered": pgettext_lazy("console", "records dispute answered"),
     "records.statements_queued": pgettext_lazy("console", "yearly statements queued"),
     "call.transferred": pgettext_lazy("console", "voice menu call transferred to an agent"),
+    "ecard.issued": pgettext_lazy("console", "electronic card issued"),
+    "ecard.revoked": pgettext_lazy("console", "electronic card revoked"),
+    "ecard.rebound": pgettext_lazy("console", "electronic card moved to the new card"),
+    "ecard.key_rotated": pgettext_lazy("console", "electronic card signing key rotated"),
 }
 
 INSURANCE: Labels = {

@@ -10,6 +10,7 @@ from sscard.console.views import (
     applications,
     bank,
     desk,
+    ecard,
     guardians,
     hotline,
     issuance,
@@ -64,6 +65,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "people/<person:ref>/guardianships/<int:pk>/end/",
         guardians.EndGuardianship.as_desk_view(),
         name="end_guardianship",
+    ),
+    path(
+        "people/<person:ref>/ecard/revoke/", ecard.RevokeEcard.as_desk_view(), name="revoke_ecard"
     ),
     # contribution records, authorisations and disputes
     path("people/<person:ref>/records/", records.person_records, name="records"),

@@ -61,6 +61,8 @@ class RegionalPolicy(models.Model):
         default=default_expiry_reminder_days, validators=[validate_reminder_days]
     )
     renewal_window_days = models.PositiveSmallIntegerField(default=90)
+    # Whether a loss report on the physical card also blocks the electronic card (section 12).
+    ecard_blocked_by_loss = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "regional policies"

@@ -44,6 +44,10 @@ CITIZEN_CODES = frozenset(
         ErrorCode.DISPUTE_INVALID,
         ErrorCode.DISPUTE_ALREADY_OPEN,
         ErrorCode.STATEMENT_YEAR_INVALID,
+        # The electronic card (/me/ecard, the portal's electronic card page).
+        ErrorCode.NO_CARD,
+        ErrorCode.ECARD_EXISTS,
+        ErrorCode.ECARD_NOT_FOUND,
     }
 )
 
@@ -63,6 +67,11 @@ MESSAGES: dict[str, Promise] = {
     ErrorCode.SERVICE_NOT_OFFERED: gettext_lazy(
         "New cards cannot be collected at this outlet: please choose another."
     ),
+    ErrorCode.NO_CARD: gettext_lazy(
+        "The electronic card is issued for a card you have collected: collect your card first."
+    ),
+    ErrorCode.ECARD_EXISTS: gettext_lazy("You already have an electronic card."),
+    ErrorCode.ECARD_NOT_FOUND: gettext_lazy("You have no electronic card."),
     ErrorCode.RECORDS_NOT_READABLE: gettext_lazy(
         "These records cannot be shown to you: you see your own, those of a person in your "
         "guardianship, and those of a person who authorised you in writing."

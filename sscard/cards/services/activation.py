@@ -22,6 +22,7 @@ from sscard.cards.services.shared import (
     locked_card,
     save_card,
 )
+from sscard.cards.signals import card_activated
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError, ErrorCode, Forbidden
 from sscard.common.locking import lock
@@ -96,6 +97,7 @@ def activate_card(
         save_card(card, "status", "pin_hash", "wrong_pins", "bank_status")
         card_event(actor, "card.activated", card, before)
         notify(subject=card.person, topic="activated", params={"card_number": card.number})
+        card_activated.send(sender=Card, card=card, actor=actor)
         return card
 
 

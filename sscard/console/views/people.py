@@ -39,6 +39,7 @@ from sscard.console.access import Desk, desk_view
 from sscard.console.forms import RevealForm
 from sscard.console.labels import DOCUMENT, REVEAL_REASON
 from sscard.console.views.base import find_by_id_number
+from sscard.ecard.selectors import latest_ecard
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import (
     documents_needed,
@@ -264,6 +265,8 @@ def person_context(desk: Desk, person: Person) -> dict[str, Any]:
         "may_apply": desk.may("apply_for_card") and applying.may(APPLY_FOR_CARD),
         "may_intake": desk.may("record_intake") and applying.may(RECORD_INTAKE),
         "reveal_form": RevealForm() if desk.may("reveal_id_number") else None,
+        "ecard": latest_ecard(person),
+        "may_revoke_ecard": desk.may("report_loss"),
     }
 
 

@@ -1,0 +1,190 @@
+"""How fast are the electronic card's codes: signing and offline verification per second on one
+core, and `POST /api/v1/ecard/verify` next to `GET /api/v1/cards/{n}/status`, in process?
+
+    .venv/bin/python bench/ecard.py                       # SQLite, 10,000 people
+    .venv/bin/python bench/ecard.py --db postgres --people 1000000
+
+The process is pinned to one CPU. Signing and offline verification (`sscard.ecard.codes`, the
+till's path: Ed25519 and the code's times, no database) are timed for --seconds each. Then, on
+bench/card_status.py's database (loaded when missing), --ecards people with a card in hand get an
+electronic card, and Django's test client calls both endpoints through the whole API stack
+(middleware, token, view, database) --requests times each, alternating in rounds: identifying
+codes (each verified once, made beforehand) and random card numbers. Results go to
+bench/results/ as JSON (git-ignored) and a Markdown table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from card_status import cpu_model, label, prepare_database, save
+
+
+def _rate(seconds: float, step: Any) -> tuple[float, int]:
+    """Calls of `step` per second over about `seconds`."""
+    count = 0
+    began = time.perf_counter()
+    deadline = began + seconds
+    while time.perf_counter() < deadline:
+        for _ in range(100):
+            step()
+        count += 100
+    return count / (time.perf_counter() - began), count
+
+
+def offline(seconds: float) -> dict[str, Any]:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from sscard.ecard.codes import sign_code, verify_signed
+
+    key = Ed25519PrivateKey.generate()
+    now = dt.datetime.now(tz=dt.UTC)
+
+    def sign() -> str:
+        return sign_code(
+            private_key=key,
+            kid="benchkey",
+            serial="0123456789ab",
+            card_number="A12345678",
+            issued_at=now,
+            lifetime_seconds=60,
+            purpose="i",
+        )[0]
+
+    code = sign()
+    keys = {"benchkey": key.public_key()}
+    signing, _ = _rate(seconds, sign)
+    verifying, _ = _rate(seconds, lambda: verify_signed(code, keys, now=now, max_lifetime=60))
+    return {
+        "code_length": len(code),
+        "sign_per_s": round(signing),
+        "offline_verify_per_s": round(verifying),
+    }
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def in_process(ecards: int, requests: int) -> dict[str, Any]:
+    from django.test import Client
+
+    from sscard.cards.models import Card, CardStatus
+    from sscard.common.context import Actor
+    from sscard.ecard.models import ElectronicCard
+    from sscard.ecard.services import issue_ecard, make_code
+    from sscard.partners.services import create_api_client, revoke_api_client
+
+    in_force = ElectronicCard.objects.filter(revoked_at__isnull=True)
+    missing = max(0, ecards - in_force.count())
+    cards = list(
+        Card.objects.filter(status=CardStatus.NORMAL)
+        .exclude(person_id__in=in_force.values("person_id"))
+        .select_related("person")[:missing]
+    )
+    for card in cards:
+        issue_ecard(actor=Actor.operator(), holder=card.person)
+    holders = [e.person for e in in_force.select_related("person")[:ecards]]
+    name = f"bench-ecard-{os.getpid()}"
+    token = create_api_client(actor=Actor.operator(), name=name, scopes="cards:verify").token
+    headers = {"Authorization": f"Bearer {token}"}
+    client = Client(HTTP_HOST="127.0.0.1")
+    rng = random.Random(20_261_207)
+    numbers = list(Card.objects.values_list("number", flat=True)[:100_000])
+    try:
+        codes = [
+            make_code(actor=Actor.operator(), holder=rng.choice(holders)).code
+            for _ in range(requests)
+        ]
+        sample = rng.choices(numbers, k=requests)
+        timings: dict[str, list[float]] = {"verify": [], "status": []}
+        for i in range(10):  # warm-up
+            client.get(f"/api/v1/cards/{sample[i]}/status", headers=headers)
+            client.post(
+                "/api/v1/ecard/verify",
+                {"code": codes[-1 - i]},
+                content_type="application/json",
+                headers=headers,
+            )
+        clock = time.perf_counter
+        for start in range(0, requests, 100):
+            for code in codes[start : start + 100]:
+                began = clock()
+                answer = client.post(
+                    "/api/v1/ecard/verify",
+                    json.dumps({"code": code}),
+                    content_type="application/json",
+                    headers=headers,
+                )
+                timings["verify"].append(clock() - began)
+                assert answer.status_code == 200, answer.content
+            for number in sample[start : start + 100]:
+                began = clock()
+                answer = client.get(f"/api/v1/cards/{number}/status", headers=headers)
+                timings["status"].append(clock() - began)
+                assert answer.status_code == 200, answer.content
+    finally:
+        revoke_api_client(actor=Actor.operator(), name=name)
+    out: dict[str, Any] = {"ecards": len(holders), "requests": requests}
+    for key, values in timings.items():
+        out[f"{key}_per_s"] = round(len(values) / sum(values))
+        out[f"{key}_p50_ms"] = round(_percentile(values, 0.5) * 1000, 2)
+        out[f"{key}_p99_ms"] = round(_percentile(values, 0.99) * 1000, 2)
+    out["verify_vs_status"] = round(out["verify_per_s"] / out["status_per_s"], 2)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--ecards", type=int, default=1_000)
+    parser.add_argument("--requests", type=int, default=3_000)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--reload", action="store_true")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    prepare_database(args.db, args.people, reload=args.reload, pg=args.pg)
+    import django
+
+    result = {
+        "benchmark": "ecard",
+        "db": args.db,
+        "people": args.people,
+        **offline(args.seconds),
+        **in_process(args.ecards, args.requests),
+        "python": ".".join(map(str, sys.version_info[:3])),
+        "django": django.get_version(),
+        "cpu": cpu_model(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "at": dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),
+    }
+    save([result], f"ecard-{args.db}-{label(args.people)}")
+    print(json.dumps(result, indent=2), file=sys.stderr)
+    print("| what | per second | p50 | p99 |\n|---|---:|---:|---:|")
+    print(f"| sign a code (Ed25519), one core | {result['sign_per_s']:,} | | |")
+    print(f"| verify a code offline, one core | {result['offline_verify_per_s']:,} | | |")
+    for key, words in (
+        ("verify", "POST /api/v1/ecard/verify"),
+        ("status", "GET /api/v1/cards/{n}/status"),
+    ):
+        print(
+            f"| {words} (in process, {args.db}) | {result[key + '_per_s']:,} "
+            f"| {result[key + '_p50_ms']} ms | {result[key + '_p99_ms']} ms |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The signing keys: made and rotated here, the private half kept encrypted (AES-GCM under a
+key derived from ECARD_KEY or SECRET_KEY by HKDF), the public halves published as a JWKS.
+
+The newest key not retired signs. A retired key is still published, and still verifies the
+codes it signed, until the longest-lived of them has expired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from sscard.audit.services import record_event
+from sscard.common import clock
+from sscard.common.context import Actor
+from sscard.ecard.codes import CLOCK_SKEW_SECONDS, b64url, jwk, public_key_of
+from sscard.ecard.models import SigningKey
+
+
+def code_seconds() -> int:
+    return int(settings.ECARD_CODE_SECONDS)
+
+
+def _wrapping_key() -> bytes:
+    secret = settings.ECARD_KEY or f"ecard:{settings.SECRET_KEY}"
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"sscard ecard signing keys"
+    ).derive(secret.encode("utf-8"))
+
+
+def _encrypt(kid: str, private: Ed25519PrivateKey) -> bytes:
+    raw = private.private_bytes(
+        serialization.Encoding.Raw,
+        serialization.PrivateFormat.Raw,
+        serialization.NoEncryption(),
+    )
+    nonce = secrets.token_bytes(12)
+    return nonce + AESGCM(_wrapping_key()).encrypt(nonce, raw, kid.encode("ascii"))
+
+
+@lru_cache(maxsize=16)
+def _decrypt(kid: str, blob: bytes) -> Ed25519PrivateKey:
+    raw = AESGCM(_wrapping_key()).decrypt(blob[:12], blob[12:], kid.encode("ascii"))
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def rotate_key(*, actor: Actor) -> SigningKey:
+    """Make a new signing key; the one that signed until now is retired (still verifying)."""
+    now = clock.now()
+    private = Ed25519PrivateKey.generate()
+    kid = b64url(secrets.token_bytes(6))
+    public = b64url(
+        private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw
+        )
+    )
+    with transaction.atomic():
+        retired = list(
+            SigningKey.objects.select_for_update()
+            .filter(retired_at__isnull=True)
+            .values_list("kid", flat=True)
+        )
+        SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=now)
+        key = SigningKey.objects.create(
+            kid=kid,
+            public_key=public,
+            private_key_encrypted=_encrypt(kid, private),
+            created_at=now,
+        )
+        record_event(
+            actor=actor,
+            action="ecard.key_rotated",
+            object_type="ecard_key",
+            object_id=kid,
+            before={"signing": retired},
+            after={"signing": kid},
+        )
+    return key
+
+
+def signing_key() -> tuple[str, Ed25519PrivateKey]:
+    """The key that signs now: the newest not retired (the system makes one on first use)."""
+    key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-created_at").first()
+    if key is None:
+        key = rotate_key(actor=Actor.system())
+    return key.kid, _decrypt(key.kid, bytes(key.private_key_encrypted))
+
+
+def _published() -> list[SigningKey]:
+    cutoff = clock.now() - dt.timedelta(seconds=code_seconds() + CLOCK_SKEW_SECONDS)
+    return list(
+        SigningKey.objects.filter(Q(retired_at__isnull=True) | Q(retired_at__gt=cutoff)).order_by(
+            "-created_at"
+        )
+    )
+
+
+def public_keys() -> dict[str, Ed25519PublicKey]:
+    """The keys that verify codes now, by key id."""
+    return {k.kid: public_key_of(k.public_key) for k in _published()}
+
+
+def jwks() -> dict[str, list[dict[str, str]]]:
+    """The published keys as a JSON Web Key Set (OKP, Ed25519)."""
+    return {"keys": [jwk(k.kid, k.public_key) for k in _published()]}
