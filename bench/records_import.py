@@ -109,7 +109,7 @@ def _kept_people(wanted: int) -> list[str] | None:
         for m in (ContributionVersion, ContributionRecord, ImportRejection, RecordImport, Employer)
     ]
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(tables)}")
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")  # and the disputes on them
         cursor.execute("CHECKPOINT")
     return list(Person.objects.values_list("social_security_number", flat=True))
 
