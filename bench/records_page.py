@@ -74,12 +74,12 @@ def main() -> None:
     person: Any = person_with_records()
     mine = ContributionRecord.objects.filter(person=person).count()
     with connection.cursor() as cursor:  # the planner's estimate: counting 10M rows takes long
+        cursor.execute(f"ANALYZE {ContributionRecord._meta.db_table}")
         cursor.execute(
             "SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
             [ContributionRecord._meta.db_table],
         )
         in_table = cursor.fetchone()[0]
-        cursor.execute(f"ANALYZE {ContributionRecord._meta.db_table}")
     years = sorted(
         {m.year for m in ContributionRecord.objects.filter(person=person).dates("month", "year")}
     )
