@@ -4,7 +4,9 @@ the totals and a chart, the rights summary, and the disputes.
 
 Who may read what is the records app's answer (`permissions`, asked through
 `services.read_records`, which also audits a reading of another's records); this module only
-arranges what it may show. The words are in the templates and `labels`.
+arranges what it may show. The words are in the templates and `labels`; a year's table lines
+are written out here once (`Row`: their month, amounts, status and dispute address), since a
+page holds up to five insurances of twelve lines or more.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from sscard.common import clock
 from sscard.common.charts import Chart, Series, grouped_stacks
 from sscard.people.models import Person
 from sscard.people.selectors import guardianship
-from sscard.portal import formats, session
+from sscard.portal import formats, labels, session
 from sscard.records.feeds import parse_month as _parse_month
 from sscard.records.models import (
     WITHOUT_INDIVIDUAL_PART,
@@ -140,6 +143,23 @@ class MonthLine:
         return f"{self.month:%Y-%m}"
 
 
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A line of a year's table as the page writes it: its values in words, put once."""
+
+    id: str  # the insurance, the month and the employer's code: "pension-2025-04-9144…"
+    gap: bool
+    owed: bool
+    month: str  # "April 2025" / "2025年4月"
+    employer: str
+    base: str
+    employer_amount: str
+    individual_amount: str
+    status: str
+    paid_on: str
+    dispute_url: str  # the address to dispute the line from; "" for whoever may not
+
+
 @dataclass(frozen=True)
 class InsuranceYear:
     insurance: str
@@ -147,6 +167,7 @@ class InsuranceYear:
     totals: Totals | None
     chart: Chart
     months: list[dt.date] = field(default_factory=list)  # the months in the chart and table
+    rows: list[Row] = field(default_factory=list)  # the lines as the table writes them
 
     @property
     def gaps(self) -> list[MonthLine]:
@@ -174,7 +195,40 @@ def months_of(year: int, *, today: dt.date) -> list[dt.date]:
     return [dt.date(year, m, 1) for m in range(1, 13) if dt.date(year, m, 1) <= due]
 
 
-def _chart(insurance: str, months: list[dt.date], lines: list[MonthLine]) -> Chart:
+class _Words:
+    """The words of a page's values, each put once: a page repeats the same months, days and
+    statuses in every insurance."""
+
+    def __init__(self) -> None:
+        self._months: dict[dt.date, str] = {}
+        self._short: dict[dt.date, str] = {}
+        self._days: dict[dt.date, str] = {}
+        self._statuses: dict[str, str] = {}
+
+    def month(self, value: dt.date) -> str:
+        if value not in self._months:
+            self._months[value] = formats.month(value)
+        return self._months[value]
+
+    def short_month(self, value: dt.date) -> str:
+        if value not in self._short:
+            self._short[value] = formats.short_month(value)
+        return self._short[value]
+
+    def day(self, value: dt.date | None) -> str:
+        if value is None:
+            return ""
+        if value not in self._days:
+            self._days[value] = formats.day(value)
+        return self._days[value]
+
+    def status(self, code: str) -> str:
+        if code not in self._statuses:
+            self._statuses[code] = labels.label(labels.RECORD_STATUS, code)
+        return self._statuses[code]
+
+
+def _chart(insurance: str, months: list[dt.date], lines: list[MonthLine], words: _Words) -> Chart:
     by_month: dict[dt.date, list[ContributionRecord]] = {}
     for line in lines:
         if line.record is not None:
@@ -200,13 +254,56 @@ def _chart(insurance: str, months: list[dt.date], lines: list[MonthLine]) -> Cha
         if any(r.status == RecordStatus.OWED for r in by_month.get(m, []))
     )
     return grouped_stacks(
-        [formats.short_month(m) for m in shown],
+        [words.short_month(m) for m in shown],
         series,
         marks=marks,
         dashed=dashed,
         width=480,
         height=240,
     )
+
+
+def _rows(insurance: str, lines: list[MonthLine], words: _Words, dispute_url: str) -> list[Row]:
+    rows = []
+    for line in lines:
+        key = line.key
+        r = line.record
+        if r is None:
+            query = f"?insurance={insurance}&month={key}"
+            rows.append(
+                Row(
+                    id=f"{insurance}-{key}",
+                    gap=True,
+                    owed=False,
+                    month=words.month(line.month),
+                    employer="",
+                    base="",
+                    employer_amount="",
+                    individual_amount="",
+                    status="",
+                    paid_on="",
+                    dispute_url=f"{dispute_url}{query}" if dispute_url else "",
+                )
+            )
+            continue
+        code = r.employer.credit_code
+        query = f"?insurance={insurance}&month={key}&employer={code}"
+        rows.append(
+            Row(
+                id=f"{insurance}-{key}-{code}",
+                gap=False,
+                owed=line.owed,
+                month=words.month(line.month),
+                employer=r.employer.name,
+                base=formats.amount(r.base),
+                employer_amount=formats.amount(r.employer_amount),
+                individual_amount=formats.amount(r.individual_amount),
+                status=words.status(r.status),
+                paid_on=words.day(r.paid_on),
+                dispute_url=f"{dispute_url}{query}" if dispute_url else "",
+            )
+        )
+    return rows
 
 
 def year_of(subject: Subject, year: int, *, today: dt.date | None = None) -> list[InsuranceYear]:
@@ -224,6 +321,10 @@ def year_of(subject: Subject, year: int, *, today: dt.date | None = None) -> lis
     for record in rows:
         records.setdefault(record.insurance, []).append(record)
     months = months_of(year, today=day)
+    words = _Words()
+    dispute_url = (
+        reverse("portal:dispute", args=[subject.person.reference]) if subject.may_dispute else ""
+    )
     answer = []
     for insurance in subject.insurances:
         mine = records.get(insurance, [])
@@ -238,8 +339,9 @@ def year_of(subject: Subject, year: int, *, today: dt.date | None = None) -> lis
                 insurance=insurance,
                 lines=lines,
                 totals=totals.get(insurance),
-                chart=_chart(insurance, months, lines),
+                chart=_chart(insurance, months, lines, words),
                 months=months,
+                rows=_rows(insurance, lines, words, dispute_url),
             )
         )
     return answer
