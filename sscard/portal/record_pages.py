@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypedDict
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -64,6 +65,7 @@ class Subject:
     relation: str  # a guardian's relation to the ward, else ""
     authorised_until: dt.date | None  # the last day of the authorisation read under, if any
     may_dispute: bool
+    people: list[Person]  # whose records the signed-in person may open (`people`), read once
 
     @property
     def insurances(self) -> list[str]:
@@ -75,11 +77,14 @@ def people(me: Person) -> list[Person]:
     return [me, *readable_people(me)]
 
 
-def subject(me: Person, reference: str | None, *, what: str) -> Subject:
+def subject(
+    me: Person, reference: str | None, *, what: str, among: list[Person] | None = None
+) -> Subject:
     """The person a records page is about (`reference`; None: oneself), read through the
-    records app (audited when it is another's); `NotReadable` for anyone else or no one."""
-    among = {p.reference: p for p in people(me)}
-    person = me if reference is None else among.get(reference)
+    records app (audited when it is another's); `NotReadable` for anyone else or no one.
+    `among`: the signed-in person's `people`, when already read."""
+    listed = people(me) if among is None else among
+    person = me if reference is None else {p.reference: p for p in listed}.get(reference)
     if person is None:
         raise NotReadable
     found = _footing(me, person)
@@ -91,6 +96,7 @@ def subject(me: Person, reference: str | None, *, what: str) -> Subject:
         relation=found[0],
         authorised_until=found[1] if access.basis == "authorisation" else None,
         may_dispute=may_open_dispute(reader(me), person),
+        people=listed,
     )
 
 
@@ -113,11 +119,11 @@ def disputing(me: Person, reference: str | None) -> Subject:
     """The person whose month the signed-in person disputes (or whose disputes they list):
     asked of the read model before any reading, so that someone who may read but not dispute
     (an authorised person) reads nothing here; `NotReadable` for them and anyone else."""
-    among = {p.reference: p for p in people(me)}
-    person = me if reference is None else among.get(reference)
+    listed = people(me)
+    person = me if reference is None else {p.reference: p for p in listed}.get(reference)
     if person is None or not may_open_dispute(reader(me), person):
         raise NotReadable
-    return subject(me, reference, what="contributions")
+    return subject(me, reference, what="contributions", among=listed)
 
 
 # ---------------------------------------------------------------- a year of records
@@ -143,9 +149,9 @@ class MonthLine:
         return f"{self.month:%Y-%m}"
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A line of a year's table as the page writes it: its values in words, put once."""
+class Row(TypedDict):
+    """A line of a year's table as the page writes it: its values in words, put once (a dict:
+    the template reads a key in one step where an attribute takes two)."""
 
     id: str  # the insurance, the month and the employer's code: "pension-2025-04-9144…"
     gap: bool

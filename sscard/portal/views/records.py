@@ -50,7 +50,7 @@ def records(request: HttpRequest, reference: str | None = None) -> HttpResponse:
     context = {
         "me": me,
         "subject": subject,
-        "people": record_pages.people(me),
+        "people": subject.people,
         "years": years,
         "year": year,
         "insurances": record_pages.year_of(subject, year),
@@ -92,7 +92,7 @@ def rights(request: HttpRequest, reference: str | None = None) -> HttpResponse:
     context = {
         "me": me,
         "subject": subject,
-        "people": record_pages.people(me),
+        "people": subject.people,
         "rights": record_pages.rights(subject),
     }
     return render(request, "portal/rights.html", context)
@@ -181,7 +181,7 @@ def disputes(request: HttpRequest, reference: str | None = None) -> HttpResponse
         return _not_found(request)
     context = {
         "subject": subject,
-        "people": record_pages.people(me),
+        "people": subject.people,
         "disputes": record_pages.disputes(subject),
     }
     return render(request, "portal/disputes.html", context)
