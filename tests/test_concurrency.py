@@ -20,7 +20,10 @@ from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.cards.models import Card, CardStatus, LossKind, LossReport, LossStatus
 from sscard.cards.services import report_loss
+from sscard.common.context import Actor
 from sscard.common.errors import DomainError
+from sscard.ecard.models import ElectronicCard, UsedCode
+from sscard.ecard.services import issue_ecard, make_code, verify_code
 from tests.factories import make_card, make_person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -164,3 +167,24 @@ def test_twenty_applications_for_one_person_make_one(window, agency, bank):
     assert app.number == outcome.results[0].number
     assert LossReport.objects.get().reissue_applied_at is not None
     assert verify_chain().ok
+
+
+def test_twenty_tills_verifying_one_payment_code_accept_it_once(bank):
+    holder = make_person(age=40)
+    card = make_card(person=holder, bank=bank)
+    issue_ecard(actor=Actor.operator(), holder=holder)
+    code = make_code(actor=Actor.operator(), holder=holder, purpose="payment").code
+
+    outcome = run_together(lambda: verify_code(code))
+
+    assert len(outcome.results) == 1
+    accepted = outcome.results[0]
+    assert (accepted.card_number, accepted.usable, accepted.purpose) == (
+        card.number,
+        True,
+        "payment",
+    )
+    assert {e.code for e in outcome.refusals} == {"code_used"}
+    assert len(outcome.refusals) == THREADS - 1
+    assert UsedCode.objects.count() == 1
+    assert ElectronicCard.objects.get().last_used_at is not None

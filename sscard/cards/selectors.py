@@ -136,14 +136,23 @@ STATUS_FIELDS = (
 # One indexed row by a unique key. The SQL is written once rather than built by a queryset on
 # every call: the queryset machinery costs several times the database round trip here.
 _COLUMNS = {f.name: f.column for f in Card._meta.concrete_fields}
-_STATUS_SQL = "SELECT {columns} FROM {table} WHERE {number} = %s".format(
-    columns=", ".join(_COLUMNS[f] for f in STATUS_FIELDS),
+
+
+def status_columns(alias: str) -> str:
+    """The SQL list of a card's `STATUS_FIELDS` under a table alias, for reads that join the
+    card to something else and still compute its live status with `effective_of_row`."""
+    return ", ".join(f"{alias}.{_COLUMNS[f]}" for f in STATUS_FIELDS)
+
+
+_STATUS_SQL = "SELECT {columns} FROM {table} c WHERE c.{number} = %s".format(
+    columns=status_columns("c"),
     table=Card._meta.db_table,
     number=_COLUMNS["number"],
 )
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
+def aware(value: dt.datetime | None) -> dt.datetime | None:
+    """A time read by raw SQL, with its zone (UTC)."""
     # SQLite hands back the stored UTC time without its zone.
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
@@ -157,7 +166,7 @@ def effective_of_row(row: Sequence[Any], now: dt.datetime) -> Effective:
         status=status,
         bank_status=bank_status,
         expires_on=expires_on,
-        lost_until=_aware(lost_until),
+        lost_until=aware(lost_until),
         lapse_action=action,
         lapse_unfreezes_bank=bool(unfreezes),
         restore_status=restore,

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,7 +120,7 @@ def parse_code(code: Any) -> tuple[Claims, bytes, bytes]:
 
 
 def verify_signed(
-    code: Any, public_keys: dict[str, Ed25519PublicKey], *, now: dt.datetime, max_lifetime: int
+    code: Any, public_keys: Mapping[str, Ed25519PublicKey], *, now: dt.datetime, max_lifetime: int
 ) -> Claims:
     """The claims of a code whose signature, key and times hold at `now`; else the refusal:
     `code_malformed`, `code_unknown_key`, `code_invalid` (signature), `code_not_yet_valid`

@@ -3,12 +3,21 @@ key derived from ECARD_KEY or SECRET_KEY by HKDF), the public halves published a
 
 The newest key not retired signs. A retired key is still published, and still verifies the
 codes it signed, until the longest-lived of them has expired.
+
+Online verification reads the keys from a copy kept by each process for at most
+`KEYS_READ_EVERY` seconds, read again at once when a code names a key the copy does not hold
+(a key made by another process) and dropped when this process rotates. A retirement made
+elsewhere therefore reaches it within that second; retired keys verify for a minute anyway.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -76,6 +85,8 @@ def rotate_key(*, actor: Actor) -> SigningKey:
             private_key_encrypted=_encrypt(kid, private),
             created_at=now,
         )
+        forget_keys()  # this transaction reads its own keys from now on
+        transaction.on_commit(forget_keys)  # and every other one once they are committed
         record_event(
             actor=actor,
             action="ecard.key_rotated",
@@ -104,9 +115,79 @@ def _published() -> list[SigningKey]:
     )
 
 
-def public_keys() -> dict[str, Ed25519PublicKey]:
-    """The keys that verify codes now, by key id."""
-    return {k.kid: public_key_of(k.public_key) for k in _published()}
+KEYS_READ_EVERY = 1.0
+
+
+@dataclass(frozen=True)
+class _Published:
+    kid: str
+    key: Ed25519PublicKey
+    retired_at: dt.datetime | None
+
+
+class _KeyCopy:
+    """This process's copy of the signing keys' public halves and retirement times."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._read_at = -float("inf")
+        self._keys: dict[str, _Published] = {}
+
+    def forget(self) -> None:
+        with self._lock:
+            self._read_at = -float("inf")
+
+    def _read(self) -> dict[str, _Published]:
+        keys = {
+            k.kid: _Published(k.kid, _public_key(k.public_key), k.retired_at)
+            for k in SigningKey.objects.only("kid", "public_key", "retired_at")
+        }
+        with self._lock:
+            self._keys, self._read_at = keys, time.monotonic()
+        return keys
+
+    def get(self, kid: str) -> _Published | None:
+        keys = self._keys
+        if time.monotonic() - self._read_at > KEYS_READ_EVERY or kid not in keys:
+            keys = self._read()
+        return keys.get(kid)
+
+
+_copy = _KeyCopy()
+
+
+def forget_keys() -> None:
+    """Drop this process's copy of the keys (after a rotation, or a test's fresh database)."""
+    _copy.forget()
+
+
+@lru_cache(maxsize=64)
+def _public_key(x: str) -> Ed25519PublicKey:
+    return public_key_of(x)
+
+
+class PublishedKeys(Mapping[str, Ed25519PublicKey]):
+    """The keys that verify codes at `now`, by key id, looked up one at a time."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self._cutoff = now - dt.timedelta(seconds=code_seconds() + CLOCK_SKEW_SECONDS)
+
+    def __getitem__(self, kid: str) -> Ed25519PublicKey:
+        found = _copy.get(kid)
+        if found is None or (found.retired_at is not None and found.retired_at <= self._cutoff):
+            raise KeyError(kid)
+        return found.key
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([k.kid for k in _published()])
+
+    def __len__(self) -> int:
+        return len(_published())
+
+
+def public_keys(now: dt.datetime | None = None) -> Mapping[str, Ed25519PublicKey]:
+    """The keys that verify codes at `now` (default: now), by key id."""
+    return PublishedKeys(now or clock.now())
 
 
 def jwks() -> dict[str, list[dict[str, str]]]:

@@ -12,9 +12,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from sscard.audit.services import record_event
-from sscard.cards.holders import policy_for_card
 from sscard.cards.models import Card, CardStatus
-from sscard.cards.selectors import card_status
 from sscard.common import clock
 from sscard.common.context import Actor
 from sscard.common.errors import (
@@ -28,10 +26,11 @@ from sscard.common.errors import (
 from sscard.ecard.codes import CLOCK_SKEW_SECONDS, PURPOSES, sign_code, verify_signed
 from sscard.ecard.keys import code_seconds, public_keys, signing_key
 from sscard.ecard.models import ElectronicCard, UsedCode
-from sscard.ecard.selectors import collected_card, ecard_in_force
+from sscard.ecard.selectors import code_holder, collected_card, ecard_in_force
 from sscard.people.masking import mask_name
 from sscard.people.models import Person
 from sscard.people.selectors import in_reach
+from sscard.policy.selectors import policy_for_region
 
 # The card statuses under which an electronic card serves, whatever the policy says.
 SERVES = frozenset({CardStatus.NORMAL, CardStatus.PIN_LOCKED})
@@ -145,30 +144,30 @@ class Verification:
     purpose: str
 
 
-def ecard_usable(card: Card, status: str) -> bool:
-    """Whether the electronic card serves while its card has this (effective) status."""
+def ecard_usable(status: str, *, issuing_region_code: str) -> bool:
+    """Whether the electronic card serves while its card (issued in that region) has this
+    effective status."""
     if status in SERVES:
         return True
     if status in LOST:
-        return not policy_for_card(card).ecard_blocked_by_loss
+        return not policy_for_region(issuing_region_code).ecard_blocked_by_loss
     return False
 
 
 def verify_code(code: Any) -> Verification:
     """Verify a code online: its signature and times, then the electronic card and the live
-    status of its card (`cards.selectors.card_status`, as `GET /cards/{n}/status`). A payment
-    code is accepted once; an identifying one as often as it is shown while it lives."""
+    status of its card, read in the same statement (the rules of `GET /cards/{n}/status`:
+    `cards.selectors.effective_of_row`). A payment code is accepted once; an identifying one
+    as often as it is shown while it lives."""
     now = clock.now()
-    claims = verify_signed(code, public_keys(), now=now, max_lifetime=code_seconds())
-    ecard = (
-        ElectronicCard.objects.select_related("card", "person").filter(serial=claims.serial).first()
-    )
-    if ecard is None or not ecard.in_force:
+    claims = verify_signed(code, public_keys(now), now=now, max_lifetime=code_seconds())
+    found = code_holder(claims.serial, now=now)
+    if found is None or not found.in_force:
         raise DomainError(
             "This electronic card has been revoked.", code=ErrorCode.ECARD_REVOKED, status=410
         )
-    view = card_status(ecard.card.number)
-    if view.status == CardStatus.CANCELLED:
+    status = found.effective.status
+    if status == CardStatus.CANCELLED:
         raise DomainError(
             "The card this electronic card belongs to is cancelled.",
             code=ErrorCode.ECARD_CARD_CANCELLED,
@@ -185,14 +184,14 @@ def verify_code(code: Any) -> Verification:
             raise Conflict(
                 "This payment code has already been used.", code=ErrorCode.CODE_USED
             ) from None
-    if ecard.last_used_at is None or ecard.last_used_at < now - LAST_USED_GRAIN:
+    if found.last_used_at is None or found.last_used_at < now - LAST_USED_GRAIN:
         # Written at most once a minute per card: a code shown many times costs no writes.
-        ElectronicCard.objects.filter(pk=ecard.pk).update(last_used_at=now)
+        ElectronicCard.objects.filter(pk=found.ecard_id).update(last_used_at=now)
     return Verification(
-        card_number=view.card_number,
-        status=view.status,
-        usable=ecard_usable(ecard.card, view.status),
-        masked_name=mask_name(ecard.person.name),
+        card_number=found.card_number,
+        status=status,
+        usable=ecard_usable(status, issuing_region_code=found.issuing_region_code),
+        masked_name=mask_name(found.holder_name),
         expires_at=claims.expires_at,
         purpose=claims.purpose_name,
     )

@@ -49,7 +49,7 @@ def _code_context(me: Person, holder: Person) -> dict[str, object]:
         "expires_ms": int(issued.expires_at.timestamp() * 1000),
         "card_number": issued.card_number,
         "status": labels.label(labels.CARD_STATUS, view.status),
-        "usable": ecard_usable(ecard.card, view.status),
+        "usable": ecard_usable(view.status, issuing_region_code=ecard.card.issuing_region_code),
     }
 
 
