@@ -42,9 +42,10 @@ def _rate(seconds: float, step: Any) -> tuple[float, int]:
 
 
 def offline(seconds: float) -> dict[str, Any]:
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from sscard.ecard.codes import sign_code, verify_signed
+    from sscard.ecard.codes import b64url, public_key_of, sign_code, verify_signed
 
     key = Ed25519PrivateKey.generate()
     now = dt.datetime.now(tz=dt.UTC)
@@ -61,7 +62,8 @@ def offline(seconds: float) -> dict[str, Any]:
         )[0]
 
     code = sign()
-    keys = {"benchkey": key.public_key()}
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    keys = {"benchkey": public_key_of(b64url(raw))}  # as a till holds them, from the JWKS
     signing, _ = _rate(seconds, sign)
     verifying, _ = _rate(seconds, lambda: verify_signed(code, keys, now=now, max_lifetime=60))
     return {

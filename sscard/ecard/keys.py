@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from nacl.signing import VerifyKey
 
 from sscard.audit.services import record_event
 from sscard.common import clock
@@ -121,7 +122,7 @@ KEYS_READ_EVERY = 1.0
 @dataclass(frozen=True)
 class _Published:
     kid: str
-    key: Ed25519PublicKey
+    key: VerifyKey
     retired_at: dt.datetime | None
 
 
@@ -162,17 +163,17 @@ def forget_keys() -> None:
 
 
 @lru_cache(maxsize=64)
-def _public_key(x: str) -> Ed25519PublicKey:
+def _public_key(x: str) -> VerifyKey:
     return public_key_of(x)
 
 
-class PublishedKeys(Mapping[str, Ed25519PublicKey]):
+class PublishedKeys(Mapping[str, VerifyKey]):
     """The keys that verify codes at `now`, by key id, looked up one at a time."""
 
     def __init__(self, now: dt.datetime) -> None:
         self._cutoff = now - dt.timedelta(seconds=code_seconds() + CLOCK_SKEW_SECONDS)
 
-    def __getitem__(self, kid: str) -> Ed25519PublicKey:
+    def __getitem__(self, kid: str) -> VerifyKey:
         found = _copy.get(kid)
         if found is None or (found.retired_at is not None and found.retired_at <= self._cutoff):
             raise KeyError(kid)
@@ -185,7 +186,7 @@ class PublishedKeys(Mapping[str, Ed25519PublicKey]):
         return len(_published())
 
 
-def public_keys(now: dt.datetime | None = None) -> Mapping[str, Ed25519PublicKey]:
+def public_keys(now: dt.datetime | None = None) -> Mapping[str, VerifyKey]:
     """The keys that verify codes at `now` (default: now), by key id."""
     return PublishedKeys(now or clock.now())
 
