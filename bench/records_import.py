@@ -4,12 +4,13 @@ Loads N people (plain rows, no cards) into a database kept for benchmarks, write
 file of N people × M months of one insurance (pension, Guangzhou employers, bases within the
 limits), then times the import of that file (new records: COPY on PostgreSQL), and of the same
 records again under another file name and hash (every record unchanged). Reports records per
-second and the peak resident memory of the process.
+second, the CPU time the process spent per record (both threads: less noisy than the wall time
+on a shared machine) and the peak resident memory of the process.
 
     .venv/bin/python bench/records_import.py --people 10000 --months 10 --db postgres
     .venv/bin/python bench/records_import.py --people 10000 --months 10 --db sqlite
 
-Databases: `sscard_bench_records` on --pg (dropped and created again), or
+Databases: `sscard_bench_records` (or --database) on --pg (dropped and created again), or
 var/bench/records.sqlite3 (removed first). Files under var/bench/. Results go to
 bench/results/ as JSON (git-ignored).
 """
@@ -33,7 +34,7 @@ RESULTS = ROOT / "bench" / "results"
 BENCH = ROOT / "var" / "bench"
 
 
-def _database_url(db: str, pg: str, *, keep: bool = False) -> str:
+def _database_url(db: str, pg: str, name: str, *, keep: bool = False) -> str:
     if db == "sqlite":
         BENCH.mkdir(parents=True, exist_ok=True)
         path = BENCH / "records.sqlite3"
@@ -44,14 +45,12 @@ def _database_url(db: str, pg: str, *, keep: bool = False) -> str:
 
     base = pg.rstrip("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        there = conn.execute(
-            "SELECT 1 FROM pg_database WHERE datname = 'sscard_bench_records'"
-        ).fetchone()
+        there = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if keep and there:
-            return f"{base}/sscard_bench_records"
-        conn.execute('DROP DATABASE IF EXISTS "sscard_bench_records"')
-        conn.execute('CREATE DATABASE "sscard_bench_records"')
-    return f"{base}/sscard_bench_records"
+            return f"{base}/{name}"
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{base}/{name}"
 
 
 def _peak_mib() -> float:
@@ -156,6 +155,11 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=10)
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--database",
+        default="sscard_bench_records",
+        help="PostgreSQL: the benchmark's database (another name for runs side by side)",
+    )
     parser.add_argument("--chunk", type=int, default=5000)
     parser.add_argument(
         "--keep-people",
@@ -171,7 +175,9 @@ def main() -> None:
     args = parser.parse_args()
     passes = [p.strip() for p in args.passes.split(",") if p.strip()]
 
-    os.environ["DATABASE_URL"] = _database_url(args.db, args.pg, keep=args.keep_people)
+    os.environ["DATABASE_URL"] = _database_url(
+        args.db, args.pg, args.database, keep=args.keep_people
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -213,18 +219,21 @@ def main() -> None:
     for name, file in (("new", path), ("unchanged", again)):
         if name not in passes:
             continue
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = import_file(file, actor=Actor.system(), chunk=args.chunk, progress=True)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         booked = report.created + report.unchanged + report.replaced
         assert booked == records and report.rejected == 0, report
         result[name] = {
             "seconds": round(seconds, 2),
             "records_per_second": round(records / seconds),
+            "cpu_seconds": round(cpu, 2),
+            "cpu_us_per_record": round(cpu / records * 1e6, 1),
             "peak_rss_mib": round(_peak_mib(), 1),
         }
         print(
             f"{name}: {records} records in {seconds:.1f} s = {records / seconds:,.0f}/s, "
+            f"CPU {cpu:.1f} s = {cpu / records * 1e6:.1f} µs/record, "
             f"peak RSS {_peak_mib():.0f} MiB"
         )
     result["load_average_after"] = os.getloadavg()
