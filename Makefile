@@ -53,12 +53,15 @@ run: install system-deps
 	trap 'exit 130' INT TERM; \
 	$(SSCARD) runserver --insecure $(HOST):$(PORT)
 
-## The whole suite on SQLite; on PostgreSQL too when DATABASE_URL points at one.
+## The whole suite on SQLite; on PostgreSQL too when DATABASE_URL points at one. The two runs
+## share nothing (their own databases, Redis keys under their own prefix, servers on free ports),
+## so they go side by side, each one's output printed whole when it ends.
 test: install system-deps
-	$(MAKE) --no-print-directory test-sqlite
 	@case "$$DATABASE_URL" in \
-	  postgres://*|postgresql://*|pgsql://*) $(MAKE) --no-print-directory test-postgres ;; \
-	  *) echo "DATABASE_URL does not point at PostgreSQL: the PostgreSQL run is skipped" ;; \
+	  postgres://*|postgresql://*|pgsql://*) \
+	    $(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres ;; \
+	  *) $(MAKE) --no-print-directory test-sqlite; \
+	    echo "DATABASE_URL does not point at PostgreSQL: the PostgreSQL run is skipped" ;; \
 	esac
 
 test-sqlite: install

@@ -124,5 +124,7 @@ def ping(request: HttpRequest) -> dict[str, Any]:
     return {"ok": True, "client": name}
 
 
-for module in (persons, cards, loss_reports, applications, outlets, citizens, records, ecard):
+# The status lookup and the electronic card's verification, asked at every point of use, come
+# first: Django tries the API's paths in this order.
+for module in (cards, ecard, persons, loss_reports, applications, outlets, citizens, records):
     api.add_router("", module.router)
