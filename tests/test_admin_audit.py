@@ -533,3 +533,21 @@ def test_revoking_an_api_client_in_the_admin_is_audited_as_the_administrator(sce
     )
     assert by_admin(event) == ADMIN
     assert ApiClient.objects.get(pk=client.client.pk).revoked_at is not None
+
+
+def test_the_policy_list_shows_whether_a_loss_blocks_the_electronic_card(scene, default_policy):
+    make_policy(region_prefix="4401", name="广州市", ecard_blocked_by_loss=True)
+
+    page = scene.client.get("/admin/policy/regionalpolicy/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "column-ecard_blocked_by_loss" in html
+    rows = {
+        name: row
+        for row in html.split("<tr")
+        for name in ("广州市", default_policy.name)
+        if f">{name}<" in row
+    }
+    assert 'alt="True"' in rows["广州市"]
+    assert 'alt="False"' in rows[default_policy.name]

@@ -27,6 +27,7 @@ class RegionalPolicyAdmin(AuditedModelAdmin):
         "on_temporary_lapse",
         "reissue_fee",
         "wrong_pins_before_lock",
+        "ecard_blocked_by_loss",
     )
     search_fields = ("region_prefix", "name")
 
