@@ -250,6 +250,11 @@ OUTBOX_LEASE_SECONDS = float(os.environ.get("SSCARD_OUTBOX_LEASE_SECONDS", "120"
 # A due message no task has taken for this long is delivered by the worker's recovery pass.
 OUTBOX_RECOVER_AFTER_SECONDS = float(os.environ.get("SSCARD_OUTBOX_RECOVER_AFTER_SECONDS", "60"))
 
+# /readyz: not ready when no worker has beaten for this long, or when an outbox message has been
+# due and undelivered for this long (the worker is stuck, or too few for the load).
+READY_WORKER_SECONDS = float(os.environ.get("SSCARD_READY_WORKER_SECONDS", "60"))
+READY_OUTBOX_SECONDS = float(os.environ.get("SSCARD_READY_OUTBOX_SECONDS", "300"))
+
 # SMS: "console" writes messages to the worker's output (development); "http" posts
 # {"to", "text"} as JSON with a bearer token to the gateway.
 SMS_BACKEND = os.environ.get("SSCARD_SMS_BACKEND", "console")
@@ -350,7 +355,7 @@ SECURE_COOKIES = _env_bool("SSCARD_SECURE_COOKIES", PRODUCTION)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = _env_bool("SSCARD_SSL_REDIRECT", PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check may use HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # a load balancer's checks may use HTTP
 SECURE_HSTS_SECONDS = int(
     os.environ.get("SSCARD_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0")
 )

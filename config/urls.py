@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from sscard.api.main import api
+from sscard.background.views import readyz
 from sscard.common import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

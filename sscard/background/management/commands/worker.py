@@ -3,6 +3,8 @@
 It runs django-tasks-db's worker loop (the queued outbox deliveries), and between batches
 - delivers outbox messages that are due but have no task (a killed worker's lease ran out, an
   enqueue failed): nothing is lost;
+- every few seconds, its heartbeat (`sscard.background.heartbeat`, read by `/readyz`), also
+  after each task of a long batch;
 - every few minutes, the sweep (`sscard sweep`, `sscard.background.sweep`): lapses,
   reminders, expiries, yearly statements runs whose task a killed worker lost queued again,
   and pruning of what is kept only for a while.
@@ -24,9 +26,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
 from django_tasks_db.management.commands.db_worker import Worker, valid_interval
+from django_tasks_db.models import DBTaskResult
 
+from sscard.background import heartbeat
 from sscard.background.sweep import describe, run_sweep
+from sscard.common import clock
 from sscard.notifications.delivery import deliver_stranded
 
 logger = logging.getLogger("sscard.worker")
@@ -61,6 +67,22 @@ class BackgroundWorker(Worker):
         self.recover_every = recover_every
         self.sweep_every = sweep_every
         self.once = once
+        self.started_at = clock.now()
+        self.next_beat = 0.0
+
+    def beat(self) -> None:
+        """Tell `/readyz` this worker is alive (at most every few seconds)."""
+        if time.monotonic() < self.next_beat:
+            return
+        self.next_beat = time.monotonic() + heartbeat.BEAT_EVERY_SECONDS
+        try:
+            heartbeat.beat(self.worker_id, started_at=self.started_at)
+        except DatabaseError:
+            logger.warning("worker %s: the heartbeat could not be written", self.worker_id)
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        super().run_task(db_task_result)
+        self.beat()  # a long batch of tasks still beats
 
     @contextmanager
     def busy(self) -> Iterator[None]:
@@ -80,13 +102,19 @@ class BackgroundWorker(Worker):
             f"every {self.sweep_every}s" if self.sweep_every else "off",
         )
         try:
+            heartbeat.forget_dead()
             self._loop()
         finally:
+            try:
+                heartbeat.stopped(self.worker_id)
+            except DatabaseError:
+                logger.warning("worker %s: its heartbeat could not be removed", self.worker_id)
             logger.info("worker %s stopped", self.worker_id)
 
     def _loop(self) -> None:
         next_sweep = next_recovery = time.monotonic()
         while self.running:
+            self.beat()
             if self.sweep_every is not None and time.monotonic() >= next_sweep:
                 self.sweep()
                 next_sweep = time.monotonic() + self.sweep_every
