@@ -12,12 +12,14 @@ from sscard.audit.services import verify_chain
 from sscard.common import clock
 from sscard.common.context import Actor, Channel, Role
 from sscard.notifications.models import OutboxMessage
+from sscard.people.masking import mask_name
 from sscard.people.models import Person
 from sscard.records.models import Authorisation, ContributionRecord, ContributionVersion, Dispute
 from sscard.records.permissions import Reader
 from sscard.records.services import book_contributions, open_dispute
 from tests.browser.console_steps import check, find_person, message, review_and_confirm, sign_in
 from tests.console_support import World, build_world
+from tests.factories import make_card
 from tests.records_support import record
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -194,3 +196,54 @@ def test_a_hotline_agent_reads_the_records_of_the_caller_once_checked(new_page) 
     expect(page.locator("section[aria-labelledby=months-h]")).to_contain_text("欠缴")
     expect(page.locator("#auth-h")).to_have_count(0)  # authorisations are a window's business
     check(page, "hotline-records")
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("zh-hans", {"title": "缴费记录", "owed": "欠缴", "refused": "不能办理"}),
+        ("en", {"title": "Contribution records", "owed": "owed", "refused": "This cannot be done"}),
+    ],
+)
+def test_a_hotline_agent_reads_a_ward_s_records_for_the_guardian_once_checked(
+    new_page, language: str, words: dict[str, str]
+) -> None:
+    world = build_world(passwords=True)
+    parent, child = world.parent, world.child
+    make_card(person=parent, bank=world.bank)
+    year = clock.today().year
+    core = Actor(kind="partner", id="core", role=Role.PARTNER, channel=Channel.SYSTEM)
+    booked = book_contributions(
+        reader=Reader(actor=core, scopes=frozenset({"records:write"})),
+        records=[
+            record(child, insurance="medical", month=f"{year}-01", paid_on=f"{year}-01-15"),
+            record(child, insurance="medical", month=f"{year}-02", status="owed", paid_on=None),
+        ],
+        source="api",
+    )
+    assert not booked.rejected, booked.rejected
+    ward_records = f"/console/hotline/callers/{parent.reference}/wards/{child.reference}/records/"
+    page = new_page(locale="zh-CN", mobile=False)
+
+    sign_in(page, "hotline-agent")
+    if language == "en":
+        page.click("header form.language button")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(ward_records)  # before the caller is checked: nothing
+    expect(page.locator("h1")).to_have_text(words["refused"])
+    expect(page.locator("main")).not_to_contain_text(child.name)
+    check(page, "hotline-ward-records-refused")
+
+    page.goto("/console/hotline/")
+    page.fill("#id_id_number", parent.social_security_number)
+    page.click("form.form button.primary")
+    page.fill("#id_name", parent.name)
+    page.fill("#id_q_phone_last4", parent.phone[-4:])
+    page.select_option("#id_q_card_bank", world.bank.code)
+    page.click("form.form button.primary")
+    page.click(f"a[href='{ward_records}']")
+    expect(page.locator("h1")).to_have_text(words["title"])
+    expect(page.locator("main")).to_contain_text(words["owed"])  # the child's owed month
+    expect(page.locator("main")).to_contain_text(mask_name(child.name))
+    expect(page.locator("main")).not_to_contain_text(child.social_security_number)
+    check(page, "hotline-ward-records")
