@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import BankStatus, CardStatus
@@ -18,7 +19,7 @@ from sscard.common.context import Actor, Channel, Role
 from sscard.ecard.codes import b64url, parse_code, sign_code, verify_signed
 from sscard.ecard.keys import public_keys
 from sscard.ecard.models import ElectronicCard, UsedCode
-from sscard.ecard.services import sweep_used_codes
+from sscard.ecard.services import sweep_used_codes, verify_code
 from tests.factories import make_card, make_guardianship, make_person, nothing_changes
 
 pytestmark = pytest.mark.django_db
@@ -416,3 +417,19 @@ def test_the_private_keys_are_kept_encrypted(api, me, card):
     assert b64url(stored) != key.public_key
     claims = verify_signed(new_code(api, me), public_keys(), now=T0, max_lifetime=60)
     assert claims.card_number == card.number
+
+
+def test_a_verification_inside_a_transaction_leaves_its_commit_durable(api, me, card):
+    """The last use is written without waiting for the disk only on its own; inside a caller's
+    transaction (a payment's, say) that transaction's commit stays synchronous."""
+    issue(api, me)
+    code = new_code(api, me, purpose="payment")
+
+    with transaction.atomic():
+        verify_code(code)
+        assert ElectronicCard.objects.get().last_used_at is not None
+        assert UsedCode.objects.count() == 1
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW synchronous_commit")
+                assert cursor.fetchone()[0] == "on"

@@ -199,14 +199,16 @@ def verify_code(code: Any) -> Verification:
 
 def _note_use(ecard_id: int, now: dt.datetime) -> None:
     """Keep when an electronic card was last used. Only the console reads it, and a crash of
-    the database may lose its last fraction of a second without harm: on PostgreSQL the write
-    does not wait for its commit to reach the disk (`synchronous_commit`), so a verification
-    never queues behind other writers' flushes of the write-ahead log, and outside any
-    transaction it goes in one round trip."""
-    if connection.vendor != "postgresql":
-        ElectronicCard.objects.filter(pk=ecard_id).update(last_used_at=now)
-        return
-    if connection.get_autocommit() and not connection.in_atomic_block:
+    the database may lose its last fraction of a second without harm: on PostgreSQL, outside
+    any transaction, the write goes in one round trip and does not wait for its commit to reach
+    the disk (`synchronous_commit`), so a verification never queues behind other writers'
+    flushes of the write-ahead log. Inside a caller's transaction it is a plain update: the
+    setting would last until that transaction's end and loosen the caller's own writes."""
+    if (
+        connection.vendor == "postgresql"
+        and connection.get_autocommit()
+        and not connection.in_atomic_block
+    ):
         # One message of plain statements: the values are an integer and an ISO time.
         with connection.cursor() as cursor:
             cursor.execute(
@@ -214,10 +216,7 @@ def _note_use(ecard_id: int, now: dt.datetime) -> None:
                 f"'{now.isoformat()}'::timestamptz WHERE id = {int(ecard_id)}; COMMIT"
             )
         return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        ElectronicCard.objects.filter(pk=ecard_id).update(last_used_at=now)
+    ElectronicCard.objects.filter(pk=ecard_id).update(last_used_at=now)
 
 
 _USE_SQL = "UPDATE {table} SET {column} =".format(
