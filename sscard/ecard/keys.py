@@ -107,8 +107,14 @@ def signing_key() -> tuple[str, Ed25519PrivateKey]:
     return key.kid, _decrypt(key.kid, bytes(key.private_key_encrypted))
 
 
+def _retired_too_long(now: dt.datetime) -> dt.datetime:
+    """A key retired at or before this time no longer verifies: every code it signed has
+    expired (with the clock skew allowed)."""
+    return now - dt.timedelta(seconds=code_seconds() + CLOCK_SKEW_SECONDS)
+
+
 def _published() -> list[SigningKey]:
-    cutoff = clock.now() - dt.timedelta(seconds=code_seconds() + CLOCK_SKEW_SECONDS)
+    cutoff = _retired_too_long(clock.now())
     return list(
         SigningKey.objects.filter(Q(retired_at__isnull=True) | Q(retired_at__gt=cutoff)).order_by(
             "-created_at"
@@ -171,7 +177,7 @@ class PublishedKeys(Mapping[str, VerifyKey]):
     """The keys that verify codes at `now`, by key id, looked up one at a time."""
 
     def __init__(self, now: dt.datetime) -> None:
-        self._cutoff = now - dt.timedelta(seconds=code_seconds() + CLOCK_SKEW_SECONDS)
+        self._cutoff = _retired_too_long(now)
 
     def __getitem__(self, kid: str) -> VerifyKey:
         found = _copy.get(kid)
