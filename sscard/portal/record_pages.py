@@ -12,8 +12,10 @@ page holds up to five insurances of twelve lines or more.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, partial
 from typing import TypedDict
 
 from django.urls import reverse
@@ -201,37 +203,24 @@ def months_of(year: int, *, today: dt.date) -> list[dt.date]:
     return [dt.date(year, m, 1) for m in range(1, 13) if dt.date(year, m, 1) <= due]
 
 
+@dataclass(frozen=True)
 class _Words:
-    """The words of a page's values, each put once: a page repeats the same months, days and
-    statuses in every insurance."""
+    """The words of a page's values, each put once a page (`_words`): a page repeats the same
+    months, days and statuses in every insurance."""
 
-    def __init__(self) -> None:
-        self._months: dict[dt.date, str] = {}
-        self._short: dict[dt.date, str] = {}
-        self._days: dict[dt.date, str] = {}
-        self._statuses: dict[str, str] = {}
+    month: Callable[[dt.date], str]
+    short_month: Callable[[dt.date], str]
+    day: Callable[[dt.date | None], str]
+    status: Callable[[str], str]
 
-    def month(self, value: dt.date) -> str:
-        if value not in self._months:
-            self._months[value] = formats.month(value)
-        return self._months[value]
 
-    def short_month(self, value: dt.date) -> str:
-        if value not in self._short:
-            self._short[value] = formats.short_month(value)
-        return self._short[value]
-
-    def day(self, value: dt.date | None) -> str:
-        if value is None:
-            return ""
-        if value not in self._days:
-            self._days[value] = formats.day(value)
-        return self._days[value]
-
-    def status(self, code: str) -> str:
-        if code not in self._statuses:
-            self._statuses[code] = labels.label(labels.RECORD_STATUS, code)
-        return self._statuses[code]
+def _words() -> _Words:
+    return _Words(
+        month=cache(formats.month),
+        short_month=cache(formats.short_month),
+        day=cache(formats.day),
+        status=cache(partial(labels.label, labels.RECORD_STATUS)),
+    )
 
 
 def _chart(insurance: str, months: list[dt.date], lines: list[MonthLine], words: _Words) -> Chart:
@@ -327,7 +316,7 @@ def year_of(subject: Subject, year: int, *, today: dt.date | None = None) -> lis
     for record in rows:
         records.setdefault(record.insurance, []).append(record)
     months = months_of(year, today=day)
-    words = _Words()
+    words = _words()
     dispute_url = (
         reverse("portal:dispute", args=[subject.person.reference]) if subject.may_dispute else ""
     )
