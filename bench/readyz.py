@@ -71,28 +71,25 @@ def main() -> None:
         try:
             with Server(url, "sync", args, log) as server:
 
-                def readyz(seconds: float) -> dict[str, Any]:
+                def wrk(
+                    endpoint: str, seconds: float, connections: int, rate: float = 0
+                ) -> dict[str, Any]:
                     return run_wrk(
                         server,
-                        "readyz",
+                        endpoint,
                         token=token,
                         numbers_file=info["numbers_file"],
                         threads=1,
-                        connections=4,
+                        connections=connections,
                         seconds=seconds,
-                        rate=args.rate,
+                        rate=rate,
                     )
 
+                def readyz(seconds: float) -> dict[str, Any]:
+                    return wrk("readyz", seconds, 4, args.rate)
+
                 def status_load(seconds: float) -> dict[str, Any]:
-                    return run_wrk(
-                        server,
-                        "status",
-                        token=token,
-                        numbers_file=info["numbers_file"],
-                        threads=1,
-                        connections=args.connections,
-                        seconds=seconds,
-                    )
+                    return wrk("status", seconds, args.connections)
 
                 readyz(3)  # warm-up: every worker's connection opened, the worker beating
                 status_load(3)
