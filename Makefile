@@ -39,19 +39,14 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## Serve on the embedded default (SQLite, demo data) at http://$(HOST):$(PORT)
+## Serve on the embedded default (SQLite, demo data) at http://$(HOST):$(PORT): gunicorn with
+## config/gunicorn.py and the worker beside it (`sscard serve`), which ends by printing how to
+## try the portal, the console, the API, the terminal and the voice menu.
 run: install system-deps
 	$(SSCARD) migrate --no-input -v 0
 	$(SSCARD) demo
 	$(SSCARD) collectstatic --no-input -v 0
-	@echo "sscard is serving at http://$(HOST):$(PORT)/ (and its worker: webhooks, SMS, e-mail, sweep)"
-	@echo "Self-service terminal: http://$(HOST):$(PORT)/kiosk/ ; enrol this browser once at:"
-	@$(SSCARD) kiosk enrol --client demo-terminal --base-url http://$(HOST):$(PORT) 2>/dev/null \
-	  || echo "  (no demo terminal here: sscard kiosk enrol --outlet CODE makes one)"
-	@$(SSCARD) worker & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
-	trap 'exit 130' INT TERM; \
-	$(SSCARD) runserver --insecure $(HOST):$(PORT)
+	$(SSCARD) serve --bind $(HOST):$(PORT)
 
 ## The whole suite on SQLite; on PostgreSQL too when DATABASE_URL points at one. The two runs
 ## share nothing (their own databases, Redis keys under their own prefix, servers on free ports),

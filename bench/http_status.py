@@ -5,6 +5,11 @@ status endpoint keeps at least 70 % of the throughput of the trivial authenticat
 endpoint `GET /api/v1/ping` measured in the same run, and its p99 stays under 25 ms at a steady
 500 requests per second. `/healthz` (no API stack, no auth) is measured for reference.
 
+The API has its own middleware stack (sscard.api.stack): with `--stack both` (the default) each
+configuration is measured twice in the same run, once as served and once with the API sent
+through the pages' whole middleware stack (bench/full_api_stack_settings.py), and the report
+says how much CPU per request the API's own stack saves (target: at least 10 % on status).
+
     .venv/bin/python bench/http_status.py                      # SQLite, 1M people (make bench-http)
     .venv/bin/python bench/http_status.py --db postgres
     .venv/bin/python bench/http_status.py --db all --worker-class both
@@ -62,6 +67,8 @@ INSTALL = "apt-get install -y wrk hey"
 ENDPOINTS = ("status", "ping", "healthz")
 PATHS = {"ping": "/api/v1/ping", "healthz": "/healthz", "readyz": "/readyz"}
 WORKER_CLASSES = ("sync", "gthread")
+# The API's own middleware stack (sscard.api.stack), and the pages' whole stack it replaced.
+STACKS = {"lean": "config.settings", "full": "full_api_stack_settings"}
 SAMPLE = 100_000  # card numbers the status requests pick from, at random
 SEED = 20_120_101
 TARGET_RATIO = 0.70
@@ -114,13 +121,13 @@ def prepare(args: argparse.Namespace, db: str, workdir: Path) -> dict[str, Any]:
     return info
 
 
-def server_env(url: str) -> dict[str, str]:
+def server_env(url: str, stack: str = "lean") -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         # This tree's code, even where the virtualenv's editable install points elsewhere.
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
         DATABASE_URL=url,
-        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SETTINGS_MODULE=STACKS[stack],
         SSCARD_DEBUG="0",
         SSCARD_LOG_LEVEL="WARNING",
         # Persistent connections (PostgreSQL; the settings keep SQLite's per request).
@@ -153,11 +160,15 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, worker_class: str, args: argparse.Namespace, log: Path) -> None:
+    def __init__(
+        self, url: str, worker_class: str, args: argparse.Namespace, log: Path, stack: str = "lean"
+    ) -> None:
         self.port = args.port or _free_port()
         threads = args.threads if worker_class == "gthread" else 1
-        self.label = f"{args.workers} {worker_class}" + (
-            f" ×{threads} threads" if worker_class == "gthread" else ""
+        self.label = (
+            f"{args.workers} {worker_class}"
+            + (f" ×{threads} threads" if worker_class == "gthread" else "")
+            + f", {stack} API stack"
         )
         self.command = [
             *_niced(args.nice),
@@ -176,7 +187,7 @@ class Server:
         ]
         self.workers = args.workers
         self.log = log
-        self.env = server_env(url)
+        self.env = server_env(url, stack)
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
@@ -412,12 +423,13 @@ def measure(
     info: dict[str, Any],
     token: str,
     worker_class: str,
+    stack: str,
     log: Path,
 ) -> list[dict[str, Any]]:
     endpoints = [e for e in ENDPOINTS if e in args.endpoints]
     card = Path(info["numbers_file"]).read_text().split("\n", 1)[0]
     rows: list[dict[str, Any]] = []
-    with Server(info["url"], worker_class, args, log) as server:
+    with Server(info["url"], worker_class, args, log, stack) as server:
         print(f"== {db}, gunicorn {server.label}: warming up", file=sys.stderr)
         for endpoint in endpoints:
             run_wrk(
@@ -496,6 +508,7 @@ def measure(
                 "cards": info["cards"],
                 "server": f"gunicorn {server.label}",
                 "worker_class": worker_class,
+                "stack": stack,
                 "workers": args.workers,
                 "threads": args.threads if worker_class == "gthread" else 1,
                 "endpoint": endpoint,
@@ -526,6 +539,25 @@ def _cost(row: dict[str, Any]) -> int:
 
 
 # ---------------------------------------------------------------- report
+
+
+def _stack_savings(rows: list[dict[str, Any]]) -> list[str]:
+    """What the API's own stack saves an API request, against the pages' whole stack in the
+    same run: CPU per request (server + PostgreSQL) in the max runs."""
+    lines = []
+    by = {(r["db"], r["worker_class"], r["stack"], r["endpoint"]): r for r in rows}
+    for (db, worker_class, stack, endpoint), lean in by.items():
+        full = by.get((db, worker_class, "full", endpoint))
+        if stack != "lean" or full is None or endpoint == "healthz":
+            continue
+        saved = 1 - _cost(lean) / _cost(full)
+        lines.append(
+            f"- {db}, {worker_class}, {endpoint}: the API's own stack costs {_cost(lean):,} µs "
+            f"of CPU per request against {_cost(full):,} µs through the whole stack "
+            f"(**{saved:.0%} less**; max req/s {lean['max']['rps']:,.0f} against "
+            f"{full['max']['rps']:,.0f})"
+        )
+    return lines
 
 
 def _ms(value: float) -> str:
@@ -565,6 +597,7 @@ def markdown(rows: list[dict[str, Any]], rate: float) -> str:
         f"the rate it reached); hey {r}: hey -q, status on one card number. CPU in % of one core",
         "(200 % = the whole machine); others: every other process on the machine meanwhile.",
     ]
+    lines += _stack_savings(rows)
     for row in rows:
         if "meets_target" in row:
             ok = row["meets_target"]
@@ -619,6 +652,12 @@ def main() -> None:
         "--worker-class", choices=(*WORKER_CLASSES, "both"), default="sync", help="gunicorn's"
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--stack",
+        choices=(*STACKS, "both"),
+        default="both",
+        help="the API's own middleware stack, the pages' whole stack, or both in turn",
+    )
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument("--duration", type=float, default=20, help="seconds per measurement")
@@ -645,6 +684,7 @@ def main() -> None:
     check_tools()
     dbs = DATABASES if args.db == "all" else (args.db,)
     classes = WORKER_CLASSES if args.worker_class == "both" else (args.worker_class,)
+    stacks = tuple(STACKS) if args.stack == "both" else (args.stack,)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     rows: list[dict[str, Any]] = []
     meta: dict[str, Any] = {
@@ -674,9 +714,10 @@ def main() -> None:
                            "cards:verify").strip().splitlines()[-1]  # fmt: skip
             try:
                 for worker_class in classes:
-                    log = ROOT / "var" / "bench" / f"gunicorn-{db}-{label(args.people)}.log"
-                    log.parent.mkdir(parents=True, exist_ok=True)
-                    rows += measure(args, db, info, token, worker_class, log)
+                    for stack in stacks:
+                        log = ROOT / "var" / "bench" / f"gunicorn-{db}-{label(args.people)}.log"
+                        log.parent.mkdir(parents=True, exist_ok=True)
+                        rows += measure(args, db, info, token, worker_class, stack, log)
             finally:
                 sscard(info["url"], "token", "revoke", name)
     meta["load_average_end"] = [round(x, 2) for x in os.getloadavg()]

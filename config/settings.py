@@ -70,9 +70,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every answer (settings.CONTENT_SECURITY_POLICY).
     "sscard.common.middleware.ContentSecurityPolicyMiddleware",
-    # Before the API's problems: an exception reaches it only when the API has not answered.
+    # The API (/api/v1/) goes on through API_MIDDLEWARE below, not through the rest of this list.
+    "sscard.api.stack.ApiStackMiddleware",
+    # Pages only from here on. Static files (collected into STATIC_ROOT) straight from gunicorn,
+    # compressed and cached; a proxy in front may serve them itself (docs/deploy.md).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "sscard.common.middleware.UnavailableMiddleware",
-    "sscard.api.middleware.ApiProblemsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sscard.common.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,6 +88,13 @@ MIDDLEWARE = [
     "sscard.common.middleware.ControlCharactersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+# The API's own stack, after the shared head of MIDDLEWARE (up to ApiStackMiddleware): bearer
+# tokens, no cookies, no forms, so no sessions, CSRF, users, messages, htmx or axes
+# (sscard.api.stack; BENCHMARKS.md measures what it saves).
+API_MIDDLEWARE = [
+    "sscard.api.middleware.ApiProblemsMiddleware",
+    "sscard.api.stack.ApiLanguageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -164,6 +174,7 @@ KIOSK_WARNING_SECONDS = int(os.environ.get("SSCARD_KIOSK_WARNING_SECONDS", "15")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise looks here from the start
 
 # Argon2id cost for PIN hashes (OWASP-recommended floor: 19 MiB, t=2, p=1).
 PIN_HASH_TIME_COST = int(os.environ.get("SSCARD_PIN_HASH_TIME_COST", "2"))

@@ -28,6 +28,8 @@ from sscard.people.models import (
 
 SEED = 20_120_101
 DEMO_PIN = "147258"
+# Marks a database whose people came from `sscard demo`, the only kind `demo --force` may wipe.
+DEMO_MARK = "demo_loaded"
 
 ADULT, MINOR, TEEN = 0, 1, 2
 NORMAL_CARD, EXPIRED_CARD, REISSUED_CARD, NO_CARD = 0, 1, 2, 3

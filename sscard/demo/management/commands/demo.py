@@ -16,8 +16,9 @@ from sscard.cards.models import IN_HAND_STATUSES, Card, CardStatus
 from sscard.cards.selectors import STATUS_FIELDS, effective_of_row
 from sscard.common import clock
 from sscard.common.models import Sequence
-from sscard.demo.bulk import DEMO_PIN, SEED, load_people_and_cards, wipe
+from sscard.demo.bulk import load_people_and_cards, wipe
 from sscard.demo.expiring import bring_expiries_near
+from sscard.demo.planning import DEMO_MARK, DEMO_PIN, SEED
 from sscard.demo.records import load_records
 from sscard.demo.reference import load_reference_data
 from sscard.demo.scenarios import run_scenarios
@@ -27,9 +28,6 @@ from sscard.outlets.models import Outlet, OutletType
 from sscard.people.masking import mask_id_number, mask_name, mask_phone
 from sscard.people.models import Guardianship, Person
 from sscard.people.selectors import guardianships_in_force
-
-# Marks a database whose people came from `demo`, the only kind `--force` may wipe.
-DEMO_MARK = "demo_loaded"
 
 
 class Command(BaseCommand):
