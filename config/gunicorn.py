@@ -23,3 +23,10 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("SSCARD_GUNICORN_LOG_LEVEL", "warning")
+# gunicorn's control interface (`gunicornc`) listens on one socket path per user by default, so
+# two servers of the same user (two sites, a test run beside a trial server) would take each
+# other's. Off unless SSCARD_CONTROL_SOCKET names a path of this server's own.
+_control_socket = os.environ.get("SSCARD_CONTROL_SOCKET", "")
+control_socket_disable = not _control_socket
+if _control_socket:
+    control_socket = _control_socket
