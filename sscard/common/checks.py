@@ -39,7 +39,8 @@ CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
 
 def check_message_backends(**kwargs: Any) -> list[checks.CheckMessage]:
     """In production the development backends would print every SMS (one-time codes
-    included) and e-mail to the worker's output instead of sending it."""
+    included) and e-mail to the worker's output instead of sending it, and counters kept in
+    one process's memory would not limit anything across processes."""
     if not getattr(settings, "PRODUCTION", False):
         return []
     found: list[checks.CheckMessage] = []
@@ -59,6 +60,15 @@ def check_message_backends(**kwargs: Any) -> list[checks.CheckMessage]:
                 "output, not sent.",
                 hint="Set EMAIL_BACKEND=smtp and EMAIL_HOST (EMAIL_PORT, EMAIL_USE_TLS, …).",
                 id="sscard.W003",
+            )
+        )
+    if not settings.REDIS_URL:
+        found.append(
+            checks.Warning(
+                "REDIS_URL is not set: rate limits and sign-in code budgets are counted in each "
+                "process's memory, so every gunicorn worker and machine allows the whole budget.",
+                hint="Set REDIS_URL (e.g. redis://127.0.0.1:6379/0), the same for every process.",
+                id="sscard.W004",
             )
         )
     return found
