@@ -222,8 +222,9 @@ def kind_of(path: Path) -> str:
     )
 
 
-def restore(database: Database, backup: Path, *, has_tables: bool, force: bool) -> None:
-    """Load `backup` into `database`, which must have no tables unless `force`."""
+def check_restorable(database: Database, backup: Path, *, has_tables: bool, force: bool) -> None:
+    """Refuse a file that is no backup of this kind of database, and a database with tables
+    unless `force`."""
     kind = kind_of(backup)
     if kind != database.vendor:
         raise BackupError(
@@ -235,10 +236,15 @@ def restore(database: Database, backup: Path, *, has_tables: bool, force: bool) 
             f"the {database.describe()} is not empty: refusing to restore over it. "
             "Restore into a new, empty database, or add --force to replace what it holds."
         )
-    if kind == "sqlite":
+
+
+def restore(database: Database, backup: Path, *, clean: bool) -> None:
+    """Load `backup` into `database` (checked by `check_restorable`); `clean`: drop what the
+    backup holds first."""
+    if database.vendor == "sqlite":
         _restore_sqlite(backup, Path(database.name))
     else:
-        _restore_postgresql(backup, database, clean=has_tables)
+        _restore_postgresql(backup, database, clean=clean)
 
 
 def _restore_sqlite(backup: Path, destination: Path) -> None:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
-from sscard.common.backups import BackupError, Database, restore
+from sscard.common.backups import BackupError, Database, check_restorable, restore
 
 
 class Command(BaseCommand):
@@ -32,9 +32,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             database = Database.from_settings(settings.DATABASES["default"])
-            tables = connection.introspection.table_names()
-            connection.close()
-            restore(database, options["file"], has_tables=bool(tables), force=options["force"])
+            tables = bool(connection.introspection.table_names())
+            check_restorable(database, options["file"], has_tables=tables, force=options["force"])
+            connection.close()  # SQLite: the file is written through another connection
+            restore(database, options["file"], clean=tables)
         except BackupError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"restored {options['file']} into the {database.describe()}")
