@@ -8,7 +8,7 @@ SSCARD := $(BIN)/sscard
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-deps run test test-sqlite test-postgres lint bench clean
+.PHONY: install system-deps run test test-sqlite test-postgres lint bench clean deploy-check
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -21,12 +21,14 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 install: $(VENV)/.installed
 
 # Debian packages the service and its browser tests need: Chromium (browser tests, driven by
-# Playwright), a CJK font embedded in PDFs for citizens, Node's axe-core for accessibility, and
-# espeak-ng, which speaks the voice menu's prompts for `sscard call --speak`.
-DEBIAN_PACKAGES := chromium fonts-wqy-microhei espeak-ng
+# Playwright), a CJK font embedded in PDFs for citizens, Node's axe-core for accessibility,
+# espeak-ng, which speaks the voice menu's prompts for `sscard call --speak`, and nginx with
+# openssl for the test of the deployment (tests/test_deploy_nginx.py, docs/deploy.md).
+DEBIAN_PACKAGES := chromium fonts-wqy-microhei espeak-ng nginx openssl
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 system-deps: node_modules/.installed
-	@if [ ! -x /usr/bin/chromium ] || [ ! -f $(CJK_FONT) ] || [ ! -x /usr/bin/espeak-ng ]; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -f $(CJK_FONT) ] || [ ! -x /usr/bin/espeak-ng ] \
+	  || [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/bin/openssl ]; then \
 	  echo "== installing $(DEBIAN_PACKAGES) from Debian"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  export DEBIAN_FRONTEND=noninteractive; \
@@ -66,6 +68,12 @@ test-sqlite: install
 test-postgres: install
 	@echo "== test suite on PostgreSQL ($${DATABASE_URL%%@*}@...)"
 	$(BIN)/pytest -q -p no:cacheprovider
+
+## docs/deploy.md run for real: nginx (deploy/nginx/) with a self-signed certificate in front of
+## gunicorn with production settings, on free ports and a temporary directory.
+deploy-check: install
+	@[ -x /usr/sbin/nginx ] && [ -x /usr/bin/openssl ] || $(MAKE) --no-print-directory system-deps
+	DATABASE_URL= $(BIN)/pytest -q -p no:cacheprovider tests/test_deploy_nginx.py tests/test_deploy_docs.py
 
 lint: install
 	$(BIN)/ruff check .

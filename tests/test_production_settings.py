@@ -27,8 +27,9 @@ def run(args: list[str], var_dir: Path, **env: str) -> subprocess.CompletedProce
     environ = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SSCARD_", "DJANGO_", "PYTEST_"))
-        and k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS"}
+        if not k.startswith(("SSCARD_", "DJANGO_", "PYTEST_", "EMAIL_"))
+        and k
+        not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS", "REDIS_URL"}
     }
     environ.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -50,6 +51,16 @@ def check_deploy(var_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 PRODUCTION = {"SSCARD_DEBUG": "0", "ALLOWED_HOSTS": "sscard.example.gov.cn"}
+# Where production sends its messages (the console backends would print them: sscard.W002/W003)
+# and keeps its counters (sscard.W004 without Redis).
+GATEWAYS = {
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SSCARD_SMS_BACKEND": "http",
+    "SSCARD_SMS_URL": "https://sms.example.gov.cn/send",
+    "SSCARD_SMS_TOKEN": "t0ken",
+    "EMAIL_BACKEND": "smtp",
+    "EMAIL_HOST": "smtp.example.gov.cn",
+}
 
 
 def test_without_a_key_a_local_service_generates_one_once_and_keeps_it(tmp_path):
@@ -156,7 +167,7 @@ def test_deploy_check_warns_about_a_generated_key(tmp_path):
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):
-    checked = check_deploy(tmp_path, SECRET_KEY=OWN_KEY, **PRODUCTION)
+    checked = check_deploy(tmp_path, SECRET_KEY=OWN_KEY, **PRODUCTION, **GATEWAYS)
 
     assert checked.returncode == 0, checked.stderr
     lines = checked.stderr.splitlines()
@@ -172,7 +183,17 @@ def test_production_with_every_hsts_choice_passes_the_deploy_check_silently(tmp_
         SSCARD_HSTS_INCLUDE_SUBDOMAINS="1",
         SSCARD_HSTS_PRELOAD="1",
         **PRODUCTION,
+        **GATEWAYS,
     )
 
     assert checked.returncode == 0, checked.stderr
     assert "System check identified no issues" in checked.stdout
+
+
+def test_the_deploy_check_warns_when_production_would_print_messages_or_count_alone(tmp_path):
+    checked = check_deploy(tmp_path, SECRET_KEY=OWN_KEY, **PRODUCTION)
+
+    assert checked.returncode == 0, checked.stderr
+    assert "(sscard.W002) SSCARD_SMS_BACKEND is 'console'" in checked.stderr
+    assert "(sscard.W003) EMAIL_BACKEND is 'console'" in checked.stderr
+    assert "(sscard.W004) REDIS_URL is not set" in checked.stderr

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -99,6 +99,8 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     reason: str = ""
+    # The last event's hash when the chain holds: two copies that agree on it hold the same log.
+    last_hash: str = field(default="", compare=False)
 
 
 def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
@@ -120,7 +122,7 @@ def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
         return ChainReport(
             False, checked, expected_seq, f"event #{expected_seq} onwards has been removed"
         )
-    return ChainReport(True, checked)
+    return ChainReport(True, checked, last_hash=prev_hash if checked else "")
 
 
 def snapshot(instance: Any, fields: Iterable[str]) -> dict[str, Any]:

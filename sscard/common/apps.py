@@ -1,4 +1,4 @@
-"""The common app: registers the deployment check of the secret key."""
+"""The common app: registers the deployment checks (the secret key, the message backends)."""
 
 from django.apps import AppConfig
 from django.core import checks
@@ -9,6 +9,7 @@ class CommonConfig(AppConfig):
     label = "common"
 
     def ready(self) -> None:
-        from sscard.common.checks import check_secret_key
+        from sscard.common.checks import check_message_backends, check_secret_key
 
         checks.register(check_secret_key, checks.Tags.security, deploy=True)
+        checks.register(check_message_backends, checks.Tags.security, deploy=True)

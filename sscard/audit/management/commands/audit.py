@@ -1,4 +1,5 @@
-"""`sscard audit verify`: check the audit log's hash chain end to end."""
+"""`sscard audit verify`: check the audit log's hash chain end to end, and print the last
+event's hash (compare it with a copy's, e.g. a restored backup's)."""
 
 from __future__ import annotations
 
@@ -22,4 +23,5 @@ class Command(BaseCommand):
                 f"audit chain broken at event #{report.broken_at}: {report.reason} "
                 f"({report.checked} events verified before it)"
             )
-        self.stdout.write(f"audit chain intact: {report.checked} events verified")
+        last = f", last hash {report.last_hash}" if report.last_hash else ""
+        self.stdout.write(f"audit chain intact: {report.checked} events verified{last}")
