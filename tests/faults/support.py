@@ -41,8 +41,16 @@ ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(
 )
 
 
+# Deadlines only for what hangs: on a busy machine a Python process may take many seconds to
+# start, so they are generous; a scenario that works ends long before them.
+DEADLINE = 120.0
+
+
 def wait_until(
-    what: str, check: Callable[[], bool], timeout: float = 30.0, output: Callable[[], str] = str
+    what: str,
+    check: Callable[[], bool],
+    timeout: float = DEADLINE,
+    output: Callable[[], str] = str,
 ) -> None:
     """Poll `check` until it holds; past the deadline fail, with what the process wrote."""
     deadline = time.monotonic() + timeout
@@ -137,7 +145,7 @@ def call(
     *,
     token: str | None = None,
     headers: dict[str, str] | None = None,
-    timeout: float = 30.0,
+    timeout: float = 60.0,
 ) -> Answer:
     """One request over a new connection, as a partner's system sends it."""
     sent = dict(headers or {})

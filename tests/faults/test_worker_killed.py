@@ -78,14 +78,14 @@ def test_a_worker_killed_mid_batch_loses_nothing(hotline, tmp_path: Path):
             SSCARD_WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8,::1/128",
         ) as workers:
             first = workers.start()
-            wait_until("deliveries under way", lambda: seen() >= KILL_AFTER, 45, workers.output)
+            wait_until("deliveries under way", lambda: seen() >= KILL_AFTER, output=workers.output)
             first.send_signal(signal.SIGKILL)
             first.wait(30)
             assert delivered() < messages
 
             workers.start()
             wait_until(
-                "every message delivered", lambda: delivered() == messages, 45, workers.output
+                "every message delivered", lambda: delivered() == messages, output=workers.output
             )
 
     webhooks = set(
