@@ -8,6 +8,7 @@ the cluster is stopped (fast shutdown: open sessions are cut) and started again 
 - every answer is 2xx or a clean 503 `unavailable` problem, never a 500;
 - every report answered 2xx is in the database afterwards, every report there is whole (its
   card blocked, its audit event, its outbox messages), and the audit chain verifies;
+- a page of the portal asked meanwhile is a 503 "try again shortly" page;
 - reports succeed again once PostgreSQL is back, without restarting gunicorn.
 
 Runs in the PostgreSQL run only: it is about PostgreSQL.
@@ -174,7 +175,7 @@ def test_loss_reports_filed_through_a_postgresql_restart(cluster, tmp_path):
             lambda: any(at > down and a.status == 503 for at, a in filers.answers),
             output=server.output,
         )
-        time.sleep(0.5)
+        page = server.call("GET", "/outlets/")  # the portal's outlet finder reads the database
         cluster.start()
         back = time.monotonic()
         wait_until(
@@ -183,6 +184,12 @@ def test_loss_reports_filed_through_a_postgresql_restart(cluster, tmp_path):
         master = server.process.pid
         assert server.process.poll() is None
 
+    assert (page.status, page.content_type, page.headers.get("retry-after")) == (
+        503,
+        "text/html",
+        "5",
+    )
+    assert "服务暂时中断" in page.body.decode()
     assert filers.failures == []
     statuses = sorted({a.status for _, a in filers.answers})
     assert statuses == [201, 503], server.output()
