@@ -64,6 +64,7 @@ def test_redis_down_refuses_codes_politely_and_nothing_else(make_token, tmp_path
         gunicorn(
             database_url_of(connection.settings_dict),
             tmp_path,
+            workers=1,
             REDIS_URL=redis.url,
             SSCARD_CACHE_PREFIX=f"faults-{redis.port}",
             SSCARD_SMS_BACKEND="http",
