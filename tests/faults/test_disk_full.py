@@ -21,6 +21,7 @@ import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,12 @@ WHILE_FULL = 6
 
 
 @pytest.fixture
-def small_disk() -> Iterator[Path]:
+def small_disk(transactional_db: None) -> Iterator[Path]:
+    """A tmpfs with room for a compact copy of the test database and a few megabytes more."""
+    size = os.path.getsize(connection.settings_dict["NAME"]) // 2**20 + 8
     directory = Path(tempfile.mkdtemp(prefix="sscard-faults-disk-"))
     subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", str(directory)],
+        ["mount", "-t", "tmpfs", "-o", f"size={size}m,mode=0700", "tmpfs", str(directory)],
         check=True,
         capture_output=True,
         timeout=30,
@@ -81,11 +84,8 @@ def test_a_full_disk_refuses_reports_cleanly_and_corrupts_nothing(
     cards = [make_card(person=p, bank=bank) for p in people]
     token = make_token("loss:report")
     database = small_disk / "sscard.sqlite3"
-    source = sqlite3.connect(connection.settings_dict["NAME"])
-    target = sqlite3.connect(database)
-    source.backup(target)
-    source.close()
-    target.close()
+    with closing(sqlite3.connect(connection.settings_dict["NAME"])) as source:
+        source.execute("VACUUM INTO ?", (str(database),))  # a compact copy, as committed
     url = f"sqlite:///{database}"
 
     def report(n: int):
