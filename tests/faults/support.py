@@ -36,7 +36,15 @@ BIN = Path(sys.executable).parent
 SSCARD = BIN / "sscard"
 GUNICORN = BIN / "gunicorn"
 GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _newest_postgresql() -> Path:
+    """The bin directory of the newest PostgreSQL installed from Debian's packages."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _newest_postgresql()
 
 # Which of the two runs this is (the Makefile's test-sqlite and test-postgres): a scenario that
 # needs to run once runs in the one it is about.
