@@ -242,8 +242,6 @@ def gunicorn(database_url: str, var_dir: Path, workers: int = 2, **env: str) -> 
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            # gunicorn's control socket has one path per user: the other test run's would clash.
-            "--no-control-socket",
             "config.wsgi:application",
         ],
         env=service_env(database_url, var_dir, SSCARD_GUNICORN_LOG_LEVEL="info", **env),
