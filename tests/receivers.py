@@ -54,12 +54,14 @@ class HttpReceiver:
     Each request is recorded as it arrives, before it is answered.
     `hang_first`: the first request gets no answer until `release` is set (or 30 s pass).
     `delay_first`: the first answer comes after this many seconds.
+    `delay_each`: every other answer comes after this many seconds (a slowish receiver).
     """
 
     answers: list[int] = field(default_factory=list)
     then: int = 200
     hang_first: bool = False
     delay_first: float = 0.0
+    delay_each: float = 0.0
     received: list[Received] = field(default_factory=list)
     arrived: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -72,7 +74,8 @@ class HttpReceiver:
             self.requests += 1
             first = self.requests == 1
             status = self.answers.pop(0) if self.answers else self.then
-            return status, first and self.hang_first, self.delay_first if first else 0.0
+            delay = self.delay_first if first and self.delay_first else self.delay_each
+            return status, first and self.hang_first, delay
 
     def signatures_valid(self, secret: str) -> list[bool]:
         return [

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 from ninja.errors import ValidationError as NinjaValidationError
 
 from sscard.common.errors import DomainError, ErrorCode
+from sscard.common.outages import RETRY_AFTER_SECONDS, database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -170,10 +171,25 @@ def from_exception(request: HttpRequest, exc: Exception) -> HttpResponse:
         return too_large()
     if isinstance(exc, Http404):
         return problem(404, ErrorCode.NOT_FOUND, "Nothing here.")
+    if database_unavailable(request, exc):
+        return unavailable()
     log.exception("unexpected error in %s %s", request.method, request.path)
     return problem(
         500, ProtocolCode.INTERNAL_ERROR, "Something went wrong on our side; nothing was changed."
     )
+
+
+def unavailable() -> HttpResponse:
+    """The database cannot serve just now (sscard.common.outages): a short outage, not a
+    failure of ours."""
+    response = problem(
+        503,
+        ErrorCode.UNAVAILABLE,
+        "The service cannot complete this request just now. Please try again shortly.",
+        title="Service unavailable",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def too_large() -> HttpResponse:

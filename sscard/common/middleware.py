@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 from sscard.common.errors import DomainError
+from sscard.common.outages import RETRY_AFTER_SECONDS, database_unavailable
 
 
 class DefaultLanguageMiddleware:
@@ -72,8 +73,9 @@ class ContentSecurityPolicyMiddleware:
 
 class UnavailableMiddleware:
     """A page for what the service is not set up to do yet (a DomainError with status 503,
-    such as a missing regional policy), in place of the error page: nothing was changed, and
-    the person is told to try later. The API answers its own problem first."""
+    such as a missing regional policy), and one for a database that cannot serve just now
+    (sscard.common.outages), in place of the error page: the person is told to try later. The
+    API answers its own problem first."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -84,6 +86,11 @@ class UnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DomainError) and exception.status == 503:
             response = render(request, "503.html", status=503)
+            add_never_cache_headers(response)
+            return response
+        if database_unavailable(request, exception):
+            response = render(request, "503_outage.html", status=503)
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
             add_never_cache_headers(response)
             return response
         return None
