@@ -30,10 +30,14 @@ from django.test import Client
 
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import verify_chain
+from sscard.common.context import Role
 from sscard.common.logs import log_format, logging_config, production_from
 from sscard.common.requestlog import new_request_id, sane_request_id
 from sscard.notifications.models import OutboxKind, OutboxMessage
+from sscard.portal.session import PERSON_KEY
+from tests.console_support import add_staff
 from tests.factories import BankFactory, citizen_id, make_card, make_person
+from tests.portal_support import citizen
 from tests.receivers import free_port, http_receiver
 from tests.test_worker import SECRET, Workers
 
@@ -231,6 +235,29 @@ def test_the_plain_lines_carry_the_request_id_too():
     assert re.fullmatch(
         r"\S+ \S+ INFO sscard\.access GET /healthz 200 [\d.]+ms \[plain-1\]", line
     ), line
+
+
+@pytest.mark.django_db
+def test_the_actor_of_a_portal_and_a_console_page_is_named_without_personal_data(agency):
+    holder, card = citizen()
+    clerk = add_staff(Role.WINDOW_CLERK, agency, "clerk-wang")
+    portal, console = Client(), Client()
+    session = portal.session
+    session[PERSON_KEY] = holder.pk
+    session.save()
+    console.force_login(clerk)
+
+    with json_logs() as buffer:
+        assert portal.get(f"/cards/{card.number}/").status_code == 200
+        assert console.get("/console/").status_code == 200
+    page, desk = access_lines(parsed(buffer.getvalue()))
+
+    assert (page["route"], page["actor"], page["channel"]) == (
+        "/cards/<str:number>/",
+        f"person:{holder.pk}",
+        "web",
+    )
+    assert (desk["route"], desk["actor"], desk["channel"]) == ("/console/", "clerk-wang", "window")
 
 
 # ---------------------------------------------------------------- the request id to the worker

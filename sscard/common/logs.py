@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
@@ -99,7 +100,14 @@ def _iso(created: float) -> str:
 
 class JsonFormatter(_BaseJsonFormatter):
     """One JSON object per line: time, level, logger, message, the context's fields, and the
-    known extra fields that are set; an exception's traceback as `exc_info`."""
+    known extra fields that are set; an exception's traceback as `exc_info`. Chinese stays
+    readable (no \\u escapes); a value JSON cannot hold is written as its text."""
+
+    # One encoder for every line: json.dumps with options builds a new one each call.
+    _encoder = json.JSONEncoder(ensure_ascii=False, default=str)
+
+    def jsonify_log_record(self, log_data: dict[str, Any]) -> str:
+        return self._encoder.encode(log_data)
 
     def add_fields(
         self,
