@@ -1,14 +1,18 @@
 """gunicorn settings for sscard: `gunicorn -c config/gunicorn.py config.wsgi:application`.
 
 Everything can be changed from the environment (or by gunicorn's own command-line options,
-which win over this file). No access log: one line per request costs a worker a write on the
-hot path; put access logging in the reverse proxy in front. bench/http_status.py starts the
-server with this file.
+which win over this file). No gunicorn access log: the application writes one line per request
+itself (`sscard.access`, with the request id, actor and outcome; SSCARD_ACCESS_LOG=0 stops it).
+gunicorn's own lines go through sscard's logging configuration (`logconfig_dict`): JSON lines
+in production, masked like every other record (sscard.common.logs). bench/http_status.py starts
+the server with this file.
 """
 
 from __future__ import annotations
 
 import os
+
+from sscard.common.logs import log_format, logging_config, production_from
 
 bind = os.environ.get("SSCARD_BIND", "127.0.0.1:8000")
 # Sync workers (one request at a time each, no keep-alive) by default; gthread keeps
@@ -30,3 +34,8 @@ _control_socket = os.environ.get("SSCARD_CONTROL_SOCKET", "")
 control_socket_disable = not _control_socket
 if _control_socket:
     control_socket = _control_socket
+logconfig_dict = logging_config(
+    log_format=log_format(os.environ, production=production_from(os.environ)),
+    level=os.environ.get("SSCARD_LOG_LEVEL", "INFO"),
+    gunicorn_level=loglevel.upper(),
+)

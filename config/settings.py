@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 
 from sscard.common.keys import is_production, secret_key_for
+from sscard.common.logs import log_format, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SSCARD_VAR_DIR", BASE_DIR / "var"))
@@ -64,6 +65,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id (X-Request-ID) of every log record, outbox and audit row of the request,
+    # and its access line: first, so that it covers what the others log.
+    "sscard.common.requestlog.RequestIdMiddleware",
     # Believes X-Forwarded-Proto only from proxies of ours (SSCARD_TRUSTED_PROXIES; see
     # "production" below), before anything reads the scheme.
     "sscard.common.http.ForwardedProtoMiddleware",
@@ -289,41 +293,6 @@ EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sscard <no-reply@sscard.localhost>")
 
-# Every handler masks ID numbers and mobile numbers (sscard.common.logfilter). Django's own
-# handlers are replaced: its loggers go to ours, the development server's request lines too.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "sscard.common.logfilter.MaskPersonalData"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["personal_data"],
-        },
-        "django.server": {
-            "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["personal_data"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": os.environ.get("SSCARD_LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django": {"handlers": [], "level": "INFO"},
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-        # fontTools reports every glyph it subsets into a PDF at INFO.
-        "fontTools": {"level": "WARNING"},
-    },
-}
-
 # ---- console and staff
 # django-axes locks a staff sign-in out after repeated failures (the API's bearer tokens and the
 # portal's one-time codes never go through Django's authenticate).
@@ -350,6 +319,21 @@ PRODUCTION = is_production(debug=DEBUG, allowed_hosts=ALLOWED_HOSTS)
 SECRET_KEY, SECRET_KEY_SOURCE = secret_key_for(
     environ_key=os.environ.get("SECRET_KEY", ""), var_dir=VAR_DIR, production=PRODUCTION
 )
+
+# ---- logs
+# Every handler masks ID numbers and mobile numbers (sscard.common.logfilter) and adds the
+# request id, actor and channel (sscard.common.logs). JSON lines in production, plain lines
+# elsewhere; SSCARD_LOG_FORMAT=json|plain chooses. Django's own handlers are replaced: its
+# loggers go to ours, the development server's request lines too; gunicorn's own lines go
+# through the same configuration (config/gunicorn.py).
+LOG_FORMAT = log_format(os.environ, production=PRODUCTION)
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=os.environ.get("SSCARD_LOG_LEVEL", "INFO"),
+    gunicorn_level=os.environ.get("SSCARD_GUNICORN_LOG_LEVEL", "warning").upper(),
+)
+# One line per request on `sscard.access` (sscard.common.requestlog): SSCARD_ACCESS_LOG=0 stops it.
+ACCESS_LOG = _env_bool("SSCARD_ACCESS_LOG", True)
 
 # Behind a TLS-terminating proxy the request arrives over plain HTTP: the scheme the client
 # used is taken from X-Forwarded-Proto only when SSCARD_TRUSTED_PROXIES says proxies of ours

@@ -20,6 +20,7 @@ from sscard.audit.services import (
 )
 from sscard.cards.models import Card, LossReport
 from sscard.cards.services import lift_loss_report, report_loss
+from sscard.common import logs
 from sscard.common.clock import frozen_at
 from sscard.common.context import Actor
 from sscard.common.errors import Forbidden
@@ -218,6 +219,7 @@ def test_an_empty_chain_verifies():
         {"outlet_code": "AG0001"},
         {"channel": "window"},
         {"at": T0 - dt.timedelta(days=1)},
+        {"request_id": "someone-elses"},
     ],
 )
 def test_an_altered_event_is_named(four_events, change):
@@ -228,6 +230,37 @@ def test_an_altered_event_is_named(four_events, change):
     assert str(exc.value) == (
         "audit chain broken at event #2: event #2 has been altered (1 events verified before it)"
     )
+
+
+def test_the_request_id_is_kept_and_covered_by_the_hash_while_older_events_verify(
+    hotline, window, agency
+):
+    """Events written before the request id was kept have none, and verify as they did; one
+    written during a request names it, and changing it breaks the chain."""
+    holder = make_person(age=40)
+    card = make_card(person=holder)
+    report_loss(actor=hotline, card=card, kind="temporary", reporter=holder, relation="self")
+    with logs.scope(request_id="req-1"):
+        lift_loss_report(
+            actor=window,
+            report=LossReport.objects.get(),
+            lifter=holder,
+            relation="self",
+            documents=["id_card"],
+            outlet=agency,
+        )
+    assert list(AuditEvent.objects.order_by("seq").values_list("seq", "request_id")) == [
+        (1, ""),
+        (2, ""),
+        (3, "req-1"),
+        (4, "req-1"),
+    ]
+    assert verify_chain() == ChainReport(True, 4)
+
+    AuditEvent.objects.filter(seq=3).update(request_id="req-2")
+    assert verify_chain() == ChainReport(False, 2, 3, "event #3 has been altered")
+    AuditEvent.objects.filter(seq=3).update(request_id="")
+    assert verify_chain() == ChainReport(False, 2, 3, "event #3 has been altered")
 
 
 def test_an_altered_last_event_is_named(four_events):

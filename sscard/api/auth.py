@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from sscard.api.problems import ProtocolCode, ProtocolError
+from sscard.common import logs
 from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import DomainError, ErrorCode, Forbidden, NotFound
 from sscard.outlets.models import Outlet, OutletType
@@ -135,7 +136,7 @@ class Principal:
             return Actor.citizen(self.person.pk, channel or Channel.APP)
         assert self.client is not None
         bank = self.client.bank
-        return Actor(
+        actor = Actor(
             kind="partner",
             id=self.client.name,
             role=Role.PARTNER,
@@ -143,6 +144,8 @@ class Principal:
             outlet_code=self.outlet.code if self.outlet else None,
             bank_code=bank.code if bank else None,
         )
+        logs.note_actor(actor)
+        return actor
 
     def outlet_for(self, code: str | None) -> Outlet | None:
         """An outlet-bound token acts at its outlet only."""
@@ -180,10 +183,13 @@ class BearerAuth(HttpBearer):
             return None
         client = client_for_token(token)
         if client is not None:
+            logs.bind(actor=client.name)  # the channel once it acts (Principal.actor)
             return Principal(client=client)
         person = person_for_token(token)
         if person is not None:
-            return Principal(person=person, token=token)
+            principal = Principal(person=person, token=token)
+            logs.note_actor(principal.actor())
+            return principal
         return None
 
 

@@ -22,6 +22,9 @@ class AuditEvent(models.Model):
     after = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The request that made the change (X-Request-ID), to find its log lines; empty outside a
+    # request. Covered by the hash when set (events written before it existed have none).
+    request_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from sscard.audit.models import AuditEvent, AuditHead
-from sscard.common import clock
+from sscard.common import clock, logs
 from sscard.common.context import Actor
 
 GENESIS = "0" * 64
@@ -39,7 +39,7 @@ def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
 
 
 def _fields(event: AuditEvent) -> dict[str, Any]:
-    return {
+    fields = {
         "seq": event.seq,
         "at": _plain(event.at),
         "actor_kind": event.actor_kind,
@@ -53,6 +53,10 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
         "before": event.before,
         "after": event.after,
     }
+    # Only when set: the events written before the request id was kept verify as they did.
+    if event.request_id:
+        fields["request_id"] = event.request_id
+    return fields
 
 
 def record_event(
@@ -70,6 +74,7 @@ def record_event(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events are written inside the change's transaction")
+    logs.note_actor(actor)
     head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
     event = AuditEvent(
         seq=head.seq + 1,
@@ -85,6 +90,7 @@ def record_event(
         before=_plain(before),
         after=_plain(after),
         prev_hash=head.hash,
+        request_id=logs.request_id() or "",
     )
     event.hash = _digest(head.hash, _fields(event))
     event.save(force_insert=True)

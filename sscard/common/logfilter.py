@@ -3,13 +3,15 @@
 Django logs the path of every 404 and 500 (`Not Found: /api/v1/persons/110105…`), exceptions
 quote the values they choke on, and a request body can end up in a message: whatever a record
 holds, what reaches a handler is masked (DOMAIN.md section 10). Attached to every handler in
-settings.LOGGING.
+settings.LOGGING, as are the known extra fields (`sscard.common.logs.EXTRA_FIELDS`, such as the
+access line's route) that hold text.
 """
 
 from __future__ import annotations
 
 import logging
 
+from sscard.common.logs import EXTRA_FIELDS
 from sscard.common.masking import mask_text
 
 _formatter = logging.Formatter()
@@ -28,4 +30,9 @@ class MaskPersonalData(logging.Filter):
             record.exc_text = mask_text(record.exc_text)
         if record.stack_info:
             record.stack_info = mask_text(record.stack_info)
+        attributes = record.__dict__
+        for name in EXTRA_FIELDS:
+            value = attributes.get(name)
+            if isinstance(value, str):
+                attributes[name] = mask_text(value)
         return True

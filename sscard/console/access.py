@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import pgettext
 
+from sscard.common import logs
 from sscard.common.context import Actor
 from sscard.console.labels import PERMISSION_LABELS, ROLE_LABELS
 from sscard.staff.models import StaffMember
@@ -52,7 +53,9 @@ def desk_of(request: HttpRequest) -> Desk | None:
     member = member_of(request.user)
     if member is None:
         return None
-    return Desk(member=member, actor=actor_for(member))
+    desk = Desk(member=member, actor=actor_for(member))
+    logs.note_actor(desk.actor)
+    return desk
 
 
 def desk_view(*permissions: str) -> Callable[[View], View]:

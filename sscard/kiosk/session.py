@@ -20,6 +20,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
+from sscard.common import logs
 from sscard.common.context import Actor, Channel
 from sscard.kiosk.terminal import Terminal, terminal_of
 from sscard.people.models import Person
@@ -101,6 +102,7 @@ def holder_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
             return HttpResponseRedirect(reverse("kiosk:start"))
         request.person = person  # type: ignore[attr-defined]
         request.actor = actor(request.terminal, person)  # type: ignore[attr-defined]
+        logs.note_actor(request.actor)  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 
-from sscard.common import clock
+from sscard.common import clock, logs
 from sscard.notifications.channels import ChannelError, describe, post_sms, send_email
 from sscard.notifications.messages import render
 from sscard.notifications.models import (
@@ -67,15 +67,19 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 def deliver(message_id: UUID | str) -> str:
-    """One try at one message, if it is due and nobody else holds it. Returns what happened."""
-    claim = claim_message(message_id)
-    if isinstance(claim, str):
-        return claim
-    if claim.message.kind == OutboxKind.WEBHOOK:
-        tries = _send_webhook(claim.message)
-    else:
-        tries = _send_notification(claim.message)
-    return _record(claim, tries)
+    """One try at one message, if it is due and nobody else holds it. Returns what happened.
+
+    What it logs carries the request id of the request that wrote the message."""
+    with logs.scope(actor="sscard", channel="system"):
+        claim = claim_message(message_id)
+        if isinstance(claim, str):
+            return claim
+        logs.bind(request_id=claim.message.request_id)
+        if claim.message.kind == OutboxKind.WEBHOOK:
+            tries = _send_webhook(claim.message)
+        else:
+            tries = _send_notification(claim.message)
+        return _record(claim, tries)
 
 
 def claim_message(message_id: UUID | str) -> Claim | str:
@@ -111,6 +115,7 @@ def claim_message(message_id: UUID | str) -> Claim | str:
                     message.pk,
                     message.topic,
                     message.attempts,
+                    extra=_fields(message, number, "dead"),
                 )
                 return "dead"
         message.attempts += 1
@@ -260,12 +265,26 @@ def _log(message: OutboxMessage, number: int, outcome: str) -> None:
         else (f"person {message.recipient_id}")
     )
     line = f"outbox {message.pk} {message.topic} to {where}: try {number} {outcome}"
+    extra = _fields(message, number, outcome)
     if outcome == "dead":
-        logger.error("%s (%s)", line, message.last_error)
+        logger.error("%s (%s)", line, message.last_error, extra=extra)
     elif outcome == "retry":
-        logger.warning("%s (%s); next at %s", line, message.last_error, message.next_attempt_at)
+        logger.warning(
+            "%s (%s); next at %s", line, message.last_error, message.next_attempt_at, extra=extra
+        )
     else:
-        logger.info(line)
+        logger.info(line, extra=extra)
+
+
+def _fields(message: OutboxMessage, number: int, outcome: str) -> dict[str, object]:
+    """The delivery's fields of a structured log line (sscard.common.logs)."""
+    return {
+        "outbox_id": str(message.pk),
+        "topic": message.topic,
+        "attempt": number,
+        "outcome": outcome,
+        "request_id": message.request_id,
+    }
 
 
 # ---------------------------------------------------------------- recovery and replay

@@ -51,6 +51,9 @@ class OutboxMessage(models.Model):
     # A notification goes out by SMS and by e-mail; a retry sends only what has not gone yet.
     sms_sent_at = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
+    # The request whose change wrote the message (X-Request-ID): the worker's log lines of its
+    # delivery carry it too. Empty for messages written outside a request (the sweep).
+    request_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]

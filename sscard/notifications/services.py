@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sscard.common import clock
+from sscard.common import clock, logs
 from sscard.notifications.models import OutboxKind, OutboxMessage
 from sscard.notifications.tasks import deliver_after_commit
 from sscard.partners.models import Bank
@@ -53,7 +53,12 @@ def emit_webhook(*, bank: Bank | None, topic: str, data: dict[str, Any]) -> Outb
         return None
     now = clock.now()
     message = OutboxMessage(
-        kind=OutboxKind.WEBHOOK, topic=topic, bank=bank, created_at=now, next_attempt_at=now
+        kind=OutboxKind.WEBHOOK,
+        topic=topic,
+        bank=bank,
+        created_at=now,
+        next_attempt_at=now,
+        request_id=logs.request_id() or "",
     )
     message.payload = {
         "id": str(message.id),
@@ -73,7 +78,7 @@ def queue_notifications(
     holder's rule: `sscard.cards.holders.notify`)."""
     if topic not in NOTIFICATION_TOPICS:
         raise ValueError(f"unknown notification topic {topic}")
-    now = clock.now()
+    now, request_id = clock.now(), logs.request_id() or ""
     messages = [
         OutboxMessage(
             kind=OutboxKind.NOTIFICATION,
@@ -83,6 +88,7 @@ def queue_notifications(
             payload=params,
             created_at=now,
             next_attempt_at=now,
+            request_id=request_id,
         )
         for recipient in recipients
     ]

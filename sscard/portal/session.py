@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from sscard.common import logs
 from sscard.common.context import Actor, Channel
 from sscard.people.models import Person
 
@@ -76,6 +77,7 @@ def citizen_required(
                 url += "?" + urlencode({"next": target})
             return HttpResponseRedirect(url)
         request.person = person  # type: ignore[attr-defined]
+        logs.note_actor(actor(person))
         response = view(request, *args, **kwargs)
         # Personal pages are not kept by the browser or a shared cache (a phone passed around).
         add_never_cache_headers(response)
