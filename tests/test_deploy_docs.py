@@ -13,14 +13,20 @@ from django.core.management import get_commands, load_command_class
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "deploy.md"
-READERS = [ROOT / "config" / "settings.py", ROOT / "config" / "gunicorn.py"]
+READERS = [
+    ROOT / "config" / "settings.py",
+    ROOT / "config" / "gunicorn.py",
+    ROOT / "sscard" / "common" / "logs.py",  # the log format, for settings and gunicorn alike
+]
 
 
 def _is_environment_read(call: ast.Call) -> bool:
     """os.environ.get(...), os.getenv(...), or a settings helper such as _env_bool(...)."""
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr == "get":
-        return isinstance(func.value, ast.Attribute) and func.value.attr == "environ"
+        return (isinstance(func.value, ast.Attribute) and func.value.attr == "environ") or (
+            isinstance(func.value, ast.Name) and func.value.id == "environ"
+        )
     if isinstance(func, ast.Attribute) and func.attr == "getenv":
         return True
     return isinstance(func, ast.Name) and func.id.startswith("_env")
