@@ -553,7 +553,11 @@ def measure(
                 "workers": args.workers,
                 "threads": args.threads if worker_class == "gthread" else 1,
                 "endpoint": endpoint,
-                **({"batch_size": args.batch_size} if endpoint == "batch" else {}),
+                **(
+                    {"batch_size": args.batch_size, "steady_rate": _rate(args, endpoint)}
+                    if endpoint == "batch"
+                    else {}
+                ),
                 **results[endpoint],
             }
         )
@@ -656,9 +660,10 @@ def markdown(rows: list[dict[str, Any]], rate: float) -> str:
                 f"- {row['db']}, {row['server']}: batch of {row['batch_size']}: max "
                 f"{mx['checks_per_s']:,} checks/s ({mx['rps']:,.0f} requests/s; "
                 f"{'meets' if ok else 'MISSES'} ≥ {TARGET_CHECKS:,}), "
-                f"{mx['cpu_us_per_check']} µs of CPU per check (server + pg); the steady row "
-                f"is paced at {st['rps']:,.0f} batches/s = {st['checks_per_s']:,} checks/s, "
-                f"p99 {st['p99_ms']:.2f} ms"
+                f"{mx['cpu_us_per_check']} µs of CPU per check (server + pg), which on 2 "
+                f"otherwise idle cores would allow about {2e6 / mx['cpu_us_per_check']:,.0f} "
+                f"checks/s; the steady row: paced at {row['steady_rate']:g} batches/s, reached "
+                f"{st['rps']:,.0f}/s = {st['checks_per_s']:,} checks/s, p99 {st['p99_ms']:.2f} ms"
             )
             continue
         if "meets_target" in row:
