@@ -12,8 +12,9 @@ from 1 to 4 to 16 concurrent clients (the goal later: 16 clients at least 3 time
 The database is one of its own (`sscard_bench_loss_<size>` on --pg, loaded like
 bench/card_status.py's the first time), never the read-only ones other benchmarks share: the
 reports change cards. Each report is a temporary report by the holder through the hotline
-channel on a different card, one that is normal, in date, of an adult holder and never reported
-before; a run takes as many as it needs from those left (100,000 people last for many runs).
+channel on a different card, one that is normal, in date, of an adult holder who is no one's
+ward and never reported before; a run takes as many as it needs from those left (100,000
+people last for many runs).
 
 The script makes a `loss:report` token (`sscard token create`, revoked at the end), starts
 gunicorn (config/gunicorn.py; by default 2 gthread workers × 8 threads, so that 16 clients can
@@ -78,6 +79,8 @@ def prepare_child(args: argparse.Namespace) -> None:
             lost_until__isnull=True,
         )
         .exclude(pk__in=LossReport.objects.values("card_id"))
+        # An adult ward (a court's finding, a designation) reports through a guardian.
+        .exclude(person__guardianships__isnull=False)
         .order_by("pk")
         .values_list("number", "person__social_security_number", "person__name")
     )
