@@ -50,12 +50,15 @@ def label(cards: int) -> str:
     return f"{cards // 1_000_000}m" if cards % 1_000_000 == 0 else f"{cards // 1000}k"
 
 
-def _database_url(db: str, cards: int, pg: str) -> str:
+def _database_url(db: str, cards: int, pg: str, name: str = "") -> str:
+    """The bench database for N people: `name` (default `cards`, PostgreSQL `sscard_bench`)
+    tells apart a database a benchmark writes to from the read-only ones."""
     if db == "sqlite":
         folder = ROOT / "var" / "bench"
         folder.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{folder / f'cards-{label(cards)}.sqlite3'}"
-    return f"{pg.rstrip('/')}/sscard_bench_{label(cards)}"
+        file = f"{name or 'cards'}-{label(cards)}.sqlite3"
+        return f"sqlite:///{folder / file}"
+    return f"{pg.rstrip('/')}/{name or 'sscard_bench'}_{label(cards)}"
 
 
 def _create_pg_database(url: str) -> None:
@@ -78,13 +81,16 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def prepare_database(db: str, cards: int, *, reload: bool, pg: str) -> tuple[str, float | None]:
+def prepare_database(
+    db: str, cards: int, *, reload: bool, pg: str, name: str = ""
+) -> tuple[str, float | None]:
     """Set Django up in this process on the bench database for N people, loading it if needed.
 
     Returns the database URL and the seconds the load took (None when the data was reused).
-    Django is set up once per process, for one database. Also used by bench/http_status.py.
+    Django is set up once per process, for one database. Also used by bench/http_status.py and
+    bench/loss_reports.py (which writes, to a database of its own: `name`).
     """
-    url = _database_url(db, cards, pg)
+    url = _database_url(db, cards, pg, name)
     if db == "postgres":
         _create_pg_database(url)
     os.environ["DATABASE_URL"] = url

@@ -5,6 +5,8 @@
 --                      each request then asks /api/v1/cards/<random one of them>/status
 --   SSCARD_WRK_TOKEN   bearer token (optional)
 --   SSCARD_WRK_RATE    requests per second per wrk thread; unset or 0: as fast as possible
+--   SSCARD_WRK_BATCH   with "@FILE": N > 0 makes each request a POST /api/v1/cards/status:batch
+--                      of N card numbers picked at random from the file (repeats possible)
 --
 -- Pacing: one schedule per thread, a slot every 1000/rate ms shared by the thread's
 -- connections. A connection that is free waits for the next slot; slots missed while every
@@ -30,11 +32,17 @@ end
 local target = os.getenv("SSCARD_WRK_TARGET") or "/"
 local token = os.getenv("SSCARD_WRK_TOKEN") or ""
 local rate = tonumber(os.getenv("SSCARD_WRK_RATE") or "0") or 0
+local batch = tonumber(os.getenv("SSCARD_WRK_BATCH") or "0") or 0
 
 local headers = {}
 if token ~= "" then
   headers["Authorization"] = "Bearer " .. token
 end
+local batch_headers = {}
+for name, value in pairs(headers) do
+  batch_headers[name] = value
+end
+batch_headers["Content-Type"] = "application/json"
 local numbers = nil
 local count = 0
 
@@ -59,6 +67,14 @@ function init(args)
 end
 
 function request()
+  if numbers and batch > 0 then
+    local picked = {}
+    for i = 1, batch do
+      picked[i] = '"' .. numbers[math.random(count)] .. '"'
+    end
+    local body = '{"card_numbers": [' .. table.concat(picked, ", ") .. "]}"
+    return wrk.format("POST", "/api/v1/cards/status:batch", batch_headers, body)
+  end
   if numbers then
     local number = numbers[math.random(count)]
     return wrk.format("GET", "/api/v1/cards/" .. number .. "/status", headers)

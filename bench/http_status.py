@@ -27,6 +27,15 @@ connections), waits for it, warms every endpoint up, then measures each endpoint
 - hey: `hey -z 20s -c 10 -q 50` (500/s) as an independent check of the steady figures; hey
   asks one URL, so the status endpoint gets one (real) card number over and over.
 
+`--endpoints batch` measures the batch lookup `POST /api/v1/cards/status:batch` the same way,
+each request asking --batch-size (100) random card numbers of the sample (the Lua script builds
+the bodies; hey posts one fixed body of the sample's first numbers), its steady runs paced at
+--batch-rate (200) requests/s; the report gives card checks per second and the CPU one check
+costs (target: at least 20,000 checks/s, 200 batches of 100 a second):
+
+    .venv/bin/python bench/http_status.py --db postgres --people 100000 --endpoints batch,status \
+        --stack lean
+
 Writes the results as JSON to bench/results/ (git-ignored) and a Markdown table to stdout.
 The load generator runs on the same machine as the server and the database: the CPU it uses
 is measured and reported next to the server's. Needs `wrk` and `hey` (Debian: apt-get install
@@ -65,6 +74,10 @@ GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
 TOOLS = ("wrk", "hey")
 INSTALL = "apt-get install -y wrk hey"
 ENDPOINTS = ("status", "ping", "healthz")
+# Measured when asked for (--endpoints): the batch lookup, --batch-size numbers a request.
+KNOWN_ENDPOINTS = (*ENDPOINTS, "batch")
+BATCH_PATH = "/api/v1/cards/status:batch"
+TARGET_CHECKS = 20_000
 PATHS = {"ping": "/api/v1/ping", "healthz": "/healthz", "readyz": "/readyz"}
 WORKER_CLASSES = ("sync", "gthread")
 # The API's own middleware stack (sscard.api.stack), and the pages' whole stack it replaced.
@@ -324,7 +337,7 @@ def _niced(nice: int | None) -> list[str]:
 
 
 def _target(endpoint: str, numbers_file: str) -> str:
-    return f"@{numbers_file}" if endpoint == "status" else PATHS[endpoint]
+    return f"@{numbers_file}" if endpoint in ("status", "batch") else PATHS[endpoint]
 
 
 def run_wrk(
@@ -338,12 +351,14 @@ def run_wrk(
     seconds: float,
     rate: float = 0,
     nice: int | None = None,
+    batch_size: int = 0,
 ) -> dict[str, Any]:
     env = dict(os.environ)
     env.update(
         SSCARD_WRK_TARGET=_target(endpoint, numbers_file),
         SSCARD_WRK_TOKEN=token if endpoint != "healthz" else "",
         SSCARD_WRK_RATE=str(rate / threads if rate else 0),
+        SSCARD_WRK_BATCH=str(batch_size if endpoint == "batch" else 0),
     )
     command = [*_niced(nice), "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s"]
     command += ["--timeout", "5s"]
@@ -380,11 +395,16 @@ def run_hey(
     rate: float,
     conns: int,
     nice: int | None = None,
+    batch: list[str] | None = None,
 ) -> dict[str, Any]:
-    path = f"/api/v1/cards/{card}/status" if endpoint == "status" else PATHS[endpoint]
+    path = f"/api/v1/cards/{card}/status" if endpoint == "status" else PATHS.get(endpoint, "")
     per_worker = rate / conns
     command = [*_niced(nice), "hey", "-z", f"{seconds:g}s", "-c", str(conns)]
     command += ["-q", f"{per_worker:g}"]
+    if endpoint == "batch":
+        path = BATCH_PATH
+        command += ["-m", "POST", "-T", "application/json"]
+        command += ["-d", json.dumps({"card_numbers": batch or []})]
     if endpoint != "healthz":
         command += ["-H", f"Authorization: Bearer {token}"]
     command += ["-o", "csv", server.url(path)]
@@ -397,7 +417,14 @@ def run_hey(
     def pct(q: float) -> float:
         return round(times[min(len(times) - 1, int(len(times) * q))], 2) if times else 0.0
 
-    shown = [c if not c.startswith("Authorization") else "Authorization: Bearer …" for c in command]
+    shown = [
+        "Authorization: Bearer …"
+        if c.startswith("Authorization")
+        else "{…}"
+        if c.startswith("{")
+        else c
+        for c in command
+    ]
     return {
         "tool": "hey",
         "command": " ".join(shown),
@@ -426,8 +453,9 @@ def measure(
     stack: str,
     log: Path,
 ) -> list[dict[str, Any]]:
-    endpoints = [e for e in ENDPOINTS if e in args.endpoints]
-    card = Path(info["numbers_file"]).read_text().split("\n", 1)[0]
+    endpoints = [e for e in KNOWN_ENDPOINTS if e in args.endpoints]
+    sample = Path(info["numbers_file"]).read_text().split()
+    card, batch = sample[0], sample[: args.batch_size]
     rows: list[dict[str, Any]] = []
     with Server(info["url"], worker_class, args, log, stack) as server:
         print(f"== {db}, gunicorn {server.label}: warming up", file=sys.stderr)
@@ -442,6 +470,7 @@ def measure(
                 # connection now, before the CPU of the database's processes is counted.
                 connections=args.connections,
                 seconds=args.warmup,
+                batch_size=args.batch_size,
             )
         results: dict[str, dict[str, Any]] = {e: {} for e in endpoints}
         # Phase by phase, the endpoints back to back: each comparison is made minutes apart
@@ -462,6 +491,7 @@ def measure(
                             connections=args.connections,
                             seconds=args.duration,
                             nice=args.nice,
+                            batch_size=args.batch_size,
                         )
                     elif phase == "steady":
                         r = run_wrk(
@@ -472,8 +502,9 @@ def measure(
                             threads=1,
                             connections=args.steady_connections,
                             seconds=args.duration,
-                            rate=args.rate,
+                            rate=_rate(args, endpoint),
                             nice=args.nice,
+                            batch_size=args.batch_size,
                         )
                     else:
                         r = run_hey(
@@ -482,14 +513,19 @@ def measure(
                             token=token,
                             card=card,
                             seconds=args.duration,
-                            rate=args.rate,
+                            rate=_rate(args, endpoint),
                             conns=args.steady_connections,
                             nice=args.nice,
+                            batch=batch,
                         )
                 r.update(meter.result, load_average_1m=round(load, 2))
                 n = r["requests"] or 1
                 r["server_cpu_us_per_request"] = round(1e6 * r.pop("server_cpu_s") / n)
                 r["postgres_cpu_us_per_request"] = round(1e6 * r.pop("postgres_cpu_s") / n)
+                if endpoint == "batch":
+                    r["checks_per_s"] = round(r["rps"] * args.batch_size)
+                    cost = r["server_cpu_us_per_request"] + r["postgres_cpu_us_per_request"]
+                    r["cpu_us_per_check"] = round(cost / args.batch_size, 1)
                 results[endpoint][phase] = r
                 print(
                     f"   {phase:<6} {endpoint:<7} {r['rps']:>8.1f}/s  p50 {r['p50_ms']:>6.2f} ms"
@@ -497,7 +533,12 @@ def measure(
                     f"{r['server_cpu_pct']}% ({'+'.join(map(str, r['worker_cpu_pct']))}), "
                     f"pg {r['postgres_cpu_pct'] or 0}%, generator "
                     f"{r['generator_cpu_pct']}%, others {r['others_cpu_pct']}% "
-                    f"({r['server_cpu_us_per_request']} µs/request)",
+                    f"({r['server_cpu_us_per_request']} µs/request)"
+                    + (
+                        f"  {r['checks_per_s']:,} checks/s, {r['cpu_us_per_check']} µs/check"
+                        if endpoint == "batch"
+                        else ""
+                    ),
                     file=sys.stderr,
                 )
     for endpoint in endpoints:
@@ -512,6 +553,11 @@ def measure(
                 "workers": args.workers,
                 "threads": args.threads if worker_class == "gthread" else 1,
                 "endpoint": endpoint,
+                **(
+                    {"batch_size": args.batch_size, "steady_rate": _rate(args, endpoint)}
+                    if endpoint == "batch"
+                    else {}
+                ),
                 **results[endpoint],
             }
         )
@@ -527,7 +573,15 @@ def measure(
             "ratio": ratio >= TARGET_RATIO,
             "p99_at_rate": steady_p99 < TARGET_P99_MS and steady_ok,
         }
+    if "batch" in by:
+        row = by["batch"]
+        row["meets_target"] = {"checks_per_s": row["max"]["checks_per_s"] >= TARGET_CHECKS}
     return rows
+
+
+def _rate(args: argparse.Namespace, endpoint: str) -> float:
+    """Requests per second of the steady runs: a batch carries --batch-size checks."""
+    return float(args.batch_rate if endpoint == "batch" else args.rate)
 
 
 def _cost(row: dict[str, Any]) -> int:
@@ -599,6 +653,19 @@ def markdown(rows: list[dict[str, Any]], rate: float) -> str:
     ]
     lines += _stack_savings(rows)
     for row in rows:
+        if row["endpoint"] == "batch":
+            mx, st = row["max"], row["steady"]
+            ok = row["meets_target"]["checks_per_s"]
+            lines.append(
+                f"- {row['db']}, {row['server']}: batch of {row['batch_size']}: max "
+                f"{mx['checks_per_s']:,} checks/s ({mx['rps']:,.0f} requests/s; "
+                f"{'meets' if ok else 'MISSES'} ≥ {TARGET_CHECKS:,}), "
+                f"{mx['cpu_us_per_check']} µs of CPU per check (server + pg), which on 2 "
+                f"otherwise idle cores would allow about {2e6 / mx['cpu_us_per_check']:,.0f} "
+                f"checks/s; the steady row: paced at {row['steady_rate']:g} batches/s, reached "
+                f"{st['rps']:,.0f}/s = {st['checks_per_s']:,} checks/s, p99 {st['p99_ms']:.2f} ms"
+            )
+            continue
         if "meets_target" in row:
             ok = row["meets_target"]
             lines.append(
@@ -666,7 +733,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="for the max runs")
     parser.add_argument("--rate", type=float, default=500, help="steady requests per second")
     parser.add_argument("--steady-connections", type=int, default=10)
-    parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated")
+    parser.add_argument(
+        "--endpoints",
+        default=",".join(ENDPOINTS),
+        help=f"comma-separated, of {', '.join(KNOWN_ENDPOINTS)}",
+    )
+    parser.add_argument("--batch-size", type=int, default=100, help="card numbers a batch")
+    parser.add_argument(
+        "--batch-rate", type=float, default=200, help="steady batch requests per second"
+    )
     parser.add_argument("--no-hey", action="store_true", help="skip the hey runs")
     parser.add_argument(
         "--nice",
@@ -678,6 +753,9 @@ def main() -> None:
     parser.add_argument("--numbers-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.endpoints = [e.strip() for e in args.endpoints.split(",") if e.strip()]
+    unknown = set(args.endpoints) - set(KNOWN_ENDPOINTS)
+    if unknown:
+        parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
     if args.prepare:
         prepare_child(args)
         return

@@ -29,6 +29,7 @@ OPERATION_IDS = {
     ("get", "/api/v1/ping"): "ping",
     ("post", "/api/v1/persons"): "createPerson",
     ("get", "/api/v1/persons/{ssn}"): "getPerson",
+    ("post", "/api/v1/cards/status:batch"): "getCardStatusBatch",
     ("get", "/api/v1/cards/{card_number}/status"): "getCardStatus",
     ("get", "/api/v1/cards/{card_number}"): "getCard",
     ("post", "/api/v1/cards/{card_number}/activation"): "activateCard",

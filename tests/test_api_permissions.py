@@ -79,6 +79,7 @@ endpoint          anonymous  bad_token  revoked  expired  citizen  other_citizen
 persons.create    401        401        401      401      scope    scope          scope     scope     ok          ok          ok            ok
 persons.read      401        401        401      401      scope    scope          scope     scope     ok          ok          ok            ok
 cards.status      401        401        401      401      scope    scope          scope     scope     ok          ok          ok            ok
+cards.batch       401        401        401      401      scope    scope          scope     scope     ok          ok          ok            ok
 cards.read        401        401        401      401      ok       404            ok        scope     ok          404         ok            404
 cards.activation  401        401        401      401      scope    scope          scope     scope     ok          404         ok            404
 cards.pin_verify  401        401        401      401      scope    scope          scope     scope     ok          404         ok            404
@@ -106,8 +107,9 @@ me.dispute        401        401        401      401      ok       ok           
 # their own through /me (the wards' and the authorised ones': tests/test_records_access.py).
 # Read as: a bank outlet of ICBC sees ICBC's cards; a window with no bank sees every card but
 # acts only at its own outlet; another bank's token finds nothing of ICBC's and moves none of it.
-# The status lookup answers every point of use (a hospital is bound to no bank), and a person is
-# readable by any token with `persons:read` (a bank's token sees only its own bank's cards in it).
+# The status lookup, one card or a batch, answers every point of use (a hospital is bound to no
+# bank), and a person is readable by any token with `persons:read` (a bank's token sees only its
+# own bank's cards in it).
 
 NEW_PIN = "246813"
 FACTORY_PIN = "147258"
@@ -307,6 +309,11 @@ def _shows_card(call: Call, body: Any) -> None:
     assert body["card_number"] == call.card.number
 
 
+def _shows_batch(call: Call, body: Any) -> None:
+    (item,) = body["items"]
+    assert (item["card_number"], item["usable"]) == (call.card.number, True)
+
+
 def _shows_report(call: Call, body: Any) -> None:
     assert call.report is not None
     assert (body["reference"], body["card_number"]) == (call.report.reference, call.card.number)
@@ -442,6 +449,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "cards.status": Endpoint(
         "GET", lambda c: f"/cards/{c.card.number}/status", Scope.CARDS_VERIFY, shows=_shows_card
+    ),
+    "cards.batch": Endpoint(
+        "POST",
+        lambda c: "/cards/status:batch",
+        Scope.CARDS_VERIFY,
+        body=lambda c: {"card_numbers": [c.card.number]},
+        shows=_shows_batch,
     ),
     "cards.read": Endpoint(
         "GET",

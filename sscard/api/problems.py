@@ -68,7 +68,7 @@ class MalformedBody(Exception):
     """The body is not JSON (or not UTF-8)."""
 
 
-def problem(
+def problem_body(
     status: int,
     code: Code,
     detail: str,
@@ -76,7 +76,8 @@ def problem(
     title: str | None = None,
     errors: list[dict[str, str]] | None = None,
     extra: dict[str, Any] | None = None,
-) -> HttpResponse:
+) -> dict[str, Any]:
+    """A problem's members (RFC 9457), as answered alone or inside an answer (a batch's item)."""
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE + code,
         "title": title or HTTPStatus(status).phrase,
@@ -88,6 +89,19 @@ def problem(
         body["errors"] = errors
     for key, value in (extra or {}).items():
         body.setdefault(key, value)
+    return body
+
+
+def problem(
+    status: int,
+    code: Code,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    body = problem_body(status, code, detail, title=title, errors=errors, extra=extra)
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False, default=str),
         status=status,
@@ -113,6 +127,18 @@ def _field(loc: list[Any] | tuple[Any, ...]) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out or "body"
+
+
+def domain_problem_body(exc: DomainError) -> dict[str, Any]:
+    """The problem's members a rule's refusal is answered with."""
+    return problem_body(
+        exc.status,
+        exc.code,
+        exc.detail,
+        title=exc.title,
+        errors=[{"field": e.field, "message": e.message} for e in exc.errors],
+        extra={k: v for k, v in exc.extra.items() if k not in ("missing",)},
+    )
 
 
 def from_domain(exc: DomainError) -> HttpResponse:

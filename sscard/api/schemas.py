@@ -376,7 +376,9 @@ class TokenOut(Schema):
     expires_in: int
 
 
-class Problem(Schema):
+class ProblemMembers(Schema):
+    """A problem without field errors: as a batch's item carries it."""
+
     type: str
     title: str
     status: int
@@ -385,6 +387,9 @@ class Problem(Schema):
         description="A stable snake_case code (API.md). Codes may be added: expect new ones.",
         json_schema_extra={"x-extensible-enum": list(ALL_CODES)},
     )
+
+
+class Problem(ProblemMembers):
     errors: list[dict[str, str]] | None = None
 
 
@@ -398,6 +403,64 @@ ERRORS: dict[int, Any] = {
     422: Problem,
     503: Problem,
 }
+
+
+# ------------------------------------------------------------------ the batch status lookup
+
+
+class CardStatusBatchIn(In):
+    card_numbers: list[Annotated[str, Field(max_length=32)]] = Field(
+        min_length=1,
+        max_length=100,
+        description=(
+            "1 to 100 card numbers, in any case, spaces around allowed; a number may be asked "
+            "more than once."
+        ),
+        examples=[["A00000118", "A0000002X", "B23456705"]],
+    )
+
+
+class CardStatusMissing(Schema):
+    card_number: str = Field(description="The number as it was asked.")
+    error: ProblemMembers = Field(
+        description="The problem `GET /cards/{card_number}/status` answers: `card_not_found`."
+    )
+
+
+class CardStatusBatchOut(Schema):
+    items: list[CardStatusOut | CardStatusMissing] = Field(
+        description="One item per number asked, in the order asked.",
+        examples=[
+            [
+                {
+                    "card_number": "A00000118",
+                    "status": "normal",
+                    "usable": True,
+                    "bank_status": "normal",
+                    "expires_on": "2034-03-01",
+                    "blocked_until": None,
+                },
+                {
+                    "card_number": "A0000002X",
+                    "status": "temporarily_lost",
+                    "usable": False,
+                    "bank_status": "frozen",
+                    "expires_on": "2033-05-01",
+                    "blocked_until": "2026-03-17T10:00:00+08:00",
+                },
+                {
+                    "card_number": "B23456705",
+                    "error": {
+                        "type": "https://sscard.example/problems/card_not_found",
+                        "title": "Not found",
+                        "status": 404,
+                        "detail": "No card with this number.",
+                        "code": "card_not_found",
+                    },
+                },
+            ]
+        ],
+    )
 
 
 class Ping(Schema):
