@@ -33,9 +33,25 @@ WRITE_EVERY = 1.0
 BATCH = 500
 
 
+_TABLE = ElectronicCard._meta.db_table
+_ID = ElectronicCard._meta.pk.column
+_LAST_USED = ElectronicCard._meta.get_field("last_used_at").column
+# PostgreSQL: the whole batch as two arrays, in one statement whatever its size.
+_BATCH_SQL = (
+    f"UPDATE {_TABLE} e SET {_LAST_USED} = v.at "
+    "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) "
+    f"WHERE e.{_ID} = v.id AND (e.{_LAST_USED} IS NULL OR e.{_LAST_USED} < v.at)"
+)
+
+
 def _write(uses: dict[int, dt.datetime]) -> None:
-    """Write these last uses, each only over an older one; one statement per `BATCH` cards."""
+    """Write these last uses, each only over an older one: one statement on PostgreSQL, one per
+    `BATCH` cards elsewhere."""
     items = sorted(uses.items())
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_BATCH_SQL, [[pk for pk, _ in items], [at for _, at in items]])
+        return
     for start in range(0, len(items), BATCH):
         chunk = items[start : start + BATCH]
         ElectronicCard.objects.filter(pk__in=[pk for pk, _ in chunk]).update(
