@@ -138,6 +138,16 @@ def database_from_url(url: str) -> dict[str, object]:
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
         config["CONN_HEALTH_CHECKS"] = True
+        # psycopg prepares a statement on its connection once it has run this many times, but
+        # only from a cursor binding its parameters on the server; Django's cursors bind on the
+        # client, so this concerns the few reads that ask for such a cursor (the electronic
+        # card's verification: sscard.ecard.selectors).
+        # Options given in DATABASE_URL (?sslmode=…) stay, and win.
+        options = config.get("OPTIONS")
+        config["OPTIONS"] = {
+            "prepare_threshold": 5,
+            **(options if isinstance(options, dict) else {}),
+        }
     # Keep connections open between requests on both: opening one costs about 1 ms of CPU on
     # SQLite (connect, pragmas, reading the schema), a round trip and a fork on PostgreSQL.
     config["CONN_MAX_AGE"] = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))

@@ -147,17 +147,20 @@ def codes(request: HttpRequest, payload: CodeIn | None = None) -> dict[str, Any]
     summary="Verify a code online: signature, expiry, then the card's live status",
     operation_id="verifyEcardCode",
 )
-def verify(request: HttpRequest, payload: VerifyIn) -> dict[str, Any]:
+def verify(request: HttpRequest, payload: VerifyIn) -> VerifyOut:
     principal_of(request).require(Scope.CARDS_VERIFY)
     result = verify_code(payload.code)
-    return {
-        "card_number": result.card_number,
-        "status": result.status,
-        "usable": result.usable,
-        "holder": {"name": result.masked_name},
-        "expires_at": result.expires_at,
-        "purpose": result.purpose,
-    }
+    # Every value comes typed from the verification (a card status, a bool, an aware time, a
+    # purpose of the code's own two): the answer is built as it is, without validating it
+    # again, and serialised by the schema like any other (asked at every point of use).
+    return VerifyOut.model_construct(
+        card_number=result.card_number,
+        status=result.status,
+        usable=result.usable,
+        holder=HolderOut.model_construct(name=result.masked_name),
+        expires_at=result.expires_at,
+        purpose=result.purpose,
+    )
 
 
 @router.get(

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 
 from sscard.audit.services import record_event
 from sscard.cards.models import Card, CardStatus
@@ -27,6 +27,7 @@ from sscard.ecard.codes import CLOCK_SKEW_SECONDS, PURPOSES, sign_code, verify_s
 from sscard.ecard.keys import code_seconds, public_keys, signing_key
 from sscard.ecard.models import ElectronicCard, UsedCode
 from sscard.ecard.selectors import code_holder, collected_card, ecard_in_force
+from sscard.ecard.uses import note_use
 from sscard.people.masking import mask_name
 from sscard.people.models import Person
 from sscard.people.selectors import in_reach
@@ -185,8 +186,9 @@ def verify_code(code: Any) -> Verification:
                 "This payment code has already been used.", code=ErrorCode.CODE_USED
             ) from None
     if found.last_used_at is None or found.last_used_at < now - LAST_USED_GRAIN:
-        # Written at most once a minute per card: a code shown many times costs no writes.
-        _note_use(found.ecard_id, now)
+        # Kept at most once a minute per card: a code shown many times costs nothing, and
+        # the first use of the minute is written with others' a moment later (ecard.uses).
+        note_use(found.ecard_id, now)
     return Verification(
         card_number=found.card_number,
         status=status,
@@ -195,34 +197,6 @@ def verify_code(code: Any) -> Verification:
         expires_at=claims.expires_at,
         purpose=claims.purpose_name,
     )
-
-
-def _note_use(ecard_id: int, now: dt.datetime) -> None:
-    """Keep when an electronic card was last used. Only the console reads it, and a crash of
-    the database may lose its last fraction of a second without harm: on PostgreSQL, outside
-    any transaction, the write goes in one round trip and does not wait for its commit to reach
-    the disk (`synchronous_commit`), so a verification never queues behind other writers'
-    flushes of the write-ahead log. Inside a caller's transaction it is a plain update: the
-    setting would last until that transaction's end and loosen the caller's own writes."""
-    if (
-        connection.vendor == "postgresql"
-        and connection.get_autocommit()
-        and not connection.in_atomic_block
-    ):
-        # One message of plain statements: the values are an integer and an ISO time.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"BEGIN; SET LOCAL synchronous_commit TO OFF; {_USE_SQL} "
-                f"'{now.isoformat()}'::timestamptz WHERE id = {int(ecard_id)}; COMMIT"
-            )
-        return
-    ElectronicCard.objects.filter(pk=ecard_id).update(last_used_at=now)
-
-
-_USE_SQL = "UPDATE {table} SET {column} =".format(
-    table=ElectronicCard._meta.db_table,
-    column=ElectronicCard._meta.get_field("last_used_at").column,
-)
 
 
 def follow_activated_card(sender: Any, *, card: Card, actor: Actor, **_: Any) -> None:
