@@ -37,14 +37,13 @@ from sscard.notifications.models import OutboxKind, OutboxMessage
 from sscard.portal.session import PERSON_KEY
 from tests.console_support import add_staff
 from tests.factories import BankFactory, citizen_id, make_card, make_person
+from tests.log_support import assert_nothing_personal
 from tests.portal_support import citizen
 from tests.receivers import free_port, http_receiver
 from tests.test_worker import SECRET, Workers
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-ID_NUMBER = re.compile(r"\d{17}[\dXx]")
-MOBILE = re.compile(r"1[3-9]\d{9}")
 OURS = re.compile(r"[0-9a-f]{32}")
 
 
@@ -84,11 +83,6 @@ def parsed(text: str) -> list[dict[str, Any]]:
             line
         ), line
     return lines
-
-
-def assert_nothing_personal(text: str) -> None:
-    assert ID_NUMBER.findall(text) == []
-    assert MOBILE.findall(text) == []
 
 
 def access_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:

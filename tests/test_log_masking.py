@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import re
 import subprocess
 import sys
 import time
@@ -34,12 +33,10 @@ from tests.factories import (
     make_person,
     with_a_wrong_check_character,
 )
+from tests.log_support import assert_nothing_personal
 from tests.receivers import free_port, http_receiver
 
 pytestmark = pytest.mark.django_db
-
-ID_NUMBER = re.compile(r"\d{17}[\dXx]")
-MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 def configured_handlers() -> list[logging.Handler]:
@@ -84,11 +81,6 @@ def all_logs_captured() -> Iterator[io.StringIO]:
             handler.setStream(stream)
         for logger, level in levels.items():
             logger.setLevel(level)
-
-
-def assert_nothing_personal(text: str) -> None:
-    assert ID_NUMBER.findall(text) == []
-    assert MOBILE.findall(text) == []
 
 
 def test_every_configured_handler_masks_personal_data():
