@@ -9,6 +9,7 @@ server with this file.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 bind = os.environ.get("SSCARD_BIND", "127.0.0.1:8000")
 # Sync workers (one request at a time each, no keep-alive) by default; gthread keeps
@@ -23,3 +24,22 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("SSCARD_GUNICORN_LOG_LEVEL", "warning")
+
+
+# Metrics of several worker processes (sscard.metrics): with PROMETHEUS_MULTIPROC_DIR set, each
+# worker keeps its counters in files there and a scrape sums them all. The directory starts
+# empty at each start of the server, and a worker that exits is marked dead.
+def on_starting(server: object) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+
+def child_exit(server: object, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

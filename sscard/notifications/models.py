@@ -53,7 +53,11 @@ class OutboxMessage(models.Model):
     email_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # What went out lately (the metrics' delivery times).
+            models.Index(fields=["delivered_at"], name="outbox_delivered"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
