@@ -105,11 +105,11 @@ def test_another_address_gets_404_as_for_an_address_that_does_not_exist() -> Non
 
 def test_the_token_opens_it_from_anywhere_and_a_wrong_one_does_not(settings: Any) -> None:
     settings.METRICS_TOKEN = TOKEN
-    outside = {"REMOTE_ADDR": "203.0.113.9"}
+    outside = "203.0.113.9"
 
-    assert scrape(HTTP_AUTHORIZATION=f"Bearer {TOKEN}", **outside)
+    assert scrape(HTTP_AUTHORIZATION=f"Bearer {TOKEN}", REMOTE_ADDR=outside)
     for wrong in (f"Bearer {TOKEN}x", f"Bearer {TOKEN[:-1]}", TOKEN, f"Basic {TOKEN}", ""):
-        response = Client().get("/metrics", HTTP_AUTHORIZATION=wrong, **outside)
+        response = Client().get("/metrics", HTTP_AUTHORIZATION=wrong, REMOTE_ADDR=outside)
         assert response.status_code == 404, wrong
 
 
