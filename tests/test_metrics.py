@@ -5,6 +5,7 @@ that exist, and gunicorn's worker processes summed in one scrape."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -393,7 +394,7 @@ def database_url() -> str:
 
 def _get(url: str) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=60) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, ""
@@ -428,6 +429,8 @@ def test_gunicorn_workers_are_summed_in_one_scrape(tmp_path: Path) -> None:
         "SSCARD_BIND": f"127.0.0.1:{port}",
         "SSCARD_WORKERS": "2",
         "PROMETHEUS_MULTIPROC_DIR": str(directory),
+        # A stopped worker beats no heartbeat: the arbiter must not replace it meanwhile.
+        "SSCARD_WORKER_TIMEOUT": "600",
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = tmp_path / "gunicorn.log"
@@ -466,7 +469,8 @@ def test_gunicorn_workers_are_summed_in_one_scrape(tmp_path: Path) -> None:
         assert value(samples, "sscard_business_metrics_ok") == 1
     finally:
         for pid in stopped:
-            os.kill(pid, signal.SIGCONT)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
         server.terminate()
         try:
             server.wait(15)
