@@ -12,7 +12,10 @@ Scrape: --rounds × 20 scrapes after a warm-up, the best round's mean CPU time p
 Middleware: --requests status lookups (`GET /api/v1/cards/{n}/status` of one demo card, with a
 `cards:verify` token made for the run and revoked after) through django.test.Client, with and
 without `RequestMetricsMiddleware` in MIDDLEWARE, each the best of --rounds, CPU time
-(time.process_time), the orders alternated. The difference per request is the middleware's cost.
+(time.process_time), the orders alternated. The difference per request is the middleware's cost;
+on a shared machine it drowns in the noise of a whole request, so the middleware is also timed
+alone, around a view that answers at once. Set PROMETHEUS_MULTIPROC_DIR to an empty directory to
+measure gunicorn's multiprocess mode (values in memory-mapped files).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import os
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +55,8 @@ def main() -> None:
     settings.RATELIMIT_ENABLE = False
     scrape()
     best = min(_timed(scrape, 20) for _ in range(args.rounds))
-    print(f"scrape: {len(scrape())} bytes, {best * 1000:.2f} ms CPU per scrape (best of {args.rounds})")
+    size = len(scrape())
+    print(f"scrape: {size} bytes, {best * 1000:.2f} ms CPU per scrape (best of {args.rounds})")
 
     number = Card.objects.filter(status=CardStatus.NORMAL).values_list("number", flat=True)[0]
     name = f"bench-metrics-{os.getpid()}"
@@ -69,15 +74,33 @@ def main() -> None:
                     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
                     path = f"/api/v1/cards/{number}/status"
                     assert client.get(path).status_code == 200
-                    results[which].append(_timed(lambda: client.get(path), args.requests))
+                    results[which].append(_timed(partial(client.get, path), args.requests))
     finally:
         revoke_api_client(actor=Actor.operator(), name=name)
+    alone = min(_timed(_middleware_alone(), 10_000) for _ in range(args.rounds))
+    print(f"the middleware alone around an empty view: {alone * 1e6:.1f} µs CPU per request")
     with_, without_ = min(results["with"]), min(results["without"])
     print(
         f"status lookups through the test client, CPU per request (best of {args.rounds}): "
         f"with {with_ * 1e6:.0f} µs, without {without_ * 1e6:.0f} µs, "
         f"middleware {(with_ - without_) * 1e6:.0f} µs ({(with_ / without_ - 1) * 100:.1f} %)"
     )
+
+
+def _middleware_alone() -> object:
+    """One request through the middleware around a view that answers at once (no query): what
+    the middleware itself adds, without the noise of the rest of the stack."""
+    from django.http import HttpRequest, HttpResponse
+    from django.urls import resolve
+
+    from sscard.metrics.middleware import RequestMetricsMiddleware
+
+    request = HttpRequest()
+    request.method = "GET"
+    request.resolver_match = resolve("/api/v1/cards/A00000118/status")
+    answer = HttpResponse()
+    middleware = RequestMetricsMiddleware(lambda _request: answer)
+    return lambda: middleware(request)
 
 
 def _timed(call: object, times: int) -> float:
