@@ -11,6 +11,7 @@ the server with this file.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from sscard.common.logs import log_format, logging_config, production_from
 
@@ -39,3 +40,22 @@ logconfig_dict = logging_config(
     level=os.environ.get("SSCARD_LOG_LEVEL", "INFO"),
     gunicorn_level=loglevel.upper(),
 )
+
+
+# Metrics of several worker processes (sscard.metrics): with PROMETHEUS_MULTIPROC_DIR set, each
+# worker keeps its counters in files there and a scrape sums them all. The directory starts
+# empty at each start of the server, and a worker that exits is marked dead.
+def on_starting(server: object) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+
+def child_exit(server: object, worker: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

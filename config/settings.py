@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from sscard.common.keys import is_production, secret_key_for
 from sscard.common.logs import log_format, logging_config
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "sscard.staff",
     "sscard.calls",
     "sscard.background",
+    "sscard.metrics",
     "sscard.api",
     "sscard.portal",
     "sscard.console",
@@ -68,6 +71,9 @@ MIDDLEWARE = [
     # The request id (X-Request-ID) of every log record, outbox and audit row of the request,
     # and its access line: first, so that it covers what the others log.
     "sscard.common.requestlog.RequestIdMiddleware",
+    # First, so that it times the whole answer: requests, latency and database time per route
+    # (it stands alone, and can head any stack).
+    "sscard.metrics.middleware.RequestMetricsMiddleware",
     # Believes X-Forwarded-Proto only from proxies of ours (SSCARD_TRUSTED_PROXIES; see
     # "production" below), before anything reads the scheme.
     "sscard.common.http.ForwardedProtoMiddleware",
@@ -360,7 +366,8 @@ SECURE_COOKIES = _env_bool("SSCARD_SECURE_COOKIES", PRODUCTION)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = _env_bool("SSCARD_SSL_REDIRECT", PRODUCTION)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # a load balancer's checks may use HTTP
+# A load balancer's checks and Prometheus inside the network may use HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = int(
     os.environ.get("SSCARD_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0")
 )
@@ -372,6 +379,22 @@ SECURE_HSTS_PRELOAD = _env_bool("SSCARD_HSTS_PRELOAD", False)
 WEBHOOK_ALLOWED_NETWORKS = [
     n.strip() for n in os.environ.get("SSCARD_WEBHOOK_ALLOWED_NETWORKS", "").split(",") if n.strip()
 ] or (["127.0.0.0/8", "::1/128"] if DEBUG else [])
+
+# Who may read /metrics (sscard.metrics.access): clients from these networks (CIDR,
+# comma-separated; loopback by default, empty: none), or with this bearer token (empty: none).
+METRICS_ALLOWED_NETWORKS = [
+    n.strip()
+    for n in os.environ.get("SSCARD_METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128").split(",")
+    if n.strip()
+]
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SSCARD_METRICS_ALLOWED_NETWORKS: {_network!r} is not a network (CIDR)"
+        ) from None
+METRICS_TOKEN = os.environ.get("SSCARD_METRICS_TOKEN", "")
 
 # The 12333 voice menu (sscard.voice): the secret the telephony platform signs its webhooks with
 # (its auth token; no secret: every webhook is refused), and the SIP address of the agents' line

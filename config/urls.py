@@ -4,10 +4,12 @@ from django.urls import include, path
 from sscard.api.main import api
 from sscard.background.views import readyz
 from sscard.common import views
+from sscard.metrics.views import metrics
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,7 +18,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from sscard.background.heartbeat import last_beat
 from sscard.common import clock
-from sscard.notifications.models import OutboxMessage, OutboxStatus
+from sscard.notifications.selectors import oldest_due
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,7 @@ def _worker() -> Check:
 
 def _outbox() -> Check:
     now = clock.now()
-    oldest = (
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
+    oldest = oldest_due(now)
     waited = (now - oldest).total_seconds() if oldest is not None else 0.0
     return Check(
         "outbox",

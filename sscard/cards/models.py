@@ -149,7 +149,11 @@ class LossReport(models.Model):
                 name="temporary_report_expires",
             ),
         ]
-        indexes = [models.Index(fields=["status", "expires_at"], name="report_lapse_due")]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="report_lapse_due"),
+            # Counting reports by status, kind and channel reads this index alone (metrics).
+            models.Index(fields=["status", "kind", "channel"], name="report_counts"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -461,3 +461,30 @@ def pin_locked_cards() -> QuerySet[Card]:
         .select_related("person", "bank")
         .order_by("-updated_at", "pk")
     )
+
+
+def loss_report_counts(now: dt.datetime | None = None) -> dict[tuple[str, str, str], int]:
+    """Every loss report on record, by (channel, kind, status), as it reads now: a temporary
+    report past its end counts as lapsed before the sweep writes the lapse. Two aggregates
+    over the index `report_counts` (status, kind, channel) and `report_lapse_due`."""
+    from django.db.models import Count
+
+    rows = LossReport.objects.values_list("channel", "kind", "status").annotate(n=Count("pk"))
+    counts = {(channel, kind, status): n for channel, kind, status, n in rows.order_by()}
+    run_out = (
+        LossReport.objects.filter(status=LossStatus.EFFECTIVE, expires_at__lte=now or clock.now())
+        .values_list("channel", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for channel, kind, n in run_out:
+        counts[(channel, kind, LossStatus.EFFECTIVE)] -= n
+        lapsed = (channel, kind, LossStatus.LAPSED)
+        counts[lapsed] = counts.get(lapsed, 0) + n
+    return counts
+
+
+def pin_locked_count(now: dt.datetime | None = None) -> int:
+    """How many cards have their PIN locked now (one past its expiry reads as expired)."""
+    today = timezone.localdate(now or clock.now())
+    return Card.objects.filter(status=CardStatus.PIN_LOCKED).exclude(expires_on__lt=today).count()

@@ -56,7 +56,18 @@ class OutboxMessage(models.Model):
     request_id = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # What went out lately (the metrics' delivery times).
+            models.Index(fields=["delivered_at"], name="outbox_delivered"),
+            # The oldest pending message of each kind (worker lag), whatever the planner guesses
+            # of how many messages a status has: only pending rows are in it.
+            models.Index(
+                fields=["kind", "created_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_pending",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

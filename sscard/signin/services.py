@@ -38,6 +38,7 @@ from sscard.partners.services import hash_token
 from sscard.people.ids import parse_citizen_id
 from sscard.people.masking import mask_id_number
 from sscard.people.models import CodePurpose, OneTimeCode, Person, new_person_reference
+from sscard.signin import signals
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,11 @@ def _count_mismatch(number: str) -> None:
         )
 
 
+def _told(purpose: str, outcome: str) -> None:
+    """Whoever counts code requests hears what became of this one (nothing personal)."""
+    signals.code_requested.send(sender=OneTimeCode, purpose=purpose, outcome=outcome)
+
+
 def _normalise_phone(phone: str) -> str:
     digits = "".join(ch for ch in str(phone or "") if ch.isdigit())
     return digits[-11:] if len(digits) >= 11 else digits
@@ -192,32 +198,49 @@ def request_sign_in_code(*, social_security_number: str, phone: str, client_addr
             code=ErrorCode.INVALID_PHONE,
             errors=[FieldError("phone", "must be a mobile number")],
         )
-    _check_requester(client_address, number)
+    try:
+        _check_requester(client_address, number)
+    except TooManyRequests:
+        _told(CodePurpose.SIGN_IN, signals.REFUSED)
+        raise
     person = Person.objects.filter(social_security_number=number).first()
     if person is None or _normalise_phone(person.phone) != wanted:
         _count_mismatch(number)
         log.info("sign-in code not sent: no match for %s", mask_id_number(number))
+        _told(CodePurpose.SIGN_IN, signals.NO_MATCH)
         return new_person_reference()
     if not _holder_quota_left(person, CodePurpose.SIGN_IN):
         log.info("sign-in code not sent: quota of %s spent", mask_id_number(number))
+        _told(CodePurpose.SIGN_IN, signals.QUOTA_SPENT)
         return person.reference
     try:
         _send_code(person, CodePurpose.SIGN_IN, code_ttl=settings.OTP_TTL_SECONDS)
     except CodeNotSent:
         # Saying that the text failed would say that the pair matched: it is logged, and the
         # citizen asks again.
+        _told(CodePurpose.SIGN_IN, signals.NOT_SENT)
         return person.reference
     log.info("sign-in code sent for %s", mask_id_number(number))
+    _told(CodePurpose.SIGN_IN, signals.SENT)
     return person.reference
 
 
 def send_confirmation_code(*, person: Person, client_address: str) -> None:
     """A fresh code before a sensitive action (lifting a loss report online). The person is
     signed in, so their own quota may refuse aloud; sign-in requests never spend it."""
-    _check_requester(client_address)
-    if not _holder_quota_left(person, CodePurpose.CONFIRM):
-        raise TooManyRequests("Too many codes were asked for. Please wait and try again.")
-    _send_code(person, CodePurpose.CONFIRM, code_ttl=settings.OTP_TTL_SECONDS)
+    try:
+        _check_requester(client_address)
+        if not _holder_quota_left(person, CodePurpose.CONFIRM):
+            raise TooManyRequests("Too many codes were asked for. Please wait and try again.")
+    except TooManyRequests:
+        _told(CodePurpose.CONFIRM, signals.REFUSED)
+        raise
+    try:
+        _send_code(person, CodePurpose.CONFIRM, code_ttl=settings.OTP_TTL_SECONDS)
+    except CodeNotSent:
+        _told(CodePurpose.CONFIRM, signals.NOT_SENT)
+        raise
+    _told(CodePurpose.CONFIRM, signals.SENT)
 
 
 def _use_code(person: Person | None, purpose: str, code: str, *, channel: str = "") -> Person:

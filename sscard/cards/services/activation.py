@@ -22,7 +22,7 @@ from sscard.cards.services.shared import (
     locked_card,
     save_card,
 )
-from sscard.cards.signals import card_activated
+from sscard.cards.signals import card_activated, pin_locked
 from sscard.common.context import Actor
 from sscard.common.errors import DomainError, ErrorCode, Forbidden
 from sscard.common.locking import lock
@@ -128,6 +128,9 @@ def verify_pin(*, actor: Actor, card: Card, pin: str) -> PinCheck:
             card.status = CardStatus.PIN_LOCKED
             save_card(card, "wrong_pins", "status")
             card_event(actor, "card.pin_locked", card, before)
+            transaction.on_commit(
+                lambda: pin_locked.send(sender=Card, card=card, channel=actor.channel)
+            )
             notify(subject=card.person, topic="pin_locked", params={"card_number": card.number})
             failure = DomainError(
                 "Wrong PIN; the PIN is now locked.",
