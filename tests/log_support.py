@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # Stricter than the masks (sscard.common.masking): any run of the digits, wherever it stands.
 ID_NUMBER = re.compile(r"\d{17}[\dXx]")
@@ -17,3 +18,9 @@ def assert_nothing_personal(text: str) -> None:
     text = REQUEST_ID.sub("<request id>", text)
     assert ID_NUMBER.findall(text) == []
     assert MOBILE.findall(text) == []
+
+
+def headers_but_the_request_id(response: Any) -> dict[str, str]:
+    """An answer's headers but X-Request-ID, which is each request's own: for tests that two
+    answers tell nothing apart."""
+    return {k: v for k, v in response.headers.items() if k != "X-Request-ID"}

@@ -68,6 +68,7 @@ from tests.factories import (
     make_outlet,
     make_person,
 )
+from tests.log_support import headers_but_the_request_id
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -797,11 +798,7 @@ def test_another_persons_or_banks_record_reads_exactly_as_one_that_does_not_exis
     assert existing.status_code == absent.status_code == 404
     assert existing.content == absent.content
     # Every header alike but the request id, which is each request's own.
-    assert _headers_but_the_request_id(existing) == _headers_but_the_request_id(absent)
-
-
-def _headers_but_the_request_id(response: Any) -> dict[str, str]:
-    return {k: v for k, v in response.headers.items() if k != "X-Request-ID"}
+    assert headers_but_the_request_id(existing) == headers_but_the_request_id(absent)
 
 
 def test_a_citizen_naming_another_person_by_id_number_learns_nothing(
