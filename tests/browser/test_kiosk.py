@@ -111,6 +111,13 @@ def screen(browser: Browser, live_server: Any) -> Iterator[Any]:
         context.close()
 
 
+def follow(page: Page, link: Any) -> None:
+    """Click a link and wait for its page: a check run while the old page is being replaced
+    finds no document."""
+    with page.expect_navigation():
+        link.click()
+
+
 def check(page: Page, where: str) -> None:
     """axe-core, the policy, the size of every target, and 12333 on the screen."""
     assert_accessible(page, context=where)
@@ -167,14 +174,14 @@ def test_report_a_lost_card_with_the_id_card_and_print_the_receipt(screen, langu
     person, card = holder_with_card()
     page = enrol(screen, terminal, language)
     check(page, "start")
-    page.get_by_role("link", name=words["start_id"]).click()
+    follow(page, page.get_by_role("link", name=words["start_id"]))
     check(page, "id card")
     page.go_back()
     read_id_card(page, person, words)
     expect(page.locator("html")).to_have_attribute("lang", words["html"])
     check(page, "menu")
 
-    page.get_by_role("link", name=words["report"]).click()
+    follow(page, page.get_by_role("link", name=words["report"]))
     check(page, "report")
     page.locator(f"form[action='/kiosk/report/{card.number}/'] button").click()
     expect(page.locator("h1")).to_have_text(words["blocked"])
@@ -212,12 +219,12 @@ def test_card_and_pin_on_the_pad_then_change_the_pin(screen, language):
     terminal = make_terminal()
     _, card = holder_with_card()
     page = enrol(screen, terminal, language)
-    page.get_by_role("link", name=words["start_card"]).click()
+    follow(page, page.get_by_role("link", name=words["start_card"]))
     check(page, "card and PIN")
     page.go_back()
     card_and_pin(page, card, words)
 
-    page.get_by_role("link", name=words["pin"]).click()
+    follow(page, page.get_by_role("link", name=words["pin"]))
     check(page, "PIN change")
     expect(page.locator("#old_pin")).to_be_focused()
     tap(page, PIN)
@@ -239,7 +246,7 @@ def test_a_new_card_made_on_the_spot_then_its_progress(screen, language):
     formal_report(card)
     page = enrol(screen, terminal, language)
     read_id_card(page, person, words)
-    page.get_by_role("link", name=words["new_card"]).click()
+    follow(page, page.get_by_role("link", name=words["new_card"]))
     check(page, "reissue")
     page.get_by_role("button", name=words["make"]).click()
     expect(page.locator("h1")).to_have_text(words["made"])

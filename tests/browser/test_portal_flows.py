@@ -205,6 +205,7 @@ def test_lift_a_report_when_the_card_is_found(new_page, sms, language):
 
     expect(card_article(page, card).locator(".pill")).to_have_text(words["blocked"])
     card_article(page, card).locator(f"a[href='/cards/{card.number}/found/']").click()
+    page.wait_for_url(f"**/cards/{card.number}/found/")
     assert_accessible(page, context="found")
     page.locator("main form button[name=send]").click()
     page.wait_for_url(f"**/cards/{card.number}/found/")
@@ -323,6 +324,7 @@ def test_reissue_guide_for_an_adult(new_page, language, tianhe):
     words = WORDS[language]
     page = open_portal(new_page, language)
     page.locator(".tiles a[href='/guide/']").click()
+    page.wait_for_url("**/guide/")
     assert_accessible(page, context="guide")
 
     answer_guide(page, who="adult", what="lost", bank="yes", region="440106")
