@@ -7,7 +7,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from sscard.demo.planning import DEMO_MARK
 from sscard.demo.reference import load_reference_data
 from sscard.demo.staff import DEMO_STAFF, DEMO_STAFF_PASSWORD, ensure_demo_staff
 from tests.factories import make_card, make_guardianship, make_person
+from tests.receivers import free_port
 from tests.test_worker import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,12 +31,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SSCARD = Path(sys.executable).with_name("sscard")
 ROOT = Path(__file__).resolve().parent.parent
 READY = "Ctrl-C stops it."
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class Served:

@@ -13,7 +13,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
@@ -42,6 +41,7 @@ from sscard.records.feeds import check_records
 from sscard.records.models import StatementStatus, YearlyStatement
 from sscard.records.statement_run import INTERRUPTED as INTERRUPTED_RUN
 from tests.factories import BankFactory, make_card, make_person
+from tests.faults.support import database_url_of, wait_until
 from tests.receivers import http_receiver
 from tests.records_support import record, seed_rates
 
@@ -54,11 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def database_url() -> str:
     """The test database, for a process that is not this one."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return database_url_of(connection.settings_dict)
 
 
 class Workers:
@@ -116,12 +112,7 @@ def workers(transactional_db: None, tmp_path: Path) -> Iterator[Workers]:
 def wait_for(
     what: str, check: Callable[[], bool], output: Callable[[], str], timeout: float = 90.0
 ) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"waited {timeout}s for {what}; the worker wrote:\n{output()}")
+    wait_until(what, check, timeout, output)
 
 
 def a_bank(url: str) -> Bank:
