@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.db import connection
 
+from sscard.api.models import IdempotencyRecord
 from sscard.applications.models import CardApplication
 from sscard.cards.models import BankStatus, Card, CardStatus, LossReport
 from sscard.common import clock
@@ -1313,6 +1314,52 @@ def test_a_retried_report_with_the_same_idempotency_key_gets_the_first_answer(
 
     # Without the key, a repeat is a renewal.
     assert api.post("/loss-reports", body, token=hotline_token).json()["action"] == "renewed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retries_sent_at_once_with_one_idempotency_key_make_one_report(hotline_token, holder, card):
+    """A telephony system whose first try timed out sends its retries while the first is still
+    running: one report is filed, every other answer is that report replayed or a 409 asking
+    to retry shortly, and the key is free of claims once they are all answered."""
+    body = report_body(card=card, by=reporter(holder))
+    key = {"Idempotency-Key": "ivr-call-20260310-0002"}
+    answers: list[tuple[int, str, str | None]] = []
+    failures: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def retry() -> None:
+        try:
+            caller = ApiCaller()
+            barrier.wait(timeout=30)
+            response = caller.post("/loss-reports", body, token=hotline_token, headers=key)
+            code = response.json().get("code") or response.json().get("action")
+            answers.append((response.status_code, code, response.get("Idempotent-Replayed")))
+        except BaseException as error:  # anything else is a failure of the test
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=retry) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert len(answers) == 8
+    assert answers.count((201, "created", None)) == 1, answers
+    assert set(answers) <= {
+        (201, "created", None),
+        (201, "created", "true"),
+        (409, "idempotency_key_in_use", None),
+    }, answers
+    assert LossReport.objects.filter(card=card).count() == 1
+    assert LossReport.objects.get(card=card).renewals == 0
+    kept = IdempotencyRecord.objects.get()
+    assert kept.status_code == 201
+    # The next retry is answered from the record.
+    again = ApiCaller().post("/loss-reports", body, token=hotline_token, headers=key)
+    assert (again.status_code, again["Idempotent-Replayed"]) == (201, "true")
 
 
 def test_an_idempotency_key_belongs_to_its_caller(api, hotline_token, make_token, holder, card):

@@ -9,7 +9,10 @@ the cluster is stopped (fast shutdown: open sessions are cut) and started again 
 - every report answered 2xx is in the database afterwards, every report there is whole (its
   card blocked, its audit event, its outbox messages), and the audit chain verifies;
 - a page of the portal asked meanwhile is a 503 "try again shortly" page;
-- reports succeed again once PostgreSQL is back, without restarting gunicorn.
+- reports succeed again once PostgreSQL is back, without restarting gunicorn;
+- each refused report, retried afterwards with its Idempotency-Key as a partner would, is filed
+  (or its first answer replayed) at once: no key stays "in use" because the request holding it
+  died with the database.
 
 Runs in the PostgreSQL run only: it is about PostgreSQL.
 """
@@ -100,6 +103,8 @@ class Filers:
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.answers: list[tuple[float, Answer]] = []
+        # The reports refused with a 503, with the key they were sent with.
+        self.refused: list[tuple[dict[str, object], str]] = []
         self.failures: list[str] = []
         self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(CLIENTS)]
 
@@ -115,23 +120,29 @@ class Filers:
                 "channel": "hotline",
                 "reporter": {"social_security_number": ssn, "name": name, "relation": "self"},
             }
+            key = str(uuid.uuid4())
             try:
-                answer = call(
-                    self.port,
-                    "POST",
-                    "/api/v1/loss-reports",
-                    body,
-                    token=self.token,
-                    headers={"Idempotency-Key": str(uuid.uuid4())},
-                )
+                answer = self.file(body, key)
             except OSError as exc:  # the server never drops a request: a failure of the test
                 with self.lock:
                     self.failures.append(f"{number}: {exc!r}")
                 continue
             with self.lock:
                 self.answers.append((time.monotonic(), answer))
+                if answer.status == 503:
+                    self.refused.append((body, key))
             # A refused report waits a little before the next (Retry-After says 5 s).
             time.sleep(0.2 if answer.status == 503 else 0.01)
+
+    def file(self, body: dict[str, object], key: str) -> Answer:
+        return call(
+            self.port,
+            "POST",
+            "/api/v1/loss-reports",
+            body,
+            token=self.token,
+            headers={"Idempotency-Key": key},
+        )
 
     def ok_since(self, since: float) -> int:
         with self.lock:
@@ -182,6 +193,8 @@ def test_loss_reports_filed_through_a_postgresql_restart(cluster, tmp_path):
         wait_until(
             "reports after the outage", lambda: filers.ok_since(back) >= AFTER, output=server.output
         )
+        filers.stop.set()
+        retried = [filers.file(body, key) for body, key in filers.refused]
         master = server.process.pid
         assert server.process.poll() is None
 
@@ -199,7 +212,12 @@ def test_loss_reports_filed_through_a_postgresql_restart(cluster, tmp_path):
         ("application/problem+json", "unavailable")
     }
     assert all(a.headers.get("retry-after") for a in refused)
+    assert retried, "no report was refused during the outage"
+    assert {(a.status, a.problem_code) for a in retried} == {(201, None)}, [
+        (a.status, a.body) for a in retried
+    ]
     answered = {a.json()["reference"] for _, a in filers.answers if a.status == 201}
+    answered |= {a.json()["reference"] for a in retried}
 
     held = census(url)
     assert answered <= set(held)
