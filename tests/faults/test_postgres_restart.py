@@ -114,7 +114,7 @@ class Filers:
                 if not self.cards:
                     return
                 number, ssn, name = self.cards.pop()
-            body = {
+            body: dict[str, object] = {
                 "card_number": number,
                 "kind": "temporary",
                 "channel": "hotline",
