@@ -25,6 +25,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from sscard.audit.models import AuditEvent, AuditHead
+from tests.process_support import database_url
 from tests.records_support import seed_rates
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,10 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def database_url_of_this_run() -> str:
     """The test database, for a process that is not this one."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return postgres_url(str(db["NAME"]))
+    return database_url()
 
 
 def postgres_url(name: str) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -32,9 +31,10 @@ import httpx
 import pytest
 from axes.models import AccessLog
 from django.core.management import call_command
-from django.db import connection
 
 from tests.console_support import PASSWORD, build_world
+from tests.process_support import Gunicorn, database_url, end, gunicorn
+from tests.receivers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,21 +46,6 @@ HOST = "sscard.example.gov.cn"
 # The client connects from another loopback address than nginx's own connection to gunicorn.
 CLIENT_ADDRESS = "127.0.0.2"
 SPOOFED = "203.0.113.9"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def database_url() -> str:
-    """The test database, for a process that is not this one."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -178,16 +163,6 @@ class Deployment:
 SNI: dict[str, Any] = {"extensions": {"sni_hostname": HOST}}
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(20)
-
-
 def wait_until_served(deployment: Deployment, processes: list[subprocess.Popen[bytes]]) -> None:
     deadline = time.monotonic() + 90
     last: object = None
@@ -215,8 +190,6 @@ def deployment(tmp_path: Path, settings: Any) -> Iterator[Deployment]:
     settings.STATIC_ROOT = var / "static"
     call_command("collectstatic", interactive=False, verbosity=0)
     cert, key = self_signed_certificate(tmp_path)
-    upstream = free_port()
-    gunicorn_log = (tmp_path / "gunicorn.log").open("wb")
     environment = {
         k: v
         for k, v in os.environ.items()
@@ -231,16 +204,15 @@ def deployment(tmp_path: Path, settings: Any) -> Iterator[Deployment]:
         ALLOWED_HOSTS=HOST,
         SSCARD_TRUSTED_PROXIES="1",
         SSCARD_VAR_DIR=str(var),
-        SSCARD_BIND=f"127.0.0.1:{upstream}",
-        SSCARD_WORKERS="1",
     )
-    gunicorn = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application"],
-        env=environment,
-        cwd=ROOT,
-        stdout=gunicorn_log,
-        stderr=subprocess.STDOUT,
-    )
+    # Only nginx's requests carry an allowed host: gunicorn is ready once served through it.
+    with gunicorn(environment, tmp_path / "gunicorn.log", ready=None) as upstream:
+        yield from served_through_nginx(upstream, tmp_path, cert, key, var / "static")
+
+
+def served_through_nginx(
+    upstream: Gunicorn, tmp_path: Path, cert: Path, key: Path, static: Path
+) -> Iterator[Deployment]:
     nginx = None
     try:
         for _attempt in range(3):  # a free port taken meanwhile: pick others
@@ -251,10 +223,10 @@ def deployment(tmp_path: Path, settings: Any) -> Iterator[Deployment]:
                     tmp_path,
                     https=deployment.https,
                     http=deployment.http,
-                    upstream=upstream,
+                    upstream=upstream.port,
                     cert=cert,
                     key=key,
-                    static=var / "static",
+                    static=static,
                 )
             )
             main = tmp_path / "nginx.conf"
@@ -282,13 +254,11 @@ def deployment(tmp_path: Path, settings: Any) -> Iterator[Deployment]:
             if "Address already in use" not in (tmp_path / "error.log").read_text():
                 break
         assert nginx is not None
-        wait_until_served(deployment, [gunicorn, nginx])
+        wait_until_served(deployment, [upstream.process, nginx])
         yield deployment
     finally:
         if nginx is not None:
-            stop(nginx)
-        stop(gunicorn)
-        gunicorn_log.close()
+            end(nginx)
 
 
 def set_cookies(answer: httpx.Response) -> dict[str, str]:

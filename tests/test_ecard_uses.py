@@ -22,7 +22,7 @@ from sscard.ecard.services import issue_ecard, make_code, verify_code
 from sscard.ecard.uses import flush_uses, note_use
 from tests.console_support import build_world
 from tests.factories import make_card, make_person
-from tests.test_worker import database_url
+from tests.process_support import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,9 +15,7 @@ import logging
 import logging.config
 import os
 import re
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +37,8 @@ from tests.console_support import add_staff
 from tests.factories import BankFactory, citizen_id, make_card, make_person
 from tests.log_support import assert_nothing_personal
 from tests.portal_support import citizen
-from tests.receivers import free_port, http_receiver
+from tests.process_support import gunicorn
+from tests.receivers import http_receiver
 from tests.test_worker import SECRET, Workers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -334,42 +333,20 @@ def test_the_request_id_reaches_the_workers_line_about_the_webhook(tmp_path, mak
 
 def test_gunicorn_writes_its_own_lines_and_the_access_lines_as_json(tmp_path):
     number = "11010519900307002X"
-    port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("SSCARD_", "DJANGO_"))}
     environ.update(
         SSCARD_VAR_DIR=str(tmp_path),
         DATABASE_URL="",
         SSCARD_LOG_FORMAT="json",
         SSCARD_GUNICORN_LOG_LEVEL="info",
-        SSCARD_BIND=f"127.0.0.1:{port}",
-        SSCARD_WORKERS="1",
     )
     log = tmp_path / "gunicorn.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application"],
-            env=environ,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                ready = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-                break
-            except httpx.TransportError:
-                assert server.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+    with gunicorn(environ, log) as server:
+        ready = httpx.get(f"{server.base}/healthz", timeout=5)
         refused = httpx.get(
-            f"http://127.0.0.1:{port}/api/v1/persons/{number}?phone=13812345678",
+            f"{server.base}/api/v1/persons/{number}?phone=13812345678",
             headers={"X-Request-ID": "gw-1"},
         )
-    finally:
-        server.terminate()
-        server.wait(30)
     output = log.read_text()
     lines = parsed(output)
 

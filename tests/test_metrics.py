@@ -11,9 +11,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -23,7 +20,6 @@ from typing import Any
 import pytest
 import yaml
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -36,7 +32,7 @@ from sscard.notifications.models import OutboxKind, OutboxMessage, OutboxStatus
 from sscard.people.models import Person
 from tests.conftest import ApiCaller
 from tests.factories import BankFactory, make_card, make_person
-from tests.receivers import free_port
+from tests.process_support import database_url, gunicorn, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -384,15 +380,6 @@ def test_every_metric_a_scrape_has_is_documented() -> None:
 # ---------------------------------------------------------------- gunicorn's processes
 
 
-def database_url() -> str:
-    """The test database, for a process that is not this one."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=60) as response:
@@ -406,19 +393,11 @@ def _workers(master: int) -> list[int]:
     return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
-def _wait(what: str, check: Callable[[], bool], log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"waited {timeout}s for {what}:\n{log.read_text()}"
-        time.sleep(0.05)
-
-
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads worker pids in /proc")
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_workers_are_summed_in_one_scrape(tmp_path: Path) -> None:
     """Two worker processes each answer requests while the other is stopped (SIGSTOP), then
     one of them exits: a scrape, whichever process answers it, counts every request."""
-    port = free_port()
     directory = tmp_path / "prometheus"
     directory.mkdir()
     (directory / "counter_999999.db").write_bytes(b"left from an earlier run")
@@ -427,54 +406,42 @@ def test_gunicorn_workers_are_summed_in_one_scrape(tmp_path: Path) -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url(),
         "SSCARD_VAR_DIR": str(tmp_path),
-        "SSCARD_BIND": f"127.0.0.1:{port}",
-        "SSCARD_WORKERS": "2",
         "PROMETHEUS_MULTIPROC_DIR": str(directory),
         # A stopped worker beats no heartbeat: the arbiter must not replace it meanwhile.
         "SSCARD_WORKER_TIMEOUT": "600",
     }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    log = tmp_path / "gunicorn.log"
-    server = subprocess.Popen(
-        [str(gunicorn), "-c", "config/gunicorn.py", "--no-control-socket", "config.wsgi"],
-        cwd=ROOT,
-        env=environment,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
     stopped: list[int] = []
+    with gunicorn(environment, tmp_path / "gunicorn.log", workers=2, ready=None) as server:
 
-    def healthz() -> int:
-        return _get(f"{base}/healthz")[0]
+        def healthz() -> int:
+            return _get(f"{server.base}/healthz")[0]
 
-    try:
-        _wait("two workers", lambda: len(_workers(server.pid)) == 2, log)
-        first, second = _workers(server.pid)
-        for pid in (first, second):
-            os.kill(pid, signal.SIGSTOP)
-            stopped.append(pid)
-            # Only the other worker accepts connections now.
-            assert [healthz() for _ in range(5)] == [200] * 5, log.read_text()
-            os.kill(pid, signal.SIGCONT)
-            stopped.remove(pid)
-        os.kill(first, signal.SIGTERM)
-        _wait("the first worker to exit", lambda: first not in _workers(server.pid), log)
-        assert not (directory / "counter_999999.db").exists()
+        def workers() -> list[int]:
+            return _workers(server.process.pid)
 
-        status, text = _get(f"{base}/metrics")
-        assert status == 200, log.read_text()
-        samples = parse(text)
-        labels = {"route": "/healthz", "method": "GET", "status": "2xx"}
-        assert value(samples, "sscard_http_requests_total", **labels) == 10
-        assert value(samples, "sscard_business_metrics_ok") == 1
-    finally:
-        for pid in stopped:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGCONT)
-        server.terminate()
         try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(10)
+            wait_until("two workers", lambda: len(workers()) == 2, output=server.output)
+            first, second = workers()
+            for pid in (first, second):
+                os.kill(pid, signal.SIGSTOP)
+                stopped.append(pid)
+                # Only the other worker accepts connections now.
+                assert [healthz() for _ in range(5)] == [200] * 5, server.output()
+                os.kill(pid, signal.SIGCONT)
+                stopped.remove(pid)
+            os.kill(first, signal.SIGTERM)
+            wait_until(
+                "the first worker to exit", lambda: first not in workers(), output=server.output
+            )
+            assert not (directory / "counter_999999.db").exists()
+
+            status, text = _get(f"{server.base}/metrics")
+            assert status == 200, server.output()
+            samples = parse(text)
+            labels = {"route": "/healthz", "method": "GET", "status": "2xx"}
+            assert value(samples, "sscard_http_requests_total", **labels) == 10
+            assert value(samples, "sscard_business_metrics_ok") == 1
+        finally:
+            for pid in stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)

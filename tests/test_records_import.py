@@ -22,6 +22,7 @@ from sscard.records import booking, imports
 from sscard.records.imports import CSV_COLUMNS, examine, import_file
 from sscard.records.models import ContributionRecord, ContributionVersion, RecordImport
 from tests.factories import make_person
+from tests.process_support import database_url
 from tests.records_support import (
     credit_code,
     record,
@@ -236,19 +237,6 @@ def test_the_command_imports_the_files_and_prints_the_report(tmp_path: Path) -> 
     ]
 
 
-def _database_url() -> str:
-    from django.db import connection
-
-    config = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{config['NAME']}"
-    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
-    return (
-        f"postgres://{config['USER']}{password}@{config['HOST'] or '127.0.0.1'}:"
-        f"{config['PORT'] or 5432}/{config['NAME']}"
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_import_killed_midway_and_run_again_books_every_record_exactly_once(
     tmp_path: Path,
@@ -269,7 +257,7 @@ def test_an_import_killed_midway_and_run_again_books_every_record_exactly_once(
     root = Path(__file__).resolve().parent.parent
     command = [sys.executable, str(root / "manage.py"), "records", "import", str(path)]
     command += ["--chunk", "50", "--no-progress"]
-    env = os.environ | {"DATABASE_URL": _database_url(), "PYTHONPATH": str(root)}
+    env = os.environ | {"DATABASE_URL": database_url(), "PYTHONPATH": str(root)}
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=root
     )

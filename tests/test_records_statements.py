@@ -38,6 +38,7 @@ from sscard.records.statement_run import make_statements, queue_statements, resu
 from sscard.records.statements import statement_of, statement_pdf, verify_statement_code
 from tests.conftest import ApiCaller
 from tests.factories import make_guardianship, make_person, nothing_changes
+from tests.process_support import database_url
 from tests.records_support import record
 
 pytestmark = pytest.mark.django_db
@@ -370,19 +371,6 @@ def test_the_command_refuses_a_year_out_of_range() -> None:
         call_command("records", "statements", "--year", "1900", stdout=io.StringIO())
 
 
-def _database_url() -> str:
-    from django.db import connection
-
-    config = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{config['NAME']}"
-    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
-    return (
-        f"postgres://{config['USER']}{password}@{config['HOST'] or '127.0.0.1'}:"
-        f"{config['PORT'] or 5432}/{config['NAME']}"
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_run_killed_midway_and_run_again_tells_each_person_exactly_once() -> None:
     import os
@@ -399,7 +387,7 @@ def test_a_run_killed_midway_and_run_again_tells_each_person_exactly_once() -> N
     root = Path(__file__).resolve().parent.parent
     command = [sys.executable, str(root / "manage.py"), "records", "statements"]
     command += ["--year", str(YEAR), "--foreground", "--chunk", "5"]
-    env = os.environ | {"DATABASE_URL": _database_url(), "PYTHONPATH": str(root)}
+    env = os.environ | {"DATABASE_URL": database_url(), "PYTHONPATH": str(root)}
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=root
     )

@@ -23,8 +23,8 @@ from sscard.demo.planning import DEMO_MARK
 from sscard.demo.reference import load_reference_data
 from sscard.demo.staff import DEMO_STAFF, DEMO_STAFF_PASSWORD, ensure_demo_staff
 from tests.factories import make_card, make_guardianship, make_person
+from tests.process_support import database_url
 from tests.receivers import free_port
-from tests.test_worker import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

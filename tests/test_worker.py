@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from sscard.cards.models import CardStatus, LossReport, LossStatus
@@ -41,7 +40,7 @@ from sscard.records.feeds import check_records
 from sscard.records.models import StatementStatus, YearlyStatement
 from sscard.records.statement_run import INTERRUPTED as INTERRUPTED_RUN
 from tests.factories import BankFactory, make_card, make_person
-from tests.faults.support import database_url_of, wait_until
+from tests.process_support import database_url, wait_until
 from tests.receivers import http_receiver
 from tests.records_support import record, seed_rates
 
@@ -50,11 +49,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SECRET = "whsec_worker_tests_0b9c8d7e6f5a4b3c"
 SSCARD = Path(sys.executable).with_name("sscard")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def database_url() -> str:
-    """The test database, for a process that is not this one."""
-    return database_url_of(connection.settings_dict)
 
 
 class Workers:

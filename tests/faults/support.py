@@ -13,15 +13,13 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +27,13 @@ from typing import Any
 
 import psycopg
 
+from tests import process_support
+from tests.process_support import end, wait_until
 from tests.receivers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SSCARD = BIN / "sscard"
-GUNICORN = BIN / "gunicorn"
-GUNICORN_CONFIG = ROOT / "config" / "gunicorn.py"
 
 
 def _newest_postgresql() -> Path:
@@ -51,37 +49,6 @@ PG_BIN = _newest_postgresql()
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(
     ("postgres://", "postgresql://", "pgsql://")
 )
-
-
-# Deadlines only for what hangs: on a busy machine a Python process may take many seconds to
-# start, so they are generous; a scenario that works ends long before them.
-DEADLINE = 120.0
-
-
-def wait_until(
-    what: str,
-    check: Callable[[], bool],
-    timeout: float = DEADLINE,
-    output: Callable[[], str] = str,
-) -> None:
-    """Poll `check` until it holds; past the deadline fail, with what the process wrote."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"waited {timeout}s for {what}\n{output()}")
-
-
-def database_url_of(settings_dict: dict[str, Any]) -> str:
-    """A Django connection's database as a URL, for a process that is not this one."""
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{settings_dict['NAME']}"
-    user = settings_dict["USER"] + (
-        f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
-    )
-    host = settings_dict["HOST"] or "127.0.0.1"
-    return f"postgres://{user}@{host}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
 
 
 def service_env(database_url: str, var_dir: Path, **extra: str) -> dict[str, str]:
@@ -208,67 +175,18 @@ def call(
 # ---------------------------------------------------------------- gunicorn
 
 
-class Gunicorn:
-    def __init__(self, port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-        self.port = port
-        self.process = process
-        self.log = log
+@contextmanager
+def gunicorn(database_url: str, var_dir: Path, workers: int = 2, **env: str) -> Iterator[Served]:
+    """gunicorn with config/gunicorn.py on a free port, ready when /healthz answers."""
+    environment = service_env(database_url, var_dir, SSCARD_GUNICORN_LOG_LEVEL="info", **env)
+    log = var_dir / f"gunicorn-{len(list(var_dir.glob('gunicorn-*.log'))) + 1}.log"
+    with process_support.gunicorn(environment, log, workers=workers) as started:
+        yield Served(started.port, started.process, started.log)
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
 
+class Served(process_support.Gunicorn):
     def call(self, method: str, path: str, body: Any = None, **options: Any) -> Answer:
         return call(self.port, method, path, body, **options)
-
-
-def _answers(port: int, path: str) -> bool:
-    try:
-        return call(port, "GET", path, timeout=2).status == 200
-    except OSError:
-        return False
-
-
-@contextmanager
-def gunicorn(database_url: str, var_dir: Path, workers: int = 2, **env: str) -> Iterator[Gunicorn]:
-    """gunicorn with config/gunicorn.py on a free port, ready when /healthz answers."""
-    port = free_port()
-    log = var_dir / f"gunicorn-{port}.log"
-    process = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "--config",
-            str(GUNICORN_CONFIG),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "config.wsgi:application",
-        ],
-        env=service_env(database_url, var_dir, SSCARD_GUNICORN_LOG_LEVEL="info", **env),
-        cwd=ROOT,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    server = Gunicorn(port, process, log)
-    try:
-        wait_until(
-            "gunicorn to answer /healthz",
-            lambda: process.poll() is None and _answers(port, "/healthz"),
-            output=server.output,
-        )
-        yield server
-    finally:
-        _end(process)
-
-
-def _end(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
 
 
 # ---------------------------------------------------------------- sscard worker
@@ -298,7 +216,7 @@ class Worker:
 
     def end_all(self) -> None:
         for process in self.started:
-            _end(process)
+            end(process)
 
 
 @contextmanager

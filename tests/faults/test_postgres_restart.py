@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from sscard.common.context import Channel, Role
 from sscard.partners.services import create_api_client
@@ -40,12 +39,12 @@ from tests.faults.support import (
     PrivatePostgres,
     call,
     census,
-    database_url_of,
     gunicorn,
     private_postgres,
     sscard,
     wait_until,
 )
+from tests.process_support import database_url
 
 pytestmark = [
     pytest.mark.skipif(not ON_POSTGRES, reason="about PostgreSQL: runs in the PostgreSQL run"),
@@ -61,7 +60,7 @@ AFTER = 20  # reports answered after it
 def copy_of_test_database(cluster: PrivatePostgres, work: Path) -> str:
     """The test database, as this test filled it, in the private cluster."""
     dump = work / "test.dump"
-    source = database_url_of(connection.settings_dict)
+    source = database_url()
     subprocess.run(
         [str(PG_BIN / "pg_dump"), "-Fc", "--no-owner", "-f", str(dump), "-d", source],
         check=True,

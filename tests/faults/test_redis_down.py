@@ -19,16 +19,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.factories import make_card, make_person
 from tests.faults.support import (
     ON_POSTGRES,
-    database_url_of,
     gunicorn,
     private_redis,
     wait_until,
 )
+from tests.process_support import database_url
 from tests.receivers import http_receiver
 
 pytestmark = [
@@ -62,7 +61,7 @@ def test_redis_down_refuses_codes_politely_and_nothing_else(make_token, tmp_path
         private_redis(tmp_path / "redis") as redis,
         http_receiver() as gateway,
         gunicorn(
-            database_url_of(connection.settings_dict),
+            database_url(),
             tmp_path,
             workers=1,
             REDIS_URL=redis.url,

@@ -16,12 +16,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from sscard.cards.services import report_loss
 from sscard.notifications.models import OutboxKind, OutboxMessage, OutboxStatus
 from tests.factories import BankFactory, make_card, make_person
-from tests.faults.support import database_url_of, wait_until, worker
+from tests.faults.support import wait_until, worker
+from tests.process_support import database_url
 from tests.receivers import http_receiver, plain_body, smtp_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,7 +57,7 @@ def test_a_worker_killed_mid_batch_loses_nothing(hotline, tmp_path: Path):
             return len(bank_side.received) + len(gateway.received) + len(mailbox.messages)
 
         with worker(
-            database_url_of(connection.settings_dict),
+            database_url(),
             tmp_path,
             "--interval=0.1",
             "--recover-every=0.2",
