@@ -222,6 +222,9 @@ STATEMENT_RUN_STALLED_AFTER_SECONDS = float(
 # keys kept in the database (defaults to one derived from SECRET_KEY).
 ECARD_CODE_SECONDS = int(os.environ.get("SSCARD_ECARD_CODE_SECONDS", "60"))
 ECARD_KEY = os.environ.get("SSCARD_ECARD_KEY", "")
+# The key of a person's bucket, the distribution key of their data (defaults to one derived from
+# SECRET_KEY): set before the first person is recorded, and never changed afterwards.
+BUCKET_KEY = os.environ.get("SSCARD_BUCKET_KEY", "")
 
 # Rate limits and other short-lived counters: Redis when REDIS_URL is set, else this process.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -67,7 +67,9 @@ def a_bank(url: str, *, code: str = "ICBC", secret: str = SECRET) -> Bank:
 
 
 def an_event(bank: Bank | None, card_number: str, topic: str = "card.cancelled") -> OutboxMessage:
-    message = emit_webhook(bank=bank, topic=topic, data={"card_number": card_number})
+    message = emit_webhook(
+        bank=bank, topic=topic, data={"card_number": card_number}, subject=make_person()
+    )
     assert message is not None
     return message
 

@@ -334,7 +334,7 @@ def test_the_records_are_the_same_every_run():
     from sscard.demo.records import _record_rows, years_of
 
     anchor = dt.date(2026, 1, 1)
-    people = [(n, dt.date(1970 + n % 30, 1 + n % 12, 1)) for n in range(1, 60)]
+    people = [(n, dt.date(1970 + n % 30, 1 + n % 12, 1), n % 4096) for n in range(1, 60)]
     booked = dt.datetime(2026, 1, 1, 2, tzinfo=dt.UTC)
 
     def rows() -> list[tuple[object, ...]]:

@@ -11,14 +11,37 @@ tables says so."""
 from __future__ import annotations
 
 import re
+from io import StringIO
 from pathlib import Path
 
+import pytest
 from django.apps import apps
-from django.db import models
+from django.core.management import call_command
+from django.db import connection, models
+
+from sscard.applications.services.renewal import remind_expiring_cards
+from sscard.cards.models import CardStatus
+from sscard.common import clock
+from sscard.common.context import Actor, Channel, Role
+from sscard.ecard.selectors import ecard_in_force
+from sscard.ecard.services import issue_ecard
+from sscard.outlets.models import Outlet
+from sscard.partners.services import issue_citizen_token
+from sscard.people.buckets import bucket_of
+from sscard.people.models import Person
+from sscard.records.booking import book
+from sscard.records.feeds import check_records
+from sscard.records.permissions import Reader
+from sscard.records.services import open_dispute, record_authorisation
+from sscard.records.statement_run import make_statements, queue_statements
+from sscard.signin.services import send_confirmation_code
+from sscard.staff.pin_pads import open_pin_pad
+from tests.console_support import add_staff
+from tests.records_support import record
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "scale-out.md"
-# The distribution column of person-owned tables in the design; no table has it yet.
+# The distribution column of person-owned tables.
 DISTRIBUTION_COLUMN = "bucket"
 PERSON = ("people", "Person")
 
@@ -161,25 +184,138 @@ def test_every_table_has_its_place() -> None:
     assert sorted(tables - placed) == []
 
 
-def test_no_person_owned_table_has_the_distribution_column_yet() -> None:
-    # The schema is not changed by the design: when the column comes, this test and the to-do
-    # list change with it.
-    with_key = [
-        table
-        for table, model in person_owned().items()
-        if any(field.name == DISTRIBUTION_COLUMN for field in model._meta.concrete_fields)
-    ]
-
-    assert with_key == []
+def distributed() -> dict[str, type[models.Model]]:
+    """The person-owned models distributed by the bucket: all but those kept local."""
+    return {t: m for t, m in person_owned().items() if t not in _kept_local()}
 
 
-def test_every_unique_constraint_without_the_key_is_in_the_to_do_list() -> None:
-    to_do = _section("To do before distributing")
+def test_every_distributed_person_owned_table_has_the_distribution_column() -> None:
+    def column(model: type[models.Model]) -> tuple[str, bool, bool] | None:
+        for field in model._meta.concrete_fields:
+            if field.name == DISTRIBUTION_COLUMN:
+                return (field.get_internal_type(), field.null, field.editable)
+        return None
+
+    assert {t: column(m) for t, m in distributed().items()} == {
+        t: ("SmallIntegerField", False, False) for t in distributed()
+    }
+    assert {t: column(m) for t, m in person_owned().items() if t in _kept_local()} == {
+        t: None for t in _kept_local()
+    }
+
+
+def test_every_unique_constraint_of_a_distributed_table_includes_the_key() -> None:
+    assert {t: unique_without_key(m) for t, m in distributed().items()} == {
+        t: [] for t in distributed()
+    }
+
+
+def test_every_unique_constraint_is_in_the_documents_table_of_unique_keys() -> None:
+    # The table says for each unique key what it is now and why the bucket is where it is.
+    table = _section("Unique constraints of person-owned tables")
     missing = [
         name
         for model in person_owned().values()
-        for name in unique_without_key(model)
-        if f"`{name}`" not in to_do
+        for name in unique_names(model)
+        if f"`{name}`" not in table
     ]
 
     assert missing == []
+
+
+def unique_names(model: type[models.Model]) -> list[str]:
+    """A model's unique keys: a column's own (`table.column`) and the named constraints."""
+    return [
+        f"{model._meta.db_table}.{field.column}"
+        for field in model._meta.concrete_fields
+        if field.unique and not field.primary_key
+    ] + [
+        constraint.name
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint)
+    ]
+
+
+def rows_off_their_owners_bucket() -> dict[str, int]:
+    """For each distributed table but the person's, how many of its rows carry another bucket
+    than the row they belong to (the person, or the parent row: by the chain, the person)."""
+    found = {}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table, model in distributed().items():
+            owner = getattr(model, "bucket_owner", None)
+            if owner is None:
+                continue
+            field = model._meta.get_field(owner)
+            assert isinstance(field, models.ForeignKey)
+            related = field.related_model
+            assert not isinstance(related, str)
+            cursor.execute(
+                f"SELECT count(*) FROM {quote(table)} t JOIN {quote(related._meta.db_table)} o"
+                f" ON o.{quote(related._meta.pk.column)} = t.{quote(field.column)}"
+                f" WHERE o.bucket <> t.bucket"
+            )
+            found[table] = cursor.fetchone()[0]
+    return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_the_demo_and_the_services_every_row_carries_its_persons_bucket() -> None:
+    call_command("demo", people=200, verbosity=0)
+    # What the demo leaves out, through the services that write it.
+    holder = next(
+        p
+        for p in Person.objects.filter(cards__status=CardStatus.NORMAL).order_by("pk")
+        if ecard_in_force(p) is None
+    )
+    issue_ecard(actor=Actor.system(), holder=holder)
+    issue_citizen_token(person=holder)
+    send_confirmation_code(person=holder, client_address="192.0.2.1")
+    remind_expiring_cards()
+    checked = check_records([record(holder, month="2024-03"), record(holder, month="2024-04")])
+    book([c for _, c in checked.valid], actor=Actor.system(), source="test")
+    changed = check_records([record(holder, month="2024-03", base="9000.00")])
+    book([c for _, c in changed.valid], actor=Actor.system(), source="test")
+    window = Outlet.objects.filter(bank__isnull=True).order_by("pk").first()
+    assert window is not None
+    clerk = Actor(
+        kind="staff",
+        id="window-clerk-1",
+        role=Role.WINDOW_CLERK,
+        channel=Channel.WINDOW,
+        outlet_code=window.code,
+    )
+    today = clock.today()
+    record_authorisation(
+        actor=clerk,
+        person=holder,
+        authorised=Person.objects.exclude(pk=holder.pk).filter(guardianships=None)[0],
+        insurances=["pension"],
+        starts_on=today,
+        ends_on=today.replace(year=today.year + 1),
+        document="委托书 2026-001",
+    )
+    open_dispute(
+        reader=Reader(actor=Actor.citizen(holder.pk, Channel.WEB), person=holder),
+        person=holder,
+        insurance="pension",
+        month=f"{today:%Y-%m}",
+        reason="未记入",
+    )
+    open_pin_pad(
+        member=add_staff("window_clerk", window, "clerk").staff_member,
+        purpose="reset",
+        card=holder.cards.get(status=CardStatus.NORMAL),
+        presenter=holder,
+        relation="self",
+        documents=["id_card"],
+    )
+    queue_statements(year=2024, actor=Actor.system(), background=False)
+    make_statements(2024)
+    call_command("worker", "--once", "--no-sweep", stdout=StringIO())
+
+    counts = {t: m._base_manager.count() for t, m in distributed().items()}
+    assert sorted(t for t, n in counts.items() if n == 0) == []
+    people = list(Person.objects.values_list("social_security_number", "bucket"))
+    assert [(n, b) for n, b in people if bucket_of(n) != b] == []
+    assert rows_off_their_owners_bucket() == {t: 0 for t in distributed() if t != "people_person"}

@@ -274,6 +274,7 @@ def test_delivery_times_worker_heartbeat_and_readiness(card: Card) -> None:
         kind=OutboxKind.WEBHOOK,
         topic="card.lost",
         bank=card.bank,
+        subject=card.person,
         created_at=now - dt.timedelta(seconds=40),
         next_attempt_at=now - dt.timedelta(seconds=40),
         status=OutboxStatus.DELIVERED,

@@ -17,7 +17,7 @@ from sscard.background.heartbeat import beat
 from sscard.background.models import WorkerHeartbeat
 from sscard.common.clock import frozen_at
 from sscard.notifications.services import emit_webhook
-from tests.factories import BankFactory
+from tests.factories import BankFactory, make_person
 from tests.test_worker import Workers, wait_for, workers  # noqa: F401 (a fixture)
 
 T0 = dt.datetime(2026, 3, 10, 2, 0, tzinfo=dt.UTC)
@@ -74,7 +74,9 @@ def test_not_ready_when_an_outbox_message_is_overdue(client, settings):
     settings.READY_OUTBOX_SECONDS = 300
     bank = BankFactory.create(webhook_url="https://bank.example/hooks")
     with frozen_at(T0):
-        emit_webhook(bank=bank, topic="card.blocked", data={"card_number": "X"})
+        emit_webhook(
+            bank=bank, topic="card.blocked", data={"card_number": "X"}, subject=make_person()
+        )
     later = T0 + dt.timedelta(seconds=301)
     with frozen_at(later):
         beat("worker-a", started_at=T0)

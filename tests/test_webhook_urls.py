@@ -19,7 +19,7 @@ from sscard.notifications.services import emit_webhook
 from sscard.partners.models import Bank
 from sscard.partners.services import save_bank
 from sscard.partners.webhook_urls import WebhookUrlRefused, check_webhook_url
-from tests.factories import BankFactory, db_state
+from tests.factories import BankFactory, db_state, make_person
 from tests.receivers import HttpReceiver, http_receiver
 
 SECRET = "whsec_4f1c2a9e8b7d6c5b4a39281706f5e4d3"
@@ -158,7 +158,9 @@ def a_bank_saved_earlier(url: str) -> Bank:
 
 
 def send_one(bank: Bank) -> OutboxMessage:
-    message = emit_webhook(bank=bank, topic="card.cancelled", data={"card_number": "A1"})
+    message = emit_webhook(
+        bank=bank, topic="card.cancelled", data={"card_number": "A1"}, subject=make_person()
+    )
     assert message is not None
     call_command("worker", "--once", "--no-sweep")
     message.refresh_from_db()

@@ -167,7 +167,10 @@ def test_a_worker_killed_mid_delivery_loses_nothing(workers, hotline):
 def test_sigterm_lets_the_delivery_in_hand_finish(workers):
     with http_receiver(delay_first=1.0) as bank_side:
         message = emit_webhook(
-            bank=a_bank(bank_side.url), topic="card.cancelled", data={"card_number": "A1"}
+            bank=a_bank(bank_side.url),
+            topic="card.cancelled",
+            data={"card_number": "A1"},
+            subject=make_person(),
         )
         assert message is not None
 

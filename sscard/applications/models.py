@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from sscard.people.buckets import PersonOwned
+
 
 class ApplicationType(models.TextChoices):
     NEW = "new", "first card"
@@ -62,8 +64,8 @@ class FeeWaiver(models.TextChoices):
     HARDSHIP = "hardship", "hardship"
 
 
-class CardApplication(models.Model):
-    number = models.CharField(max_length=20, unique=True)
+class CardApplication(PersonOwned):
+    number = models.CharField(max_length=20)
     type = models.CharField(max_length=12, choices=ApplicationType.choices)
     reason = models.CharField(max_length=16, choices=ReplacementReason.choices, blank=True)
     person = models.ForeignKey(
@@ -82,7 +84,8 @@ class CardApplication(models.Model):
     fee_waived = models.BooleanField(default=False)
     fee_waiver = models.CharField(max_length=16, choices=FeeWaiver.choices, blank=True)
     status = models.CharField(max_length=24, choices=ApplicationStatus.choices)
-    receipt_number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    # Null until issued: many applications without one, none of them equal.
+    receipt_number = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001
     old_card = models.ForeignKey(
         "cards.Card", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -100,8 +103,13 @@ class CardApplication(models.Model):
 
     class Meta:
         constraints = [
+            # The bucket last: a lookup by number or receipt number reads the index's prefix.
+            models.UniqueConstraint(fields=["number", "bucket"], name="application_number_unique"),
             models.UniqueConstraint(
-                fields=["person"],
+                fields=["receipt_number", "bucket"], name="application_receipt_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "bucket"],
                 condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
                 name="one_open_application_per_person",
             ),
@@ -119,7 +127,7 @@ class CardApplication(models.Model):
         return self.number
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(PersonOwned):
     """One step of an application's timeline."""
 
     application = models.ForeignKey(
@@ -131,6 +139,8 @@ class ApplicationEvent(models.Model):
     outlet_code = models.CharField(max_length=16, blank=True)
     note = models.CharField(max_length=200, blank=True)
 
+    bucket_owner = "application"
+
     class Meta:
         ordering = ["at", "pk"]
 
@@ -138,7 +148,7 @@ class ApplicationEvent(models.Model):
         return f"{self.application_id} {self.status}"
 
 
-class ExpiryReminder(models.Model):
+class ExpiryReminder(PersonOwned):
     """A reminder sent that a card expires (DOMAIN.md sections 3 and 9): one for a card, its
     expiry date and the policy's day ahead, written with the outbox message it sent."""
 
@@ -147,10 +157,12 @@ class ExpiryReminder(models.Model):
     days_before = models.PositiveSmallIntegerField()
     sent_at = models.DateTimeField()
 
+    bucket_owner = "card"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["card", "expires_on", "days_before"], name="one_expiry_reminder"
+                fields=["card", "expires_on", "days_before", "bucket"], name="one_expiry_reminder"
             ),
         ]
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from sscard.people.buckets import PersonOwned
+
 
 class CardStatus(models.TextChoices):
     """The social-security application's status (DOMAIN.md section 3)."""
@@ -42,9 +44,9 @@ LIVE_STATUSES = (
 IN_HAND_STATUSES = frozenset({CardStatus.NORMAL, CardStatus.SEALED, CardStatus.PIN_LOCKED})
 
 
-class Card(models.Model):
-    number = models.CharField(max_length=9, unique=True)
-    identification_code = models.CharField(max_length=32, unique=True)
+class Card(PersonOwned):
+    number = models.CharField(max_length=9)
+    identification_code = models.CharField(max_length=32)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cards")
     issuing_region_code = models.CharField(max_length=6)
     issued_on = models.DateField(null=True, blank=True)
@@ -69,8 +71,13 @@ class Card(models.Model):
 
     class Meta:
         constraints = [
+            # The bucket last: the status lookup by number alone reads the index's prefix.
+            models.UniqueConstraint(fields=["number", "bucket"], name="card_number_unique"),
             models.UniqueConstraint(
-                fields=["person"],
+                fields=["identification_code", "bucket"], name="card_identification_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "bucket"],
                 condition=Q(status__in=[s.value for s in LIVE_STATUSES]),
                 name="one_live_card_per_person",
             ),
@@ -111,10 +118,10 @@ class ReporterRelation(models.TextChoices):
     AGENT = "agent", "agent"
 
 
-class LossReport(models.Model):
+class LossReport(PersonOwned):
     """One loss of one card: temporary, possibly renewed, possibly converted to formal."""
 
-    reference = models.CharField(max_length=20, unique=True)
+    reference = models.CharField(max_length=20)
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="loss_reports")
     kind = models.CharField(max_length=10, choices=LossKind.choices)
     status = models.CharField(max_length=10, choices=LossStatus.choices)
@@ -137,10 +144,15 @@ class LossReport(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=200, blank=True)
 
+    bucket_owner = "card"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["card"],
+                fields=["reference", "bucket"], name="loss_report_reference_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["card", "bucket"],
                 condition=Q(status="effective"),
                 name="one_effective_report_per_card",
             ),

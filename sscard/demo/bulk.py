@@ -30,6 +30,7 @@ from sscard.common.models import Sequence as NamedSequence
 from sscard.demo import guangzhou as gz
 from sscard.demo.planning import DEMO_PIN, SEED, Planner, add_years, anchor_date, candidates
 from sscard.partners.models import Bank
+from sscard.people.buckets import bucket_of
 from sscard.people.models import (
     Guardianship,
     Person,
@@ -51,6 +52,7 @@ PERSON_COLUMNS = (
     "address",
     "language",
     "created_at",
+    "bucket",
 )
 GUARDIANSHIP_COLUMNS = (
     "id",
@@ -63,6 +65,7 @@ GUARDIANSHIP_COLUMNS = (
     "created_at",
     "ended_at",
     "end_reason",
+    "bucket",
 )
 CARD_COLUMNS = (
     "id",
@@ -85,6 +88,7 @@ CARD_COLUMNS = (
     "wrong_pins",
     "created_at",
     "updated_at",
+    "bucket",
 )
 
 
@@ -200,7 +204,7 @@ def _person_rows(planner: Planner) -> Iterator[tuple[object, ...]]:
         language = "en" if p.id % 10 == 7 else "zh-hans"
         # The reference is random, not drawn from the seed: it must not be computable.
         yield (p.id, new_person_reference(), p.ssn, p.name, sex, p.birth, p.ssn[:6], p.phone,
-               p.email, p.address, language, p.created_at)  # fmt: skip
+               p.email, p.address, language, p.created_at, bucket_of(p.ssn))  # fmt: skip
 
 
 def _guardianship_rows(planner: Planner, first_id: int) -> Iterator[tuple[object, ...]]:
@@ -219,6 +223,7 @@ def _guardianship_rows(planner: Planner, first_id: int) -> Iterator[tuple[object
                 max(ward.created_at, guardian.created_at),
                 None,
                 "",
+                bucket_of(ward.ssn),
             )
             next_id += 1
 
@@ -249,6 +254,7 @@ def _card_rows(
             0,
             c.created_at,
             c.updated_at,
+            bucket_of(c.person.ssn),
         )
 
 

@@ -127,7 +127,7 @@ def years_of(anchor: dt.date) -> dict[int, _Year]:
 
 
 def _record_rows(
-    people: list[tuple[int, dt.date]],
+    people: list[tuple[int, dt.date, int]],
     *,
     years: dict[int, _Year],
     seed: int,
@@ -140,7 +140,7 @@ def _record_rows(
     last_month = _last_month(anchor)
     next_id = first_id
     amounts: dict[tuple[int, Decimal], list[tuple[str, str, str, str]]] = {}
-    for person_id, birth in people:
+    for person_id, birth, bucket in people:
         # From 3 to 15 years, most working lives here short (a mean of about 6 years).
         span = YEARS[0] + int((YEARS[1] - YEARS[0] + 1) * rng.random() ** 3)
         start_year = max(last_month.year - span + 1, birth.year + 17, min(years))
@@ -195,6 +195,7 @@ def _record_rows(
                     paid_on,
                     1,
                     booked_at,
+                    bucket,
                 )
                 next_id += 1
 
@@ -209,7 +210,7 @@ def load_records(
     people = list(
         Person.objects.filter(birth_date__lte=youngest, birth_date__gt=oldest)
         .order_by("pk")
-        .values_list("pk", "birth_date")
+        .values_list("pk", "birth_date", "bucket")
     )
     booked_at = dt.datetime.combine(anchor, dt.time(2), tzinfo=dt.UTC)
     with transaction.atomic():

@@ -5,14 +5,16 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from sscard.people.buckets import PersonOwned
 
-class ElectronicCard(models.Model):
+
+class ElectronicCard(PersonOwned):
     """A person's electronic card, bound to one physical card (the one in their hand).
 
     At most one is in force per person; a revoked one stays as history.
     """
 
-    serial = models.CharField(max_length=12, unique=True)
+    serial = models.CharField(max_length=12)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="ecards")
     card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="ecards")
     issued_at = models.DateTimeField()
@@ -21,9 +23,12 @@ class ElectronicCard(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["serial", "bucket"], name="ecard_serial_unique"),
             models.UniqueConstraint(
-                fields=["person"], condition=Q(revoked_at__isnull=True), name="ecard_one_in_force"
-            )
+                fields=["person", "bucket"],
+                condition=Q(revoked_at__isnull=True),
+                name="ecard_one_in_force",
+            ),
         ]
 
     def __str__(self) -> str:

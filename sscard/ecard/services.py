@@ -60,6 +60,15 @@ def _event(actor: Actor, action: str, ecard: ElectronicCard, before: dict[str, A
     )
 
 
+def _new_serial() -> str:
+    """A random serial not yet taken: the database checks a serial unique only with its bucket
+    (docs/scale-out.md section 9), and 2^48 serials are not so many for a country."""
+    serial = secrets.token_hex(6)
+    while ElectronicCard.objects.filter(serial=serial).exists():
+        serial = secrets.token_hex(6)
+    return serial
+
+
 def issue_ecard(*, actor: Actor, holder: Person, acting: Person | None = None) -> ElectronicCard:
     """Issue the holder's electronic card, bound to their collected card."""
     _check_reach(acting, holder)
@@ -76,7 +85,7 @@ def issue_ecard(*, actor: Actor, holder: Person, acting: Person | None = None) -
                 "This person already has an electronic card.", code=ErrorCode.ECARD_EXISTS
             )
         ecard = ElectronicCard.objects.create(
-            serial=secrets.token_hex(6), person=holder, card=card, issued_at=clock.now()
+            serial=_new_serial(), person=holder, card=card, issued_at=clock.now()
         )
         _event(actor, "ecard.issued", ecard, {})
         return ecard

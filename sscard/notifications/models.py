@@ -7,6 +7,8 @@ import uuid
 
 from django.db import models
 
+from sscard.people.buckets import PersonOwned
+
 
 class OutboxKind(models.TextChoices):
     WEBHOOK = "webhook", "webhook to a bank"
@@ -20,7 +22,7 @@ class OutboxStatus(models.TextChoices):
     DEAD = "dead", "dead letter"
 
 
-class OutboxMessage(models.Model):
+class OutboxMessage(PersonOwned):
     """An event written in the same transaction as the change, delivered later.
 
     `id` is the event id a bank uses to drop duplicates. A worker claims a row by setting
@@ -54,6 +56,9 @@ class OutboxMessage(models.Model):
     # The request whose change wrote the message (X-Request-ID): the worker's log lines of its
     # delivery carry it too. Empty for messages written outside a request (the sweep).
     request_id = models.CharField(max_length=64, blank=True, default="")
+
+    # Whose message it is: the person the change was about (a webhook's card holder too).
+    bucket_owner = "subject"
 
     class Meta:
         indexes = [
@@ -96,7 +101,7 @@ class DeliveryOutcome(models.TextChoices):
     INTERRUPTED = "interrupted", "interrupted: the worker stopped mid-try"
 
 
-class DeliveryAttempt(models.Model):
+class DeliveryAttempt(PersonOwned):
     """One try to deliver an outbox message through one channel. Never holds personal data."""
 
     message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="tries")
@@ -108,11 +113,14 @@ class DeliveryAttempt(models.Model):
     error = models.CharField(max_length=300, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
 
+    bucket_owner = "message"
+
     class Meta:
         ordering = ["message", "number", "channel"]
         constraints = [
             models.UniqueConstraint(
-                fields=["message", "number", "channel"], name="one_log_row_per_try_and_channel"
+                fields=["message", "number", "channel", "bucket"],
+                name="one_log_row_per_try_and_channel",
             ),
         ]
 

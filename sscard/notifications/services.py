@@ -46,7 +46,11 @@ NOTIFICATION_TOPICS = frozenset(
 )
 
 
-def emit_webhook(*, bank: Bank | None, topic: str, data: dict[str, Any]) -> OutboxMessage | None:
+def emit_webhook(
+    *, bank: Bank | None, topic: str, data: dict[str, Any], subject: Person
+) -> OutboxMessage | None:
+    """A webhook to the bank about the subject's card or application: the message is the
+    subject's (it carries their bucket, docs/scale-out.md section 3)."""
     if topic not in WEBHOOK_TOPICS:
         raise ValueError(f"unknown webhook topic {topic}")
     if bank is None:
@@ -56,6 +60,7 @@ def emit_webhook(*, bank: Bank | None, topic: str, data: dict[str, Any]) -> Outb
         kind=OutboxKind.WEBHOOK,
         topic=topic,
         bank=bank,
+        subject=subject,
         created_at=now,
         next_attempt_at=now,
         request_id=logs.request_id() or "",

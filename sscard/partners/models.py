@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from sscard.people.buckets import PersonOwned
+
 
 class Bank(models.Model):
     """A co-operating bank: opens the financial application and produces cards."""
@@ -60,14 +62,19 @@ class ApiClient(models.Model):
         return self.name
 
 
-class CitizenToken(models.Model):
+class CitizenToken(PersonOwned):
     """A citizen's bearer token from the one-time-code sign-in of the app. Hash only."""
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash", "bucket"], name="citizen_token_unique")
+        ]
 
     def __str__(self) -> str:
         return f"citizen token {self.pk}"

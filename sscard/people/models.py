@@ -8,6 +8,8 @@ import secrets
 from django.db import models
 from django.db.models import F, Q
 
+from sscard.people.buckets import PersonOwned
+
 
 class Sex(models.TextChoices):
     MALE = "M", "male"
@@ -35,13 +37,13 @@ def new_person_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
 
-class Person(models.Model):
-    """An insured person. The social security number is the citizen ID number."""
+class Person(PersonOwned):
+    """An insured person. The social security number is the citizen ID number. The bucket is
+    the ID number's keyed hash when the person is recorded (`buckets.bucket_of`), kept when the
+    number is corrected."""
 
-    reference = models.CharField(
-        max_length=16, unique=True, default=new_person_reference, editable=False
-    )
-    social_security_number = models.CharField(max_length=18, unique=True)
+    reference = models.CharField(max_length=16, default=new_person_reference, editable=False)
+    social_security_number = models.CharField(max_length=18)
     name = models.CharField(max_length=60)
     sex = models.CharField(max_length=1, choices=Sex.choices)
     birth_date = models.DateField()
@@ -52,8 +54,21 @@ class Person(models.Model):
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ZH_HANS)
     created_at = models.DateTimeField()
 
+    bucket_owner = None
+
     class Meta:
         verbose_name_plural = "people"
+        # The bucket last in each key: a lookup by the identifier alone reads the index's
+        # prefix (docs/scale-out.md section 9).
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "bucket"], name="person_reference_unique"),
+            models.UniqueConstraint(
+                fields=["social_security_number", "bucket"], name="person_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(bucket__gte=0, bucket__lt=4096), name="person_bucket_in_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Person {self.pk}"
@@ -81,7 +96,7 @@ class GuardianshipEnd(models.TextChoices):
     SUPERSEDED = "superseded", "replaced by a new record for the same guardian"
 
 
-class Guardianship(models.Model):
+class Guardianship(PersonOwned):
     """A guardian who may act for the ward, on a legal basis.
 
     Whether it is in force on a day is decided in one place, `selectors.guardianships_in_force`:
@@ -102,10 +117,12 @@ class Guardianship(models.Model):
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=24, choices=GuardianshipEnd.choices, blank=True)
 
+    bucket_owner = "ward"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["guardian", "ward"],
+                fields=["guardian", "ward", "bucket"],
                 condition=Q(ended_at__isnull=True),
                 name="one_open_guardianship_per_pair",
             ),
@@ -130,7 +147,7 @@ class CodePurpose(models.TextChoices):
     CONFIRM = "confirm", "confirm a sensitive action"
 
 
-class OneTimeCode(models.Model):
+class OneTimeCode(PersonOwned):
     """A code sent by SMS to sign in or to confirm an action. Only a keyed hash is kept."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")

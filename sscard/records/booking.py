@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from sscard.audit.services import record_event
 from sscard.common import clock
 from sscard.common.context import Actor
+from sscard.people.models import Person
 from sscard.records.feeds import Contribution
 from sscard.records.models import ContributionRecord, ContributionVersion, Employer
 
@@ -34,6 +35,7 @@ COPY_COLUMNS = (
     "paid_on",
     "version",
     "booked_at",
+    "bucket",
 )
 
 
@@ -149,9 +151,11 @@ def _book_round(contributions: Sequence[Contribution]) -> Booked:
             insurance__in=sorted(insurances),
         )
         .order_by("pk")
-        .values_list(*KEY, "pk", *CONTENT, "version", "booked_at")
+        .values_list(*KEY, "pk", *CONTENT, "version", "booked_at", "bucket")
     ):
         existing[row[:4]] = row[4:]
+    # The person's bucket on each new record (COPY fills nothing by itself).
+    buckets = dict(Person.objects.filter(pk__in=sorted(people)).values_list("pk", "bucket"))
     now = clock.now()
     new: dict[tuple[int, str, dt.date, int], tuple[Any, ...]] = {}
     changed: dict[int, ContributionRecord] = {}
@@ -173,10 +177,11 @@ def _book_round(contributions: Sequence[Contribution]) -> Booked:
                 c.paid_on,
                 1,
                 now,
+                buckets[c.person_id],
             )
             result.created += 1
             continue
-        pk, *content, version, booked_at = current
+        pk, *content, version, booked_at, bucket = current
         if tuple(content) == c.content:
             result.unchanged += 1
             continue
@@ -184,6 +189,7 @@ def _book_round(contributions: Sequence[Contribution]) -> Booked:
         history.append(
             ContributionVersion(
                 record_id=pk,
+                bucket=bucket,
                 version=version,
                 base=base,
                 employer_amount=employer_amount,
@@ -240,12 +246,13 @@ def _copy_text(rows: list[tuple[Any, ...]]) -> str:
     plain decimals, the dates and times in ISO format, each distinct one formatted once."""
     iso: dict[Any, str] = {None: NULL}
     lines = []
-    for person, insurance, month, employer, base, part, own, status, paid, version, at in rows:
+    for row in rows:
+        person, insurance, month, employer, base, part, own, status, paid, version, at, bucket = row
         month_text = iso.get(month) or iso.setdefault(month, month.isoformat())
         paid_text = iso.get(paid) or iso.setdefault(paid, paid.isoformat())
         at_text = iso.get(at) or iso.setdefault(at, at.isoformat())
         lines.append(
             f"{person}\t{insurance}\t{month_text}\t{employer}\t{base:f}\t{part:f}\t{own:f}\t"
-            f"{status}\t{paid_text}\t{version}\t{at_text}\n"
+            f"{status}\t{paid_text}\t{version}\t{at_text}\t{bucket}\n"
         )
     return "".join(lines)

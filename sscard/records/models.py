@@ -14,6 +14,7 @@ import secrets
 from django.db import models
 from django.db.models import F, Q
 
+from sscard.people.buckets import PersonOwned
 from sscard.people.models import REFERENCE_ALPHABET
 
 
@@ -49,7 +50,7 @@ class Employer(models.Model):
         return f"{self.credit_code} {self.name}"
 
 
-class ContributionRecord(models.Model):
+class ContributionRecord(PersonOwned):
     """The current version of one month's contribution of a person to one insurance, through
     one employer. `month` is the first day of the month."""
 
@@ -72,7 +73,11 @@ class ContributionRecord(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "month", "insurance", "employer"], name="one_contribution_per_key"
+                # The bucket in the padding after the month: the smallest index of the
+                # places it may take (docs/scale-out.md section 8), and the person and month
+                # still lead.
+                fields=["person", "month", "bucket", "insurance", "employer"],
+                name="one_contribution_per_key",
             ),
             models.CheckConstraint(
                 condition=Q(base__gte=0, employer_amount__gte=0, individual_amount__gte=0),
@@ -90,7 +95,7 @@ class ContributionRecord(models.Model):
         return f"record {self.pk} {self.insurance} {self.month:%Y-%m} v{self.version}"
 
 
-class ContributionVersion(models.Model):
+class ContributionVersion(PersonOwned):
     """An earlier version of a record, kept when a later one replaced it."""
 
     record = models.ForeignKey(ContributionRecord, on_delete=models.CASCADE, related_name="history")
@@ -103,9 +108,13 @@ class ContributionVersion(models.Model):
     booked_at = models.DateTimeField()
     replaced_at = models.DateTimeField()
 
+    bucket_owner = "record"
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["record", "version"], name="one_row_per_version")
+            models.UniqueConstraint(
+                fields=["record", "version", "bucket"], name="one_row_per_version"
+            )
         ]
 
     def __str__(self) -> str:
@@ -181,13 +190,13 @@ def new_dispute_reference() -> str:
     return new_reference("RD")
 
 
-class Authorisation(models.Model):
+class Authorisation(PersonOwned):
     """A person's written authorisation for another person to read their records: which
     insurances, from which day (`starts_on`) until the first day it no longer holds
     (`ends_on`), on which document. Recorded and ended by window clerks. Whether it is in force
     is decided in one place, `selectors.authorisations_in_force`."""
 
-    reference = models.CharField(max_length=16, unique=True, default=new_authorisation_reference)
+    reference = models.CharField(max_length=16, default=new_authorisation_reference)
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, related_name="records_authorisations"
     )
@@ -203,6 +212,9 @@ class Authorisation(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "bucket"], name="authorisation_reference_unique"
+            ),
             models.CheckConstraint(
                 condition=~Q(person=F("authorised")), name="authorised_is_not_the_person"
             ),
@@ -221,11 +233,11 @@ class DisputeStatus(models.TextChoices):
     CONFIRMED = "confirmed", "checked and confirmed as recorded"
 
 
-class Dispute(models.Model):
+class Dispute(PersonOwned):
     """A person disputes a month's record; the agency answers within 15 working days. Opened
     online, by phone or at a window (`outlet`: the window's outlet)."""
 
-    reference = models.CharField(max_length=16, unique=True, default=new_dispute_reference)
+    reference = models.CharField(max_length=16, default=new_dispute_reference)
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     insurance = models.CharField(max_length=16, choices=Insurance.choices)
     month = models.DateField()
@@ -255,6 +267,9 @@ class Dispute(models.Model):
     corrected_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "bucket"], name="dispute_reference_unique")
+        ]
         indexes = [models.Index(fields=["status", "answer_due"], name="dispute_queue")]
 
     def __str__(self) -> str:
@@ -304,7 +319,7 @@ class StatementStatus(models.TextChoices):
     NOTIFIED = "notified", "notified"
 
 
-class YearlyStatement(models.Model):
+class YearlyStatement(PersonOwned):
     """A person's statement of a year in the yearly run (`sscard records statements`): pending
     when the run is queued, made when its figures are drawn (their digest kept: the PDF itself
     is made on demand, `statements`), notified when the message that it is ready is in the
@@ -323,7 +338,9 @@ class YearlyStatement(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["person", "year"], name="one_statement_per_year")
+            models.UniqueConstraint(
+                fields=["person", "year", "bucket"], name="one_statement_per_year"
+            )
         ]
         indexes = [models.Index(fields=["year", "status"], name="statement_run")]
 

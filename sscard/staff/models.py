@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from sscard.people.buckets import PersonOwned
 from sscard.staff.roles import CONSOLE_PERMISSIONS, STAFF_ROLES
 
 ROLE_CHOICES = [(role, role.replace("_", " ")) for role in STAFF_ROLES]
@@ -41,12 +42,12 @@ class PinPadOutcome(models.TextChoices):
     CANCELLED = "cancelled", "cancelled"
 
 
-class PinPadRequest(models.Model):
+class PinPadRequest(PersonOwned):
     """A PIN the holder types on the customer-facing PIN pad, for an activation or a reset the
     clerk has prepared. The PIN itself is never stored here: it goes straight to the card's
     service, which keeps only its hash. Only a hash of the pad's token is kept."""
 
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)
     member = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="+")
     purpose = models.CharField(max_length=8, choices=PinPadPurpose.choices)
     card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="+")
@@ -61,6 +62,14 @@ class PinPadRequest(models.Model):
     )
     refusal_code = models.CharField(max_length=48, blank=True)
     refusal_detail = models.CharField(max_length=300, blank=True)
+
+    # The card's holder's (the presenter may be a guardian).
+    bucket_owner = "card"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash", "bucket"], name="pin_pad_token_unique")
+        ]
 
     def __str__(self) -> str:
         return f"PIN pad {self.pk} ({self.purpose}, {self.outcome})"

@@ -156,6 +156,7 @@ def _tell_receipt(app: CardApplication) -> None:
                 else None
             ),
         },
+        subject=app.person,
     )
     notify(
         subject=app.person,

@@ -154,6 +154,7 @@ def _cancelled(e: Event) -> None:
         bank=app.bank,
         topic="application.cancelled",
         data={"number": app.number, "receipt_number": app.receipt_number},
+        subject=app.person,
     )
 
 

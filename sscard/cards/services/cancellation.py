@@ -97,6 +97,9 @@ def cancel_card(*, actor: Actor, card: Card, reason: str) -> Card:
     save_card(card, *BLOCK_FIELDS)
     card_event(actor, "card.cancelled", card, before)
     emit_webhook(
-        bank=card.bank, topic="card.cancelled", data={"card_number": card.number, "reason": reason}
+        bank=card.bank,
+        topic="card.cancelled",
+        data={"card_number": card.number, "reason": reason},
+        subject=card.person,
     )
     return card

@@ -69,6 +69,7 @@ def lift_loss_report(
             bank=card.bank,
             topic="card.unblocked",
             data={"card_number": card.number, "reference": report.reference, "reason": "lifted"},
+            subject=card.person,
         )
         notify(
             subject=card.person,

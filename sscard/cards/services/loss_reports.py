@@ -191,6 +191,7 @@ def _tell_blocked(card: Card, report: LossReport) -> None:
             "sides": report.sides,
             "expires_at": report.expires_at.isoformat() if report.expires_at else None,
         },
+        subject=card.person,
     )
     notify(
         subject=card.person,

@@ -162,6 +162,7 @@ def settle_card(card: Card) -> Card:
         bank=card.bank,
         topic=topic,
         data={"card_number": card.number, "reason": "temporary_report_lapsed"},
+        subject=card.person,
     )
     notify(
         subject=card.person,
