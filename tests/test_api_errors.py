@@ -29,7 +29,8 @@ from sscard.common import clock
 from sscard.common.clock import frozen_at
 from sscard.common.context import Actor, Channel, Role
 from sscard.partners.models import ApiClient
-from sscard.partners.services import revoke_api_client
+from sscard.partners.services import replace_api_token, revoke_api_client
+from sscard.partners.tokens import hash_token
 from sscard.people.models import Person
 from tests.factories import BankOutletFactory, make_card, make_person, nothing_changes
 
@@ -111,6 +112,33 @@ def test_a_revoked_token_is_401_at_once(api, make_token):
     )
 
     problem_of(api.get(f"/cards/{card.number}/status", token=token), 401, "unauthorized")
+
+
+def test_a_token_revoked_by_another_server_process_is_401_within_a_second(api, make_token):
+    """Each server process remembers for at most a second which client a token names
+    (partners.tokens); a revocation committed by another process (another gunicorn worker, the
+    operators' command line) reaches this one as a changed row only."""
+    card = make_card()
+    token = make_token("cards:verify", name="pharmacy-3")
+    with frozen_at(clock.now()):
+        assert api.get(f"/cards/{card.number}/status", token=token).status_code == 200
+
+        ApiClient.objects.filter(name="pharmacy-3").update(revoked_at=clock.now())
+        clock.travel(dt.timedelta(seconds=1))
+
+        problem_of(api.get(f"/cards/{card.number}/status", token=token), 401, "unauthorized")
+
+
+def test_a_replaced_token_is_401_at_once(api, make_token):
+    token = make_token("outlets:read", name="terminal-1")
+    assert api.get("/ping", token=token).status_code == 200
+
+    new = replace_api_token(
+        actor=Actor.system(), name="terminal-1", token_hash_start=hash_token(token)[:16]
+    )
+
+    problem_of(api.get("/ping", token=token), 401, "unauthorized")
+    assert api.get("/ping", token=new.token).json() == {"ok": True, "client": "terminal-1"}
 
 
 def test_an_expired_citizen_token_is_401(api, citizen_token):

@@ -15,7 +15,8 @@ from sscard.common.errors import DomainError, ErrorCode, Forbidden, NotFound
 from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient, Scope
 from sscard.partners.selectors import is_own_bank_id
-from sscard.partners.services import client_for_token, person_for_token
+from sscard.partners.services import person_for_token
+from sscard.partners.tokens import recent_client_for_token
 from sscard.people.models import Person
 from sscard.people.selectors import reach
 
@@ -181,7 +182,7 @@ class BearerAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Principal | None:
         if len(token) > 200:
             return None
-        client = client_for_token(token)
+        client = recent_client_for_token(token)
         if client is not None:
             logs.bind(actor=client.name)  # the channel once it acts (Principal.actor)
             return Principal(client=client)

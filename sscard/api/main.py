@@ -39,7 +39,9 @@ class StrictJsonParser(Parser):
 DESCRIPTION = """\
 The contract for banks, self-service terminals, the 12333 hotline, the mobile app and points of
 use. Send `Authorization: Bearer <token>`. Errors are RFC 9457 `application/problem+json` with a
-stable `code`. Creating POSTs accept `Idempotency-Key`.
+stable `code`. Creating POSTs accept `Idempotency-Key`. A card's status is read live at every
+lookup: a card blocked a moment ago reads blocked at the very next one. A revoked or replaced API
+client token is refused within 1 second of its revocation (docs/partners.md).
 """
 
 # What the middleware and the parser answer for any request with a body, before the view runs.

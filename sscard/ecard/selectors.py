@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
-
-from django.db import connection
 
 from sscard.cards.models import IN_HAND_STATUSES, Card
 from sscard.cards.person_cards import card_in_hand
@@ -18,6 +15,7 @@ from sscard.cards.selectors import (
     effective_of_row,
     status_columns,
 )
+from sscard.common.database import prepared_cursor
 from sscard.ecard.models import ElectronicCard
 from sscard.people.models import Person
 
@@ -95,29 +93,10 @@ _HOLDER_SQL = (
 )
 
 
-def _prepared_cursor() -> Any:
-    """A cursor of Django's connection (its execute wrappers, error translation and query log)
-    that binds its parameters on the server, so that psycopg prepares a statement it runs again
-    and again on the connection (after `prepare_threshold` runs, settings.DATABASES). Planning
-    the three-table read cost the server about four times what running it does; prepared, it
-    is planned once per connection. Other reads keep Django's client-side binding."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    import psycopg
-
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        raw: Any = psycopg.Cursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
-
-
 def code_holder(serial: str, *, now: dt.datetime) -> CodeHolder | None:
     """The electronic card with this serial, its card's status at `now` and its holder; None if
     there is none."""
-    with _prepared_cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(_HOLDER_SQL, [serial])
         row = cursor.fetchone()
     if row is None:

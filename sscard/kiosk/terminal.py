@@ -22,7 +22,8 @@ from sscard.common.context import Actor, Channel, Role
 from sscard.common.errors import ErrorCode, FieldError, ValidationError
 from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient
-from sscard.partners.services import client_for_token, replace_api_token
+from sscard.partners.services import replace_api_token
+from sscard.partners.tokens import client_for_token
 
 COOKIE = "sscard_terminal"
 COOKIE_SALT = "sscard.kiosk.terminal"

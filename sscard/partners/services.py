@@ -6,14 +6,12 @@ A token is shown once, when it is made; only its SHA-256 is stored.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from sscard.audit.services import record_event, save_recording_change
@@ -22,15 +20,15 @@ from sscard.common.context import Actor
 from sscard.common.errors import Conflict, ErrorCode, FieldError, NotFound, ValidationError
 from sscard.outlets.models import Outlet, OutletType
 from sscard.partners.models import ApiClient, Bank, CitizenToken, Scope
+from sscard.partners.tokens import (
+    CLIENT_TOKEN_PREFIX,
+    forget_clients,
+    hash_token,
+)
 from sscard.partners.webhook_urls import check_webhook_url
 from sscard.people.models import Person
 
-CLIENT_TOKEN_PREFIX = "ssk_"
 CITIZEN_TOKEN_PREFIX = "ssc_"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _new_token(prefix: str) -> str:
@@ -156,6 +154,7 @@ def replace_api_token(*, actor: Actor, name: str, token_hash_start: str) -> Issu
         before = {"token_prefix": client.token_prefix}
         client.token_hash, client.token_prefix = hash_token(token), token[:8]
         client.save(update_fields=["token_hash", "token_prefix"])
+        _forget_clients_now_and_on_commit()
         record_event(
             actor=actor,
             action="api_client.token_replaced",
@@ -167,6 +166,14 @@ def replace_api_token(*, actor: Actor, name: str, token_hash_start: str) -> Issu
     return IssuedClient(client, token)
 
 
+def _forget_clients_now_and_on_commit() -> None:
+    """This process takes the old token no more from the next request on (partners.tokens):
+    forgotten now, and again once the change is committed, in case a request of another
+    thread read the client in between."""
+    forget_clients()
+    transaction.on_commit(forget_clients)
+
+
 def revoke_api_client(*, actor: Actor, name: str) -> ApiClient:
     with transaction.atomic():
         client = ApiClient.objects.select_for_update().filter(name=name.strip()).first()
@@ -175,6 +182,7 @@ def revoke_api_client(*, actor: Actor, name: str) -> ApiClient:
         if client.revoked_at is None:
             client.revoked_at = clock.now()
             client.save(update_fields=["revoked_at"])
+            _forget_clients_now_and_on_commit()
             record_event(
                 actor=actor,
                 action="api_client.revoked",
@@ -203,27 +211,6 @@ def save_bank(*, actor: Actor, bank: Bank) -> Bank:
         secret=BANK_SECRET_FIELDS,
     )
     return bank
-
-
-def client_for_token(token: str) -> ApiClient | None:
-    if not token.startswith(CLIENT_TOKEN_PREFIX):
-        return None
-    # Every API request comes through here: one precomposed statement instead of a queryset
-    # compiled per call (BENCHMARKS.md). The outlet and the bank load lazily where needed.
-    for client in ApiClient.objects.raw(_client_by_token_sql(), [hash_token(token)]):
-        return client
-    return None
-
-
-@functools.cache
-def _client_by_token_sql() -> str:
-    quote = connection.ops.quote_name
-    meta = ApiClient._meta
-    return (
-        f"SELECT * FROM {quote(meta.db_table)}"
-        f" WHERE {quote(meta.get_field('token_hash').column)} = %s"
-        f" AND {quote(meta.get_field('revoked_at').column)} IS NULL LIMIT 1"
-    )
 
 
 @dataclass(frozen=True)
