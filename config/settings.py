@@ -222,6 +222,9 @@ STATEMENT_RUN_STALLED_AFTER_SECONDS = float(
 # keys kept in the database (defaults to one derived from SECRET_KEY).
 ECARD_CODE_SECONDS = int(os.environ.get("SSCARD_ECARD_CODE_SECONDS", "60"))
 ECARD_KEY = os.environ.get("SSCARD_ECARD_KEY", "")
+# The audit key that signs the audit log's checkpoints: a file, never the database (made on
+# first use, mode 0600; its public half beside it in `<file>.pub` is all that verifying needs).
+AUDIT_KEY_FILE = Path(os.environ.get("SSCARD_AUDIT_KEY_FILE", "") or VAR_DIR / "audit_key")
 
 # Rate limits and other short-lived counters: Redis when REDIS_URL is set, else this process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
