@@ -225,6 +225,9 @@ ECARD_KEY = os.environ.get("SSCARD_ECARD_KEY", "")
 # The key of a person's bucket, the distribution key of their data (defaults to one derived from
 # SECRET_KEY): set before the first person is recorded, and never changed afterwards.
 BUCKET_KEY = os.environ.get("SSCARD_BUCKET_KEY", "")
+# The audit key that signs the audit log's checkpoints: a file, never the database (made on
+# first use, mode 0600; its public half beside it in `<file>.pub` is all that verifying needs).
+AUDIT_KEY_FILE = Path(os.environ.get("SSCARD_AUDIT_KEY_FILE", "") or VAR_DIR / "audit_key")
 
 # Rate limits and other short-lived counters: Redis when REDIS_URL is set, else this process.
 REDIS_URL = os.environ.get("REDIS_URL", "")

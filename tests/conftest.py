@@ -16,6 +16,12 @@ def default_policy(db: None) -> RegionalPolicy:
     return policy
 
 
+@pytest.fixture(autouse=True)
+def audit_key_file(settings, tmp_path_factory) -> None:
+    """Each test signs the audit checkpoints with a key of its own, outside the var directory."""
+    settings.AUDIT_KEY_FILE = tmp_path_factory.mktemp("audit-key") / "audit_key"
+
+
 @pytest.fixture
 def bank():
     return BankFactory.create()

@@ -185,7 +185,9 @@ def db_state(*rows: Any) -> dict[str, Any]:
             if model.__module__.startswith("sscard.")
         },
         "rows": [type(row)._default_manager.filter(pk=row.pk).values().first() for row in rows],
-        "audit_head": list(AuditHead.objects.values_list("seq", "hash")),
+        "audit_head": list(
+            AuditHead.objects.order_by("bucket").values_list("bucket", "seq", "hash")
+        ),
         "sequences": dict(Sequence.objects.values_list("name", "value")),
     }
 

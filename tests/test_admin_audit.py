@@ -62,11 +62,12 @@ class Scene:
 
     @staticmethod
     def last_seq() -> int:
-        last = AuditEvent.objects.order_by("-seq").first()
-        return last.seq if last else 0
+        # Events are in many chains: the newest written has the highest id.
+        last = AuditEvent.objects.order_by("-id").first()
+        return last.id if last else 0
 
     def new_events(self) -> list[AuditEvent]:
-        return list(AuditEvent.objects.filter(seq__gt=self.seq).order_by("seq"))
+        return list(AuditEvent.objects.filter(id__gt=self.seq).order_by("id"))
 
     def one_event(self) -> AuditEvent:
         events = self.new_events()

@@ -779,9 +779,12 @@ def test_a_wrong_pin_writes_only_its_count_and_one_audit_event(api, make_token, 
     problem_of(verify(api, card, "802413", token), 403, "wrong_pin")
 
     after = db_state(card)
+    # The event's chain gets its head row when it is the chain's first event.
+    first_of_its_chain = AuditEvent.objects.latest("id").seq == 1
     assert after["counts"] == {
         **before["counts"],
         "audit.AuditEvent": before["counts"]["audit.AuditEvent"] + 1,
+        "audit.AuditHead": before["counts"]["audit.AuditHead"] + first_of_its_chain,
     }
     [row_before], [row_after] = before["rows"], after["rows"]
     changed = {k for k in row_before if row_before[k] != row_after[k]}

@@ -63,7 +63,7 @@ def confirm(client: Client, url: str, data: dict[str, object]):
 
 
 def last_event(action: str) -> AuditEvent:
-    return AuditEvent.objects.filter(action=action).latest("seq")
+    return AuditEvent.objects.filter(action=action).latest("id")
 
 
 def window_actor(world: World) -> Actor:

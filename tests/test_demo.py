@@ -41,7 +41,7 @@ def _state() -> dict[str, Any]:
             for m in apps.get_models()
             if m.__module__.startswith("sscard.")
         },
-        "head": list(AuditHead.objects.values_list("seq", "hash")),
+        "head": list(AuditHead.objects.order_by("bucket").values_list("bucket", "seq", "hash")),
         "sequences": dict(Sequence.objects.values_list("name", "value")),
     }
 

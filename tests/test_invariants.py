@@ -311,14 +311,14 @@ class CardWorld(RuleBasedStateMachine):
         # Time never stands still between two acts.
         clock.travel(dt.timedelta(seconds=1))
         before, counters = snapshot()
-        last_seq = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        last_seq = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
         result, error = None, None
         try:
             result = call()
         except DomainError as refused:
             error = refused
         after, counters_after = snapshot()
-        events = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq"))
+        events = list(AuditEvent.objects.filter(id__gt=last_seq).order_by("id"))
         if currently_in_test_context():  # not when a test replays steps by hand
             event(f"{name}: {error.code if error else 'done'}")
         if error is not None and not counted(error):
@@ -790,15 +790,15 @@ class TestReplay(DjangoTestCase):
     def story(self) -> list[tuple[str, str, str]]:
         world = CardWorld()
         try:
-            first = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first()
+            first = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
             # The parent's card, under the separate policy: a formal report taken at the bank
             # covers the bank side only, one taken at the window both sides.
             world.report(1, -1, "formal", Channel.HOTLINE, Channel.BANK, True, False)
             world.report(1, -1, "formal", Channel.APP, Channel.WINDOW, True, False)
             world.activate(0, -1, True, GOOD_PINS[0], WEAK_PINS[1])
             return list(
-                AuditEvent.objects.filter(seq__gt=first or 0)
-                .order_by("seq")
+                AuditEvent.objects.filter(id__gt=first or 0)
+                .order_by("id")
                 .values_list("action", "channel", "after__status")
             )
         finally:

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from sscard.applications.services.cancellation import lapse_uncollected
 from sscard.applications.services.renewal import remind_expiring_cards
+from sscard.audit.checkpoints import checkpoint_if_due
 from sscard.background.sweep import SCHEDULE, check_schedule
 from sscard.calls.services import close_and_forget_calls
 from sscard.cards.services import expire_cards, lapse_due_reports, remind_lapsing_reports
@@ -23,7 +24,7 @@ def test_each_app_registers_its_jobs_and_the_schedule_names_each_once() -> None:
     registered = registered_jobs()
 
     assert sorted(registered) == sorted(SCHEDULE)
-    assert len(SCHEDULE) == len(set(SCHEDULE)) == 13
+    assert len(SCHEDULE) == len(set(SCHEDULE)) == 14
     assert registered["temporary reports lapsed"] is lapse_due_reports
     assert registered["reminders"] is remind_lapsing_reports
     assert registered["uncollected cards lapsed"] is lapse_uncollected
@@ -31,6 +32,8 @@ def test_each_app_registers_its_jobs_and_the_schedule_names_each_once() -> None:
     assert registered["cards expired"] is expire_cards
     assert registered["statement runs resumed"] is resume_stalled_runs
     assert registered["voice calls closed and forgotten"] is close_and_forget_calls
+    assert registered["audit checkpoint"] is checkpoint_if_due
+    assert SCHEDULE[-1] == "audit checkpoint"
     assert check_schedule() == []
 
 

@@ -14,8 +14,9 @@ from sscard.audit.models import AuditEvent
 def search_events(
     *, q: str = "", action: str = "", actor_id: str = "", outlet_code: str = ""
 ) -> QuerySet[AuditEvent]:
-    """Newest first. `q` matches the object's key or the action; the others narrow it down."""
-    rows = AuditEvent.objects.order_by("-seq")
+    """Newest first (by time, then as written: each bucket's chain has its own seq). `q`
+    matches the object's key or the action; the others narrow it down."""
+    rows = AuditEvent.objects.order_by("-at", "-id")
     words = q.strip()
     if words:
         rows = rows.filter(Q(object_id=words) | Q(action__startswith=words))

@@ -1,18 +1,26 @@
-"""Writing and verifying the hash-chained audit log."""
+"""Writing and verifying the hash-chained audit log: a chain per bucket.
+
+An event goes into the chain of its bucket (0..4095): the caller's (the person's bucket), or
+else the keyed hash of `object_type:object_id`, so every event about one object is in one chain,
+in order. Only that bucket's head row is locked, so writers of different buckets never wait on
+each other. Signed checkpoints tie the heads together (`sscard.audit.checkpoints`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
-from sscard.audit.models import AuditEvent, AuditHead
+from sscard.audit.models import BUCKETS, AuditEvent, AuditHead
 from sscard.common import clock, logs
 from sscard.common.context import Actor
 
@@ -39,7 +47,7 @@ def _digest(prev_hash: str, fields: dict[str, Any]) -> str:
 
 
 def _fields(event: AuditEvent) -> dict[str, Any]:
-    fields = {
+    fields: dict[str, Any] = {
         "seq": event.seq,
         "at": _plain(event.at),
         "actor_kind": event.actor_kind,
@@ -56,7 +64,38 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
     # Only when set: the events written before the request id was kept verify as they did.
     if event.request_id:
         fields["request_id"] = event.request_id
+    # Only when not 0: the events of the one chain there was (bucket 0's) verify as they did.
+    if event.bucket:
+        fields["bucket"] = event.bucket
     return fields
+
+
+def _bucket_key() -> bytes:
+    # BUCKET_KEY when the settings have one (the people's bucket key), else one from SECRET_KEY.
+    secret = getattr(settings, "BUCKET_KEY", "") or f"bucket:{settings.SECRET_KEY}"
+    return str(secret).encode("utf-8")
+
+
+def bucket_of(object_type: str, object_id: str | int) -> int:
+    """The chain of the events about an object that belongs to no person: a keyed hash, so the
+    bucket tells nothing about the object to whoever sees it."""
+    message = f"{object_type}:{object_id}".encode()
+    digest = hmac.new(_bucket_key(), message, hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") % BUCKETS
+
+
+def _locked_head(bucket: int) -> AuditHead:
+    """The bucket's head, locked until the caller's transaction ends; made on first use.
+
+    Two writers making the same head at once: the insert that does nothing on a conflict waits
+    for the other's commit (or rollback) on the primary key, and neither fails."""
+    head = AuditHead.objects.select_for_update().filter(bucket=bucket).first()
+    if head is None:
+        AuditHead.objects.bulk_create(
+            [AuditHead(bucket=bucket, seq=0, hash=GENESIS)], ignore_conflicts=True
+        )
+        head = AuditHead.objects.select_for_update().get(bucket=bucket)
+    return head
 
 
 def record_event(
@@ -67,16 +106,23 @@ def record_event(
     object_id: str | int,
     before: dict[str, Any],
     after: dict[str, Any],
+    bucket: int | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction.
+    """Append one event to its bucket's chain inside the caller's transaction: `bucket` (the
+    person's), else the keyed hash of `object_type:object_id`.
 
     Personal data never goes into `before`/`after`: keys and statuses only.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit events are written inside the change's transaction")
+    if bucket is None:
+        bucket = bucket_of(object_type, object_id)
+    elif not 0 <= bucket < BUCKETS:
+        raise ValueError(f"an audit bucket is from 0 to {BUCKETS - 1}, not {bucket}")
     logs.note_actor(actor)
-    head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+    head = _locked_head(bucket)
     event = AuditEvent(
+        bucket=bucket,
         seq=head.seq + 1,
         at=clock.now(),
         actor_kind=actor.kind,
@@ -105,30 +151,65 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     reason: str = ""
-    # The last event's hash when the chain holds: two copies that agree on it hold the same log.
+    # The chain that does not hold.
+    bucket: int | None = None
+    # When every chain holds: the root over the heads (sscard.audit.checkpoints.heads_root), so
+    # two copies that agree on it hold the same log; and how many chains have events.
     last_hash: str = field(default="", compare=False)
+    chains: int = field(default=0, compare=False)
+
+
+def _broken(bucket: int, checked: int, seq: int, what: str) -> ChainReport:
+    return ChainReport(False, checked, seq, f"event #{seq} of bucket {bucket} {what}", bucket)
 
 
 def verify_chain(events: Iterable[AuditEvent] | None = None) -> ChainReport:
-    """Walk the chain in order and report the first link that does not hold."""
-    rows = events if events is not None else AuditEvent.objects.order_by("seq").iterator(2000)
-    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    """Walk every bucket's chain in order and report the first link that does not hold: seq
+    without gaps from 1, each prev_hash, each hash recomputed, the head at the last event."""
+    from sscard.audit.checkpoints import heads_root
+
+    rows = (
+        events
+        if events is not None
+        else AuditEvent.objects.order_by("bucket", "seq").iterator(2000)
+    )
+    heads = {h.bucket: h for h in AuditHead.objects.all()}
+    ends: dict[int, tuple[int, str]] = {}
+    bucket, prev_hash, expected_seq, checked = -1, GENESIS, 1, 0
+
+    def head_holds() -> ChainReport | None:
+        head = heads.get(bucket)
+        if bucket < 0:
+            return None
+        if head is None:
+            return ChainReport(False, checked, 1, f"the head of bucket {bucket} is missing", bucket)
+        if head.seq != expected_seq - 1 or head.hash != prev_hash:
+            return _broken(bucket, checked, expected_seq, "onwards has been removed")
+        ends[bucket] = (head.seq, head.hash)
+        return None
+
     for event in rows:
+        if event.bucket != bucket:
+            broken = head_holds()
+            if broken:
+                return broken
+            bucket, prev_hash, expected_seq = event.bucket, GENESIS, 1
         if event.seq != expected_seq:
-            return ChainReport(False, checked, expected_seq, f"event #{expected_seq} is missing")
+            return _broken(bucket, checked, expected_seq, "is missing")
         if event.prev_hash != prev_hash:
-            return ChainReport(
-                False, checked, event.seq, f"event #{event.seq} does not follow the one before"
-            )
+            return _broken(bucket, checked, event.seq, "does not follow the one before")
         if _digest(prev_hash, _fields(event)) != event.hash:
-            return ChainReport(False, checked, event.seq, f"event #{event.seq} has been altered")
+            return _broken(bucket, checked, event.seq, "has been altered")
         prev_hash, expected_seq, checked = event.hash, expected_seq + 1, checked + 1
-    head = AuditHead.objects.filter(id=1).first()
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev_hash):
-        return ChainReport(
-            False, checked, expected_seq, f"event #{expected_seq} onwards has been removed"
-        )
-    return ChainReport(True, checked, last_hash=prev_hash if checked else "")
+    broken = head_holds()
+    if broken:
+        return broken
+    # A head ahead of a chain with no event left at all: the whole chain was removed.
+    for head in sorted(heads.values(), key=lambda h: h.bucket):
+        if head.seq and head.bucket not in ends:
+            return _broken(head.bucket, checked, 1, "onwards has been removed")
+    root = heads_root([(b, s, h) for b, (s, h) in sorted(ends.items())]) if ends else ""
+    return ChainReport(True, checked, last_hash=root, chains=len(ends))
 
 
 def snapshot(instance: Any, fields: Iterable[str]) -> dict[str, Any]:

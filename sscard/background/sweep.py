@@ -31,6 +31,8 @@ SCHEDULE: tuple[str, ...] = (
     "sessions pruned",
     "voice calls closed and forgotten",
     "ecard codes pruned",
+    # Last: the heads of the audit chains as the jobs above left them, signed every 5 minutes.
+    "audit checkpoint",
 )
 
 

@@ -21,12 +21,13 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from tqdm import tqdm
 
-from sscard.audit.models import AuditEvent, AuditHead
+from sscard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
 from sscard.audit.services import GENESIS
 from sscard.cards.models import Card
 from sscard.cards.numbers import card_number_for
 from sscard.cards.pins import hash_pin
 from sscard.common.models import Sequence as NamedSequence
+from sscard.common.models import restart
 from sscard.demo import guangzhou as gz
 from sscard.demo.planning import DEMO_PIN, SEED, Planner, add_years, anchor_date, candidates
 from sscard.partners.models import Bank
@@ -355,6 +356,8 @@ def wipe() -> list[str]:
         else:
             for model in reversed(targets):
                 cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")
-        AuditHead.objects.update_or_create(id=1, defaults={"seq": 0, "hash": GENESIS})
-        NamedSequence.objects.filter(name__in=NUMBERED_SEQUENCES).update(value=0)
+        AuditCheckpoint.objects.all().delete()
+        AuditHead.objects.all().delete()
+        AuditHead.objects.create(bucket=0, seq=0, hash=GENESIS)
+        restart(NUMBERED_SEQUENCES)
     return [m._meta.label for m in targets]

@@ -353,7 +353,7 @@ def _action(code: str) -> str:
 
 
 AUDIT_COLUMNS = [
-    Column(pgettext_lazy("console", "No."), lambda e: e.seq),
+    Column(pgettext_lazy("console", "No."), lambda e: f"{e.bucket}-{e.seq}"),
     Column(pgettext_lazy("console", "When"), lambda e: _date(e.at)),
     Column(pgettext_lazy("console", "Who"), lambda e: e.actor_id),
     Column(pgettext_lazy("console", "Role"), lambda e: label("role", e.actor_role)),
