@@ -8,6 +8,8 @@ and reports lookups per second and the latency per lookup (mean, p50, p99, max).
     .venv/bin/python bench/card_status.py --cards 10000 --db sqlite
     .venv/bin/python bench/card_status.py --cards 1000000 --db postgres
     .venv/bin/python bench/card_status.py --all        # both sizes on both databases
+    .venv/bin/python bench/card_status.py --cards 20000000 --db postgres \
+        --pg postgres://postgres@127.0.0.1:55432  # the benchmarks' cluster (bench/pg_cluster.py)
 
 Databases: SQLite files under var/bench/, PostgreSQL databases `sscard_bench_<size>` on
 --pg (created when missing). A database already holding the right number of people is reused;
@@ -82,7 +84,7 @@ def cpu_model() -> str:
 
 
 def prepare_database(
-    db: str, cards: int, *, reload: bool, pg: str, name: str = ""
+    db: str, cards: int, *, reload: bool, pg: str, name: str = "", load: bool = True
 ) -> tuple[str, float | None]:
     """Set Django up in this process on the bench database for N people, loading it if needed.
 
@@ -108,7 +110,11 @@ def prepare_database(
 
     call_command("migrate", verbosity=0)
     load_seconds = None
-    if reload or Person.objects.count() != cards or not Card.objects.exists():
+    if not load:
+        if not Card.objects.exists():
+            raise SystemExit(f"{url} holds no cards (--no-load)")
+        analyze()
+    elif reload or Person.objects.count() != cards or not Card.objects.exists():
         print(f"loading {cards} people with their cards into {db} ...", file=sys.stderr)
         started = time.perf_counter()
         wipe()
@@ -140,8 +146,10 @@ def sample_numbers(rng: random.Random, *counts: int) -> tuple[Any, ...]:
     return (*found, span["n"])
 
 
-def run_one(db: str, cards: int, *, lookups: int, warmup: int, reload: bool, pg: str) -> dict:
-    _url, load_seconds = prepare_database(db, cards, reload=reload, pg=pg)
+def run_one(
+    db: str, cards: int, *, lookups: int, warmup: int, reload: bool, pg: str, load: bool = True
+) -> dict:
+    _url, load_seconds = prepare_database(db, cards, reload=reload, pg=pg, load=load)
     import django
     from django.db import connection
 
@@ -256,6 +264,11 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=20_000)
     parser.add_argument("--warmup", type=int, default=2_000)
     parser.add_argument("--reload", action="store_true", help="load the data again")
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="use the database as it is, however many cards it holds (a load under way)",
+    )
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -280,6 +293,7 @@ def main() -> None:
         warmup=args.warmup,
         reload=args.reload,
         pg=args.pg,
+        load=not args.no_load,
     )
     if args.json:
         print(json.dumps(result))

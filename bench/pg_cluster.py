@@ -1,6 +1,6 @@
 """The benchmarks' own PostgreSQL cluster: large loads (20M people) never go to a shared server.
 
-    .venv/bin/python bench/pg_cluster.py init     # initdb + bench/postgres-large.conf, start
+    .venv/bin/python bench/pg_cluster.py init     # initdb, deploy/postgresql/large-province.conf
     .venv/bin/python bench/pg_cluster.py start | stop | url | settings
 
 The cluster lives in --dir (default /work/bench-pg) and listens on 127.0.0.1:--port (55432),
@@ -17,7 +17,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SETTINGS = ROOT / "bench" / "postgres-large.conf"
+SETTINGS = ROOT / "deploy" / "postgresql" / "large-province.conf"
 SHOWN = (
     "server_version",
     "shared_buffers",
