@@ -8,6 +8,8 @@ and reports lookups per second and the latency per lookup (mean, p50, p99, max).
     .venv/bin/python bench/card_status.py --cards 10000 --db sqlite
     .venv/bin/python bench/card_status.py --cards 1000000 --db postgres
     .venv/bin/python bench/card_status.py --all        # both sizes on both databases
+    .venv/bin/python bench/card_status.py --cards 20000000 --db postgres \
+        --pg postgres://postgres@127.0.0.1:55432  # the benchmarks' cluster (bench/pg_cluster.py)
 
 Databases: SQLite files under var/bench/, PostgreSQL databases `sscard_bench_<size>` on
 --pg (created when missing). A database already holding the right number of people is reused;
@@ -32,7 +34,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-SIZES = (10_000, 1_000_000)
+SIZES = (10_000, 1_000_000)  # --all; --cards 20000000 for a large province
 ROUNDS = 5
 STATUS_COLUMNS = (
     "status",
@@ -82,7 +84,7 @@ def cpu_model() -> str:
 
 
 def prepare_database(
-    db: str, cards: int, *, reload: bool, pg: str, name: str = ""
+    db: str, cards: int, *, reload: bool, pg: str, name: str = "", load: bool = True
 ) -> tuple[str, float | None]:
     """Set Django up in this process on the bench database for N people, loading it if needed.
 
@@ -108,7 +110,11 @@ def prepare_database(
 
     call_command("migrate", verbosity=0)
     load_seconds = None
-    if reload or Person.objects.count() != cards or not Card.objects.exists():
+    if not load:
+        if not Card.objects.exists():
+            raise SystemExit(f"{url} holds no cards (--no-load)")
+        analyze()
+    elif reload or Person.objects.count() != cards or not Card.objects.exists():
         print(f"loading {cards} people with their cards into {db} ...", file=sys.stderr)
         started = time.perf_counter()
         wipe()
@@ -120,21 +126,40 @@ def prepare_database(
     return url, load_seconds
 
 
-def run_one(db: str, cards: int, *, lookups: int, warmup: int, reload: bool, pg: str) -> dict:
-    _url, load_seconds = prepare_database(db, cards, reload=reload, pg=pg)
+def sample_numbers(rng: random.Random, *counts: int) -> tuple[Any, ...]:
+    """Random existing card numbers, `counts` lists of them, and how many cards there are.
+
+    Drawn by id (the bench databases number their cards from 1 without gaps), so that 20M
+    numbers need not be read into memory."""
+    from django.db.models import Count, Max, Min
+
+    from sscard.cards.models import Card
+
+    span = Card.objects.aggregate(low=Min("pk"), high=Max("pk"), n=Count("pk"))
+    ids = [[rng.randint(span["low"], span["high"]) for _ in range(k)] for k in counts]
+    wanted = sorted({i for chosen in ids for i in chosen})
+    number_of: dict[int, str] = {}
+    for start in range(0, len(wanted), 5_000):
+        rows = Card.objects.filter(pk__in=wanted[start : start + 5_000])
+        number_of.update(rows.values_list("pk", "number"))
+    found = [[number_of[i] for i in chosen if i in number_of] for chosen in ids]
+    return (*found, span["n"])
+
+
+def run_one(
+    db: str, cards: int, *, lookups: int, warmup: int, reload: bool, pg: str, load: bool = True
+) -> dict:
+    _url, load_seconds = prepare_database(db, cards, reload=reload, pg=pg, load=load)
     import django
     from django.db import connection
 
     from sscard.cards.models import Card
     from sscard.cards.selectors import card_status
 
-    numbers = list(Card.objects.values_list("number", flat=True))
     rng = random.Random(20_120_101)
-    for number in rng.choices(numbers, k=warmup):
+    warm, sample, n_cards = sample_numbers(rng, warmup, lookups)
+    for number in warm:
         card_status(number)
-    sample = rng.choices(numbers, k=lookups)
-    n_cards = len(numbers)
-    del numbers
     # Long-lived objects out of the collector's way, as a server would after start-up.
     gc.collect()
     gc.freeze()
@@ -239,6 +264,11 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=20_000)
     parser.add_argument("--warmup", type=int, default=2_000)
     parser.add_argument("--reload", action="store_true", help="load the data again")
+    parser.add_argument(
+        "--no-load",
+        action="store_true",
+        help="use the database as it is, however many cards it holds (a load under way)",
+    )
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="server URL")
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -263,6 +293,7 @@ def main() -> None:
         warmup=args.warmup,
         reload=args.reload,
         pg=args.pg,
+        load=not args.no_load,
     )
     if args.json:
         print(json.dumps(result))

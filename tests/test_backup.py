@@ -25,8 +25,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from sscard.audit.models import AuditEvent, AuditHead
-from tests.process_support import database_url
 from sscard.audit.services import verify_chain
+from tests.process_support import database_url
 from tests.records_support import seed_rates
 
 pytestmark = pytest.mark.django_db(transaction=True)

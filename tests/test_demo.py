@@ -352,3 +352,57 @@ def test_the_records_are_the_same_every_run():
 
     first = rows()
     assert first == rows() and len(first) >= 59 * 36 * 5
+
+
+def _people_and_cards() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    people = list(
+        Person.objects.order_by("pk").values_list(
+            "pk", "social_security_number", "name", "birth_date", "phone", "address"
+        )
+    )
+    cards = list(
+        Card.objects.order_by("pk").values_list(
+            "pk", "number", "person_id", "issued_on", "status", "account_number"
+        )
+    )
+    return people, cards
+
+
+def test_a_large_demo_is_loaded_a_block_at_a_time():
+    from sscard.demo.bulk import load_people_and_cards, wipe
+    from sscard.demo.reference import load_reference_data
+
+    load_reference_data()
+    small = load_people_and_cards(people=120, block=120, progress=False)
+    one_block = _people_and_cards()
+    wipe()
+
+    large = load_people_and_cards(people=330, block=120, progress=False)
+
+    people, cards = _people_and_cards()
+    # The first block is the demo of that size, row for row; the others follow on.
+    assert people[:120] == one_block[0]
+    assert cards[: small.cards] == one_block[1]
+    assert large.adults_with_card == small.adults_with_card
+    assert (large.people, Person.objects.count()) == (330, 330)
+    assert [p[0] for p in people] == list(range(1, 331))
+    assert large.cards == len(cards) > small.cards
+    assert [c[0] for c in cards] == list(range(1, large.cards + 1))
+    assert [c[1] for c in cards] == [card_number_for(n) for n in range(1, large.cards + 1)]
+    assert Sequence.objects.get(name="card_number").value == large.last_card_serial
+    # ID numbers are never repeated from one block to the next, and stay valid.
+    numbers = [p[1] for p in people]
+    assert len(set(numbers)) == len(numbers)
+    assert [parse_citizen_id(n).birth_date for n in numbers] == [p[3] for p in people]
+    # Guardians come from their ward's own block.
+    for guardian, ward in Guardianship.objects.values_list("guardian_id", "ward_id"):
+        assert (guardian - 1) // 120 == (ward - 1) // 120
+    assert Guardianship.objects.count() == large.guardianships
+    assert set(large.seconds) == {
+        "planning",
+        "people",
+        "guardianships",
+        "cards",
+        "commit",
+        "analyze",
+    }

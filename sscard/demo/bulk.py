@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
@@ -39,6 +40,8 @@ from sscard.people.models import (
 )
 
 NUMBERED_SEQUENCES = ("card_number", "receipt", "card_application", "loss_report")
+# People planned and written at once: the memory of the load (about 1.5 GB at this size).
+BLOCK = 1_000_000
 
 PERSON_COLUMNS = (
     "id",
@@ -107,6 +110,8 @@ class BulkResult:
     adults_without_card: list[int]
     minors_without_card: list[int]
     expired_card_holders: list[int]
+    # Seconds spent in each stage of the load, all blocks together (planning, people, ...).
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- writing
@@ -264,56 +269,125 @@ def _next_id(model: type[models.Model]) -> int:
     return (highest or 0) + 1
 
 
-def load_people_and_cards(*, people: int, seed: int = SEED, progress: bool = True) -> BulkResult:
-    """Plan and write `people` people, their guardianships and cards in one transaction."""
+def load_people_and_cards(
+    *, people: int, seed: int = SEED, progress: bool = True, block: int = BLOCK
+) -> BulkResult:
+    """Plan and write `people` people, their guardianships and cards, `block` people at a time.
+
+    Each block is planned in memory, written by COPY and committed before the next is planned,
+    so memory stays that of one block. Up to `block` people this is one block in one
+    transaction, the same rows as always for the seed; a larger demo continues with further
+    blocks, each planned from generators of its own (guardians come from the same block), with
+    ids and card numbers following on and ID numbers never repeated. The scenarios' candidates
+    are the first block's.
+    """
     from sscard.policy.selectors import policy_for_region
 
     anchor = anchor_date()
-    planner = Planner(people=people, seed=seed, anchor=anchor)
-    quiet = None if progress else True  # None: a bar only on a terminal
-    with tqdm(total=people, desc="planning", unit=" people", disable=quiet) as bar:
-        planner.plan_people(bar.update)
     bank_ids = dict(
         Bank.objects.filter(code__in=[b.code for b in gz.BANKS]).values_list("code", "id")
     )
     validity = {d.code: policy_for_region(d.code).card_validity_years for d in gz.DISTRICTS}
     pin_hash = hash_pin(DEMO_PIN)
-    n_guardianships = sum(len(p.guardians) for p in planner.people)
+    blocks = max(1, -(-people // block))
+    id_serials: dict[tuple[str, dt.date, bool], tuple[int, int]] = {}
+    loaded = _Loaded()
+    found: dict[str, list[int]] = {}
+    quiet = None if progress else True  # None: a bar only on a terminal
+    with tqdm(
+        total=people,
+        desc="people",
+        unit=" people",
+        unit_scale=True,
+        disable=quiet,
+    ) as bar:
+        for number in range(blocks):
+            size = min(block, people - number * block)
+            planner = Planner(
+                people=size, seed=seed, anchor=anchor, block=number, id_serials=id_serials
+            )
+
+            def stage(what: str, number: int = number) -> None:
+                loaded.clock(what)
+                bar.set_postfix_str(f"block {number + 1}/{blocks}: {what}")
+
+            stage("planning")
+            planner.plan_people()
+            _write_block(planner, loaded, bank_ids, pin_hash, validity, bar.update, stage)
+            if number == 0:
+                found = candidates(planner)
+            del planner
+    loaded.clock("analyze")
+    analyze()
+    loaded.clock("")
+    return BulkResult(
+        people=loaded.people,
+        guardianships=loaded.guardianships,
+        cards=loaded.cards,
+        last_card_serial=loaded.last_card_serial,
+        anchor=anchor,
+        **found,
+        seconds={what: round(took, 1) for what, took in loaded.seconds.items()},
+    )
+
+
+@dataclass
+class _Loaded:
+    people: int = 0
+    guardianships: int = 0
+    cards: int = 0
+    last_card_serial: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    _stage: str = ""
+    _since: float = 0.0
+
+    def clock(self, stage: str) -> None:
+        """The stage that begins now ("" for none): the one before is added its time."""
+        now = time.monotonic()
+        if self._stage:
+            self.seconds[self._stage] = self.seconds.get(self._stage, 0.0) + now - self._since
+        self._stage, self._since = stage, now
+
+
+def _write_block(
+    planner: Planner,
+    loaded: _Loaded,
+    bank_ids: dict[str, int],
+    pin_hash: str,
+    validity: dict[str, int],
+    tick: Callable[[int], object],
+    stage: Callable[[str], object],
+) -> None:
+    """Number and write one planned block in one transaction; `tick` counts its people."""
     with transaction.atomic():
         counter, _ = NamedSequence.objects.select_for_update().get_or_create(name="card_number")
         planner.number_people(_next_id(Person))
         first_guardianship = _next_id(Guardianship)
-        with tqdm(
-            total=2 * people + n_guardianships,  # cards: about one a person until planned
-            desc="writing",
-            unit=" rows",
-            unit_scale=True,
-            disable=quiet,
-        ) as bar:
-            _Writer(Person, PERSON_COLUMNS).write(_person_rows(planner), bar.update)
-            _Writer(Guardianship, GUARDIANSHIP_COLUMNS).write(
-                _guardianship_rows(planner, first_guardianship), bar.update
-            )
-            planner.number_cards(first_id=_next_id(Card), first_serial=counter.value + 1)
-            bar.total = people + n_guardianships + len(planner.cards)
-            _Writer(Card, CARD_COLUMNS).write(
-                _card_rows(planner, bank_ids, pin_hash, validity), bar.update
-            )
+        stage("people")
+        _Writer(Person, PERSON_COLUMNS).write(_person_rows(planner), tick)
+        stage("guardianships")
+        guardianships = _Writer(Guardianship, GUARDIANSHIP_COLUMNS).write(
+            _guardianship_rows(planner, first_guardianship), _ignore
+        )
+        planner.number_cards(first_id=_next_id(Card), first_serial=counter.value + 1)
+        stage("cards")
+        cards = _Writer(Card, CARD_COLUMNS).write(
+            _card_rows(planner, bank_ids, pin_hash, validity), _ignore
+        )
         last_serial = planner.cards[-1].serial if planner.cards else counter.value
         NamedSequence.objects.filter(name="card_number").update(value=last_serial)
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Person, Guardianship, Card]):
                 cursor.execute(sql)
-    analyze()
-    found = candidates(planner)
-    return BulkResult(
-        people=len(planner.people),
-        guardianships=n_guardianships,
-        cards=len(planner.cards),
-        last_card_serial=last_serial,
-        anchor=anchor,
-        **found,
-    )
+        stage("commit")
+    loaded.people += len(planner.people)
+    loaded.guardianships += guardianships
+    loaded.cards += cards
+    loaded.last_card_serial = last_serial
+
+
+def _ignore(n: int) -> None:
+    pass
 
 
 def analyze() -> None:
@@ -351,6 +425,9 @@ def wipe() -> list[str]:
     quote = connection.ops.quote_name
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # A load earlier in the same transaction leaves its foreign keys to check at the
+            # commit: checked now, as TRUNCATE refuses tables with checks pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             tables = ", ".join(quote(m._meta.db_table) for m in targets)
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY")
         else:

@@ -124,12 +124,23 @@ class _Weighted:
 class Planner:
     """Plans the people and their cards. Deterministic for a given seed, size and anchor."""
 
-    def __init__(self, *, people: int, seed: int = SEED, anchor: dt.date) -> None:
+    def __init__(
+        self,
+        *,
+        people: int,
+        seed: int = SEED,
+        anchor: dt.date,
+        block: int = 0,
+        id_serials: dict[tuple[str, dt.date, bool], tuple[int, int]] | None = None,
+    ) -> None:
+        """`block` > 0 plans a further block of a large demo, from generators of its own;
+        `id_serials` carries the ID numbers' sequences from the blocks before (no duplicates)."""
         self.n = people
         self.anchor = anchor
-        self.rng = random.Random(f"{seed}:people")
-        self.card_rng = random.Random(f"{seed}:cards")
-        self.court_rng = random.Random(f"{seed}:court")
+        tag = f"{seed}" if block == 0 else f"{seed}.{block}"
+        self.rng = random.Random(f"{tag}:people")
+        self.card_rng = random.Random(f"{tag}:cards")
+        self.court_rng = random.Random(f"{tag}:court")
         self.tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         self.district_pick = _Weighted(self.rng, [d.weight for d in gz.DISTRICTS])
         self.surname_pick = _Weighted(self.rng, [w for _, _, w in gz.SURNAMES])
@@ -143,7 +154,7 @@ class Planner:
         self._card_rand = self.card_rng.random
         self.people: list[PlannedPerson] = []
         self.cards: list[PlannedCard] = []
-        self._id_serials: dict[tuple[str, dt.date, bool], tuple[int, int]] = {}
+        self._id_serials = {} if id_serials is None else id_serials
 
     # Faster than randrange and randint, and as deterministic.
     def _below(self, n: int) -> int:
@@ -268,22 +279,22 @@ class Planner:
             elder = anchor.year - ward.birth.year >= 78
             years = [ward.birth.year + (g if elder else -g) for g in range(22, 46)]
             rng.shuffle(years)
-            found = [
-                p
-                for year in years
-                for p in by_year.get((year, rng.random() < 0.5), [])
-                if p.index not in wards
-            ]
-            if not found:
+            # The first of the years' people who is not a ward himself (a draw each year).
+            guardian: PlannedPerson | None = None
+            for year in years:
+                pool = by_year.get((year, rng.random() < 0.5), [])
+                if guardian is None:
+                    guardian = next((p for p in pool if p.index not in wards), None)
+            if guardian is None:
                 continue
             judged = anchor.year - 1 - rng.randrange(6)
             if not elder:  # a finding asked for when the child came of age, or after
                 judged = max(judged, ward.birth.year + 18)
-                ward.surname = found[0].surname
+                ward.surname = guardian.surname
             court = f"({judged})粤{ward.district.code[2:]}民特"
             ward.guardians.append(
                 PlannedLink(
-                    found[0],
+                    guardian,
                     LEGAL_GUARDIAN if elder else PARENT,
                     DESIGNATION if elder else COURT_FINDING,
                     f"{court}{rng.randint(1, 400)}号",

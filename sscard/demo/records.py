@@ -1,6 +1,6 @@
 """The demo's contribution records: Guangzhou employers, and 3 to 15 years of monthly records
 of the five insurances for every demo person of working age (20 to 59 at the anchor day; a
-working life here starts at 17 at the earliest).
+working life here starts at 17 at the earliest), up to the first 20,000 of them.
 
 Each working life is planned from the seed, person by person in the order of their ids: jobs
 of two to five years with a change of employer (and a raise) between them, for some a gap of a
@@ -37,6 +37,9 @@ TRADES = ("科技", "贸易", "物流", "餐饮", "建设", "医药", "电子", 
 KINDS = ("有限公司", "有限责任公司", "股份有限公司")
 NAMES = "华南粤穗珠江白云天河越秀海珠番禺花城羊城岭南南沙黄埔荔湾增城从化恒信泰宏达兴"
 YEARS = (3, 15)
+# People of working age given records, the first by id: about 350 records each, so the records
+# of every one of a large demo's people would be hundreds of millions of rows.
+MOST_PEOPLE = 20_000
 
 
 @dataclass
@@ -203,14 +206,15 @@ def _record_rows(
 def load_records(
     *, seed: int, anchor: dt.date, progress: Callable[[int], object] = lambda n: None
 ) -> RecordsResult:
-    """Write the records of every person of working age at `anchor` (in one transaction)."""
+    """Write the records of the people of working age at `anchor`, the first MOST_PEOPLE of
+    them (in one transaction)."""
     employers = ensure_employers(seed)
     youngest = dt.date(anchor.year - 20, anchor.month, anchor.day)
     oldest = dt.date(anchor.year - 60, anchor.month, anchor.day)
     people = list(
         Person.objects.filter(birth_date__lte=youngest, birth_date__gt=oldest)
         .order_by("pk")
-        .values_list("pk", "birth_date", "bucket")
+        .values_list("pk", "birth_date", "bucket")[:MOST_PEOPLE]
     )
     booked_at = dt.datetime.combine(anchor, dt.time(2), tzinfo=dt.UTC)
     with transaction.atomic():
