@@ -19,8 +19,10 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, models
 
+from sscard.applications.models import CardApplication
 from sscard.applications.services.renewal import remind_expiring_cards
-from sscard.cards.models import CardStatus
+from sscard.audit.models import AuditEvent
+from sscard.cards.models import Card, CardStatus, LossReport
 from sscard.common import clock
 from sscard.common.context import Actor, Channel, Role
 from sscard.ecard.selectors import ecard_in_force
@@ -319,3 +321,17 @@ def test_after_the_demo_and_the_services_every_row_carries_its_persons_bucket() 
     people = list(Person.objects.values_list("social_security_number", "bucket"))
     assert [(n, b) for n, b in people if bucket_of(n) != b] == []
     assert rows_off_their_owners_bucket() == {t: 0 for t in distributed() if t != "people_person"}
+
+    # A person's history is one chain: each event about their card, report, application or
+    # themselves is in their bucket.
+    owners = {
+        "card": dict(Card.objects.values_list("number", "bucket")),
+        "loss_report": dict(LossReport.objects.values_list("reference", "bucket")),
+        "card_application": dict(CardApplication.objects.values_list("number", "bucket")),
+        "person": {str(pk): b for pk, b in Person.objects.values_list("pk", "bucket")},
+    }
+    events = AuditEvent.objects.filter(object_type__in=owners).values_list(
+        "object_type", "object_id", "bucket"
+    )
+    assert len(events) > 100
+    assert [e for e in events if owners[e[0]][e[1]] != e[2]] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
-BUCKETS = 4096
+from sscard.common.buckets import BUCKETS
 
 
 class AuditEvent(models.Model):

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
 from sscard.audit.models import BUCKETS, AuditEvent, AuditHead
 from sscard.common import clock, logs
+from sscard.common.buckets import keyed_bucket
 from sscard.common.context import Actor
 
 GENESIS = "0" * 64
@@ -70,18 +69,10 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
     return fields
 
 
-def _bucket_key() -> bytes:
-    # BUCKET_KEY when the settings have one (the people's bucket key), else one from SECRET_KEY.
-    secret = getattr(settings, "BUCKET_KEY", "") or f"bucket:{settings.SECRET_KEY}"
-    return str(secret).encode("utf-8")
-
-
 def bucket_of(object_type: str, object_id: str | int) -> int:
     """The chain of the events about an object that belongs to no person: a keyed hash, so the
     bucket tells nothing about the object to whoever sees it."""
-    message = f"{object_type}:{object_id}".encode()
-    digest = hmac.new(_bucket_key(), message, hashlib.sha256).digest()
-    return int.from_bytes(digest[:8], "big") % BUCKETS
+    return keyed_bucket(f"{object_type}:{object_id}")
 
 
 def _locked_head(bucket: int) -> AuditHead:

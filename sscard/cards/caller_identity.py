@@ -155,6 +155,7 @@ def _checked(
             action="person.identity_checked" if ok else "person.identity_check_failed",
             object_type="person",
             object_id=person.pk,
+            bucket=person.bucket,
             before={},
             after={"questions": questions, "passed": ok},
         )

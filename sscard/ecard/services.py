@@ -55,6 +55,7 @@ def _event(actor: Actor, action: str, ecard: ElectronicCard, before: dict[str, A
         action=action,
         object_type="ecard",
         object_id=ecard.serial,
+        bucket=ecard.bucket,
         before=before,
         after={"card": ecard.card.number, "in_force": ecard.in_force},
     )

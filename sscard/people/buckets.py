@@ -13,32 +13,22 @@ column and give it explicitly.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, TypeVar
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-BUCKETS = 4096
+from sscard.common.buckets import BUCKETS, keyed_bucket
+
 COLUMN = "bucket"
 
 _M = TypeVar("_M", bound=models.Model)
 
 
-def _key() -> bytes:
-    # A key of its own when set; else one derived from SECRET_KEY. Either must stay the same
-    # once people are recorded: a bucket is computed again from an ID number to find its shard.
-    key = getattr(settings, "BUCKET_KEY", "") or f"bucket:{settings.SECRET_KEY}"
-    return key.encode()
-
-
 def bucket_of(social_security_number: str) -> int:
     """The bucket of a person recorded with this ID number (upper-case, as stored)."""
-    digest = hmac.new(_key(), social_security_number.upper().encode(), hashlib.sha256).digest()
-    return int.from_bytes(digest, "big") % BUCKETS
+    return keyed_bucket(social_security_number.upper())
 
 
 def bucket_field() -> models.SmallIntegerField[int, int]:

@@ -109,6 +109,7 @@ def create_person(
             action="person.created",
             object_type="person",
             object_id=person.pk,
+            bucket=person.bucket,
             before={},
             after={"region_code": person.region_code},
         )
@@ -221,6 +222,7 @@ def _link(
         action="guardianship.created",
         object_type="guardianship",
         object_id=link.pk,
+        bucket=link.bucket,
         before={},
         after={
             "guardian": guardian.pk,
@@ -280,6 +282,7 @@ def change_guardianship(
             action="guardianship.changed",
             object_type="guardianship",
             object_id=locked.pk,
+            bucket=locked.bucket,
             before=before,
             after={**_audited_terms(locked), "document_changed": document_changed},
         )
@@ -315,6 +318,7 @@ def _close(*, actor: Actor, link: Guardianship, reason: str) -> None:
         action="guardianship.ended",
         object_type="guardianship",
         object_id=link.pk,
+        bucket=link.bucket,
         before={},
         after={"reason": reason},
     )
@@ -349,6 +353,7 @@ def set_language(*, actor: Actor, person: Person, language: str) -> bool:
             action="person.language_changed",
             object_type="person",
             object_id=person.pk,
+            bucket=person.bucket,
             before={"language": locked.language},
             after={"language": language},
         )
@@ -372,6 +377,7 @@ def reveal_social_security_number(*, actor: Actor, person: Person, reason: str) 
             action="person.id_number_revealed",
             object_type="person",
             object_id=person.pk,
+            bucket=person.bucket,
             before={},
             after={"reason": reason},
         )

@@ -123,6 +123,7 @@ def read_records(reader: Reader, subject: Person, *, what: str) -> RecordsAccess
                 action="records.read",
                 object_type="person",
                 object_id=subject.pk,
+                bucket=subject.bucket,
                 before={},
                 after={
                     "what": what,
@@ -208,6 +209,7 @@ def record_authorisation(
             action="records.authorisation_recorded",
             object_type="authorisation",
             object_id=authorisation.reference,
+            bucket=authorisation.bucket,
             before={},
             after={
                 "person": person.pk,
@@ -242,6 +244,7 @@ def end_authorisation(*, actor: Actor, reference: str) -> Authorisation:
             action="records.authorisation_ended",
             object_type="authorisation",
             object_id=authorisation.reference,
+            bucket=authorisation.bucket,
             before={"ended": False},
             after={"ended": True},
         )
@@ -392,6 +395,7 @@ def open_dispute(
             action="records.dispute_opened",
             object_type="dispute",
             object_id=dispute.reference,
+            bucket=dispute.bucket,
             before={},
             after={
                 "person": person.pk,
@@ -532,6 +536,7 @@ def answer_dispute(
             action="records.dispute_answered",
             object_type="dispute",
             object_id=dispute.reference,
+            bucket=dispute.bucket,
             before={"status": DisputeStatus.OPEN},
             after={
                 "status": status,

@@ -270,6 +270,7 @@ def _use_code(person: Person | None, purpose: str, code: str, *, channel: str = 
                     action="person.signed_in",
                     object_type="person",
                     object_id=person.pk,
+                    bucket=person.bucket,
                     before={},
                     after={"signed_in": True},
                 )
@@ -302,6 +303,7 @@ def sign_out(*, person: Person, channel: str) -> None:
             action="person.signed_out",
             object_type="person",
             object_id=person.pk,
+            bucket=person.bucket,
             before={"signed_in": True},
             after={"signed_in": False},
         )

@@ -34,6 +34,7 @@ def record_receipt_print(*, actor: Actor, application: CardApplication) -> None:
             action="receipt.printed",
             object_type="card_application",
             object_id=application.number,
+            bucket=application.bucket,
             before={},
             after={"receipt_number": application.receipt_number},
         )

@@ -99,6 +99,7 @@ def record_step(
         action=f"application.{app.status}",
         object_type="card_application",
         object_id=app.number,
+        bucket=app.bucket,
         before=before,
         after=application_snapshot(app),
     )

@@ -92,6 +92,7 @@ def card_event(actor: Actor, action: str, card: Card, before: dict[str, Any]) ->
         action=action,
         object_type="card",
         object_id=card.number,
+        bucket=card.bucket,
         before=before,
         after=card_snapshot(card),
     )
@@ -103,6 +104,7 @@ def report_event(actor: Actor, action: str, report: LossReport, before: dict[str
         action=action,
         object_type="loss_report",
         object_id=report.reference,
+        bucket=report.bucket,
         before=before,
         after=report_snapshot(report),
     )
