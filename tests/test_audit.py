@@ -17,7 +17,6 @@ from sscard.audit.services import (
     ChainReport,
     _digest,
     _fields,
-    bucket_of,
     record_event,
     verify_chain,
 )
@@ -131,7 +130,7 @@ def test_each_change_of_state_writes_one_event_naming_who_where_and_how(hotline)
             reference,
         ),
         (
-            1,
+            2,
             T0,
             "staff",
             "hotline_agent-1",
@@ -143,16 +142,12 @@ def test_each_change_of_state_writes_one_event_naming_who_where_and_how(hotline)
             card.number,
         ),
     ]
-    # Each in the chain of its object's bucket, the first of its chain.
+    # Both in the chain of the holder's bucket, one after the other.
     first, second = AuditEvent.objects.order_by("at", "id")
-    assert (first.bucket, second.bucket) == (
-        bucket_of("loss_report", reference),
-        bucket_of("card", card.number),
-    )
-    assert (first.prev_hash, second.prev_hash) == (GENESIS, GENESIS)
+    assert (first.bucket, second.bucket) == (holder.bucket, holder.bucket)
+    assert (first.prev_hash, second.prev_hash) == (GENESIS, first.hash)
     assert len(first.hash) == 64 and first.hash != second.hash
-    heads = dict(AuditHead.objects.values_list("bucket", "hash"))
-    assert (heads[first.bucket], heads[second.bucket]) == (first.hash, second.hash)
+    assert AuditHead.objects.get(bucket=holder.bucket).hash == second.hash
 
 
 def test_events_hold_no_personal_data(hotline):
@@ -230,18 +225,17 @@ def test_record_event_outside_a_transaction_raises():
 # ---------------------------------------------------------------- chains
 
 
-def test_every_event_about_one_object_is_in_one_chain_in_order(four_events):
+def test_every_event_about_one_persons_data_is_in_their_chain_in_order(four_events):
     card = four_events
-    report = LossReport.objects.get()
-    for object_type, object_id, actions in (
-        ("loss_report", report.reference, ["loss_report.created", "loss_report.lifted"]),
-        ("card", card.number, ["card.blocked", "card.unblocked"]),
-    ):
-        events = list(AuditEvent.objects.filter(object_id=object_id).order_by("seq"))
-        assert [e.action for e in events] == actions
-        assert {e.bucket for e in events} == {bucket_of(object_type, object_id)}
-        mine = AuditEvent.objects.filter(bucket=events[0].bucket).order_by("seq")
-        assert mine.reverse()[0].hash == AuditHead.objects.get(bucket=events[0].bucket).hash
+    events = list(AuditEvent.objects.order_by("seq"))
+    assert {e.bucket for e in events} == {card.bucket} == {card.person.bucket}
+    assert [(e.seq, e.action) for e in events] == [
+        (1, "loss_report.created"),
+        (2, "card.blocked"),
+        (3, "loss_report.lifted"),
+        (4, "card.unblocked"),
+    ]
+    assert events[-1].hash == AuditHead.objects.get(bucket=card.bucket).hash
     assert verify_chain() == ChainReport(True, 4)
 
 
@@ -467,9 +461,13 @@ def test_the_chain_continues_across_services(four_events, hotline):
     card = make_card(person=holder)
     before = dict(AuditHead.objects.values_list("bucket", "seq"))
     report_loss(actor=hotline, card=card, kind="temporary", reporter=holder, relation="self")
-    event = AuditEvent.objects.get(object_id=card.number)
-    assert event.seq == before.get(event.bucket, 0) + 1
-    if event.seq > 1:
-        previous = AuditEvent.objects.get(bucket=event.bucket, seq=event.seq - 1)
-        assert event.prev_hash == previous.hash
+    # The report's event and the card's, one after the other in the holder's chain.
+    start = before.get(holder.bucket, 0)
+    new = list(AuditEvent.objects.filter(bucket=holder.bucket, seq__gt=start).order_by("seq"))
+    assert sorted(e.object_type for e in new) == ["card", "loss_report"]
+    assert [e.seq for e in new] == [start + 1, start + 2]
+    assert new[1].prev_hash == new[0].hash
+    if start:
+        previous = AuditEvent.objects.get(bucket=holder.bucket, seq=start)
+        assert new[0].prev_hash == previous.hash
     assert verify_chain() == ChainReport(True, 6)
