@@ -17,6 +17,15 @@ def default_policy(db: None) -> RegionalPolicy:
 
 
 @pytest.fixture(autouse=True)
+def numbers_from_one(db: None) -> None:
+    """Each test numbers loss reports from 1, as a fresh database does: on PostgreSQL their
+    counter is a sequence, which a test's rollback does not wind back."""
+    from sscard.common.models import UNLOCKED, restart
+
+    restart(UNLOCKED)
+
+
+@pytest.fixture(autouse=True)
 def audit_key_file(settings, tmp_path_factory) -> None:
     """Each test signs the audit checkpoints with a key of its own, outside the var directory."""
     settings.AUDIT_KEY_FILE = tmp_path_factory.mktemp("audit-key") / "audit_key"
