@@ -83,6 +83,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         cwd=ROOT,
         stdout=output.open("wb"),
         stderr=subprocess.STDOUT,
+        process_group=0,  # as in a terminal: Ctrl-C goes to the group
     )
     try:
         yield Served(process, output, port)
@@ -91,6 +92,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
             process.kill()
             process.wait(10)
         subprocess.run(["pkill", "-KILL", "-f", f"127.0.0.1:{port}"], check=False)
+        subprocess.run(["pkill", "-KILL", "-f", f"worker-id serve-{process.pid}"], check=False)
 
 
 def test_what_serve_prints_signs_a_newcomer_in_and_ctrl_c_stops_both(served: Served) -> None:
@@ -103,6 +105,8 @@ def test_what_serve_prints_signs_a_newcomer_in_and_ctrl_c_stops_both(served: Ser
 
     served.wait_for(re.escape(READY))
     text = served.text()
+    # Ready means both: the worker (which sends the sign-in SMS) has started too.
+    assert re.search(r"worker serve-\d+: tasks every", text.partition(READY)[0]), text
     printed = re.search(r"a demo citizen:\s+ID number (\S+)\s+phone (\S+)", text)
     assert printed is not None, text
     assert printed.groups() == (holder.social_security_number, holder.phone)
@@ -127,9 +131,10 @@ def test_what_serve_prints_signs_a_newcomer_in_and_ctrl_c_stops_both(served: Ser
     with urllib.request.urlopen(served.base + "/console/sign-in/", timeout=10) as page:
         assert page.status == 200
 
-    served.process.send_signal(signal.SIGINT)
+    os.killpg(served.process.pid, signal.SIGINT)  # Ctrl-C in the terminal
     assert served.process.wait(40) == 0
-    assert "worker" in served.text() and "stopped" in served.text()
+    assert re.search(r"worker serve-\d+ stopped", served.text()), served.text()
+    assert "killed" not in served.text()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(served.base + "/healthz", timeout=2)
 

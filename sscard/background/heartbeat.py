@@ -31,6 +31,11 @@ def stopped(worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
+def alive(worker_id: str) -> bool:
+    """This worker has beaten and not stopped."""
+    return WorkerHeartbeat.objects.filter(worker_id=worker_id).exists()
+
+
 def last_beat() -> dt.datetime | None:
     """The newest beat of any worker."""
     return WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()

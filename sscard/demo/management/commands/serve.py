@@ -1,6 +1,9 @@
 """`sscard serve`: the service in one command, as `make run` serves it: gunicorn with the
-project's settings (config/gunicorn.py), the worker beside it, and, once the server answers,
-how to try each face of it (sscard.demo.welcome). Ctrl-C or SIGTERM stops both.
+project's settings (config/gunicorn.py), the worker beside it, and, once the server answers and
+the worker has written its first heartbeat, how to try each face of it (sscard.demo.welcome).
+Ctrl-C, SIGTERM or SIGHUP stops both: the two run in process groups of their own, so a Ctrl-C in
+the terminal reaches this command alone, which then asks each to stop once (a second signal
+would make the worker drop the delivery in hand).
 
 In production the web server and the worker are run as services of their own (docs/deploy.md);
 this command is for trying sscard and for development.
@@ -20,6 +23,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sscard.background import heartbeat
 from sscard.demo.welcome import lines
 
 READY_SECONDS = 90
@@ -27,7 +31,7 @@ STOP_SECONDS = 30
 
 
 class _Stop(Exception):
-    """SIGTERM, handled as Ctrl-C is."""
+    """SIGTERM or SIGHUP, handled as Ctrl-C is."""
 
 
 def _on_term(signum: int, frame: FrameType | None) -> None:
@@ -80,14 +84,17 @@ class Command(BaseCommand):
                 "config.wsgi:application",
             ],
         }
+        worker_id = f"serve-{os.getpid()}"
         if not options["no_worker"]:
-            commands["worker"] = [sys.executable, "-m", "config.cli", "worker"]
-        previous = signal.signal(signal.SIGTERM, _on_term)
+            commands["worker"] = [
+                *(sys.executable, "-m", "config.cli", "worker", "--worker-id", worker_id)
+            ]
+        previous = {sig: signal.signal(sig, _on_term) for sig in (signal.SIGTERM, signal.SIGHUP)}
         running: dict[str, subprocess.Popen[bytes]] = {}
         try:
             for name, command in commands.items():
-                running[name] = subprocess.Popen(command, env=env)
-            self._wait_ready(base, running)
+                running[name] = subprocess.Popen(command, env=env, process_group=0)
+            self._wait_ready(base, running, None if options["no_worker"] else worker_id)
             self.stdout.write("\n".join(["", *lines(base), "", "Ctrl-C stops it.", ""]))
             self.stdout.flush()
             while True:
@@ -100,12 +107,19 @@ class Command(BaseCommand):
         except (KeyboardInterrupt, _Stop):
             self.stdout.write("Stopping.")
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             self._stop(running)
 
-    def _wait_ready(self, base: str, running: dict[str, subprocess.Popen[bytes]]) -> None:
+    def _wait_ready(
+        self, base: str, running: dict[str, subprocess.Popen[bytes]], worker_id: str | None
+    ) -> None:
+        """Until the server answers and the worker beats: what is printed then works at once
+        (a request's SMS or webhook is sent by the worker)."""
         deadline = time.monotonic() + READY_SECONDS
-        while not _answers(f"{base}/healthz"):
+        while not (
+            _answers(f"{base}/healthz") and (worker_id is None or heartbeat.alive(worker_id))
+        ):
             for name, process in running.items():
                 if process.poll() is not None:
                     raise CommandError(
@@ -113,22 +127,23 @@ class Command(BaseCommand):
                         f"(exit status {process.returncode})."
                     )
             if time.monotonic() > deadline:
-                raise CommandError(
-                    f"The server did not answer {base}/healthz in {READY_SECONDS} s."
-                )
+                waited_for = f"the server did not answer {base}/healthz"
+                if _answers(f"{base}/healthz"):
+                    waited_for = "the worker wrote no heartbeat"
+                raise CommandError(f"Not ready in {READY_SECONDS} s: {waited_for}.")
             time.sleep(0.2)
 
-    @staticmethod
-    def _stop(running: dict[str, subprocess.Popen[bytes]]) -> None:
+    def _stop(self, running: dict[str, subprocess.Popen[bytes]]) -> None:
         """TERM to each (the worker finishes the delivery in hand; gunicorn its requests), then
-        KILL what has not stopped in time."""
+        KILL what has not stopped in time, and say so."""
         for process in running.values():
             if process.poll() is None:
                 process.terminate()
         deadline = time.monotonic() + STOP_SECONDS
-        for process in running.values():
+        for name, process in running.items():
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+                self.stderr.write(f"The {name} did not stop in {STOP_SECONDS} s: killed.")
