@@ -31,7 +31,7 @@ STOP_SECONDS = 30
 
 
 class _Stop(Exception):
-    """SIGTERM or SIGHUP, handled as Ctrl-C is."""
+    """Ctrl-C, SIGTERM or SIGHUP: each stops serving the same way."""
 
 
 def _on_term(signum: int, frame: FrameType | None) -> None:
@@ -89,7 +89,9 @@ class Command(BaseCommand):
             commands["worker"] = [
                 *(sys.executable, "-m", "config.cli", "worker", "--worker-id", worker_id)
             ]
-        previous = {sig: signal.signal(sig, _on_term) for sig in (signal.SIGTERM, signal.SIGHUP)}
+        # SIGINT too: a shell starting this in the background leaves SIGINT ignored.
+        stopping = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        previous = {sig: signal.signal(sig, _on_term) for sig in stopping}
         running: dict[str, subprocess.Popen[bytes]] = {}
         try:
             for name, command in commands.items():
@@ -104,12 +106,14 @@ class Command(BaseCommand):
                             f"The {name} stopped (exit status {process.returncode})."
                         )
                 time.sleep(0.5)
-        except (KeyboardInterrupt, _Stop):
+        except _Stop:
             self.stdout.write("Stopping.")
         finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-            self._stop(running)
+            try:
+                self._stop(running)
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
 
     def _wait_ready(
         self, base: str, running: dict[str, subprocess.Popen[bytes]], worker_id: str | None
@@ -135,15 +139,18 @@ class Command(BaseCommand):
 
     def _stop(self, running: dict[str, subprocess.Popen[bytes]]) -> None:
         """TERM to each (the worker finishes the delivery in hand; gunicorn its requests), then
-        KILL what has not stopped in time, and say so."""
+        KILL what has not stopped in time, or at once on a second Ctrl-C, and say so."""
         for process in running.values():
             if process.poll() is None:
                 process.terminate()
         deadline = time.monotonic() + STOP_SECONDS
+        why = f"did not stop in {STOP_SECONDS} s"
         for name, process in running.items():
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
+            except (subprocess.TimeoutExpired, _Stop) as reason:
+                if isinstance(reason, _Stop):
+                    deadline, why = 0.0, "was asked to stop twice"
                 process.kill()
                 process.wait()
-                self.stderr.write(f"The {name} did not stop in {STOP_SECONDS} s: killed.")
+                self.stderr.write(f"The {name} {why}: killed.")
