@@ -88,6 +88,14 @@ class Card(PersonOwned):
         ]
         indexes = [
             models.Index(fields=["status", "lost_until"], name="card_lapse_due"),
+            # The sweep's expiries and reminders and the expiry report read cards in hand by
+            # expiry date: only those rows are indexed (most cards of a province have long
+            # been replaced or expired).
+            models.Index(
+                fields=["expires_on"],
+                condition=Q(status__in=sorted(s.value for s in IN_HAND_STATUSES)),
+                name="card_in_hand_expiry",
+            ),
         ]
 
     def __str__(self) -> str:
