@@ -9,6 +9,7 @@ import re
 from html import unescape
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
@@ -17,7 +18,8 @@ from sscard.applications.models import CardApplication
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.intake import record_intake
 from sscard.applications.services.production import record_production_event
-from sscard.audit.models import AuditEvent
+from sscard.audit.checkpoints import write_checkpoint
+from sscard.audit.models import AuditCheckpoint, AuditEvent
 from sscard.audit.services import verify_chain
 from sscard.cards.models import LossReport
 from sscard.cards.pins import pin_matches
@@ -663,11 +665,30 @@ def test_the_dashboard_and_the_audit_chain_check(world):
     assert "Loss reports per day by channel (1 in 30 days)" in dashboard
     assert '<svg viewBox="0 0 720 240" role="img"' in dashboard
 
+    write_checkpoint()
     checked = supervisor.post(u("audit_verify"))
     page = supervisor.get(checked["Location"]).content.decode()
-    assert "The audit chain is intact" in page
+    events = AuditEvent.objects.count() - 1  # the check's own event comes after it
+    assert f"The audit chain is intact: {events} events and 1 signed checkpoints verified" in page
     assert last_event("audit.chain_verified").after["ok"] is True
     assert verify_chain().ok
+
+
+def test_the_console_check_catches_an_altered_checkpoint_as_the_command_does(world):
+    _reissue(world, desk(world, "window_clerk"))
+    write_checkpoint()
+    AuditCheckpoint.objects.filter(number=1).update(root="0" * 64)
+    supervisor = desk(world, "supervisor")
+    checked = supervisor.post(u("audit_verify"))
+    page = supervisor.get(checked["Location"]).content.decode()
+    assert (
+        "The audit checkpoints are broken at checkpoint 1: checkpoint #1 has been altered" in page
+    )
+    assert "every event&#x27;s chain holds" in page
+    after = last_event("audit.chain_verified").after
+    assert (after["ok"], after["broken_at"], after["checkpoint_broken_at"]) == (False, None, 1)
+    with pytest.raises(CommandError, match="audit checkpoints broken at #1"):
+        call_command("audit", "verify")
 
 
 def test_lists_are_paginated_and_searchable(world):

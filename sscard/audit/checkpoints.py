@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from sscard.audit.models import AuditCheckpoint, AuditEvent, AuditHead
-from sscard.audit.services import GENESIS, _plain
+from sscard.audit.services import GENESIS, ChainReport, _plain, verify_chain
 from sscard.common import clock
 
 # One checkpoint at most this often from the sweep (`sscard audit checkpoint` writes one anyway).
@@ -301,3 +301,38 @@ def verify_checkpoints() -> CheckpointReport:
             return broken(point.number, "does not match the events it names")
         prev_hash, expected, checked, signed = point.hash, expected + 1, checked + 1, now
     return CheckpointReport(True, checked, last_hash=prev_hash if checked else "")
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """The whole audit log checked: every chain, then every signed checkpoint. What
+    `sscard audit verify`, the console's check and the demo each ask."""
+
+    chains: ChainReport
+    checkpoints: CheckpointReport
+
+    @property
+    def ok(self) -> bool:
+        return self.chains.ok and self.checkpoints.ok
+
+    @property
+    def problem(self) -> str:
+        """What does not hold, in a sentence ("" when everything holds)."""
+        if not self.chains.ok:
+            return (
+                f"audit chain broken at event #{self.chains.broken_at}: {self.chains.reason} "
+                f"({self.chains.checked} events verified before it)"
+            )
+        if not self.checkpoints.ok:
+            return (
+                f"audit checkpoints broken at #{self.checkpoints.broken_at}: "
+                f"{self.checkpoints.reason} "
+                f"({self.checkpoints.checked} checkpoints verified before it)"
+            )
+        return ""
+
+
+def verify_audit() -> AuditReport:
+    """Every chain of events, and every checkpoint that ties their heads together: an event
+    rewritten together with its chain and head is caught by the checkpoints only."""
+    return AuditReport(verify_chain(), verify_checkpoints())

@@ -7,7 +7,8 @@ from django.db import transaction
 
 from sscard.applications.models import CardApplication
 from sscard.applications.permissions import PRINT_RECEIPT, application_actions
-from sscard.audit.services import ChainReport, record_event, verify_chain
+from sscard.audit.checkpoints import AuditReport, verify_audit
+from sscard.audit.services import record_event
 from sscard.common.context import Actor
 
 
@@ -40,9 +41,11 @@ def record_receipt_print(*, actor: Actor, application: CardApplication) -> None:
         )
 
 
-def verify_audit_chain(*, actor: Actor) -> ChainReport:
-    """Walk the chain, then record who verified it and what was found."""
-    report = verify_chain()
+def verify_audit_chain(*, actor: Actor) -> AuditReport:
+    """Walk the chains and the signed checkpoints (`verify_audit`, as `sscard audit verify`
+    does), then record who verified them and what was found."""
+    report = verify_audit()
+    chains, points = report.chains, report.checkpoints
     with transaction.atomic():
         record_event(
             actor=actor,
@@ -50,6 +53,12 @@ def verify_audit_chain(*, actor: Actor) -> ChainReport:
             object_type="audit",
             object_id="chain",
             before={},
-            after={"ok": report.ok, "checked": report.checked, "broken_at": report.broken_at},
+            after={
+                "ok": report.ok,
+                "checked": chains.checked,
+                "broken_at": chains.broken_at,
+                "checkpoints": points.checked,
+                "checkpoint_broken_at": points.broken_at,
+            },
         )
     return report

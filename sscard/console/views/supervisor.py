@@ -78,13 +78,17 @@ def audit_log(request: HttpRequest) -> HttpResponseBase:
 def verify(request: HttpRequest) -> HttpResponse:
     desk: Desk = request.desk  # type: ignore[attr-defined]
     report = verify_audit_chain(actor=desk.actor)
+    chains, points = report.chains, report.checkpoints
     if report.ok:
         messages.success(
             request,
-            pgettext("console", "The audit chain is intact: %(n)s events verified.")
-            % {"n": report.checked},
+            pgettext(
+                "console",
+                "The audit chain is intact: %(n)s events and %(c)s signed checkpoints verified.",
+            )
+            % {"n": chains.checked, "c": points.checked},
         )
-    else:
+    elif not chains.ok:
         messages.error(
             request,
             pgettext(
@@ -92,6 +96,16 @@ def verify(request: HttpRequest) -> HttpResponse:
                 "The audit chain is broken at event %(seq)s: %(reason)s (%(n)s events verified "
                 "before it).",
             )
-            % {"seq": report.broken_at, "reason": report.reason, "n": report.checked},
+            % {"seq": chains.broken_at, "reason": chains.reason, "n": chains.checked},
+        )
+    else:
+        messages.error(
+            request,
+            pgettext(
+                "console",
+                "The audit checkpoints are broken at checkpoint %(number)s: %(reason)s (every "
+                "event's chain holds; %(c)s checkpoints verified before it).",
+            )
+            % {"number": points.broken_at, "reason": points.reason, "c": points.checked},
         )
     return HttpResponseRedirect(reverse("console:audit"))

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from sscard.audit.checkpoints import AuditKeyError, verify_checkpoints, write_checkpoint
-from sscard.audit.services import verify_chain
+from sscard.audit.checkpoints import AuditKeyError, verify_audit, write_checkpoint
 
 
 class Command(BaseCommand):
@@ -31,18 +30,10 @@ class Command(BaseCommand):
                 f"audit checkpoint #{point.number}: {len(point.heads)} chains, root {point.root}"
             )
             return
-        report = verify_chain()
-        if not report.ok:
-            raise CommandError(
-                f"audit chain broken at event #{report.broken_at}: {report.reason} "
-                f"({report.checked} events verified before it)"
-            )
-        points = verify_checkpoints()
-        if not points.ok:
-            raise CommandError(
-                f"audit checkpoints broken at #{points.broken_at}: {points.reason} "
-                f"({points.checked} checkpoints verified before it)"
-            )
+        audit = verify_audit()
+        if not audit.ok:
+            raise CommandError(audit.problem)
+        report, points = audit.chains, audit.checkpoints
         root = f", heads root {report.last_hash}" if report.last_hash else ""
         self.stdout.write(
             f"audit chain intact: {report.checked} events in {report.chains} chains verified"

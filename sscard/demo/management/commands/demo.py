@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from sscard.applications.models import ApplicationStatus, CardApplication
-from sscard.audit.services import verify_chain
+from sscard.audit.checkpoints import verify_audit
 from sscard.cards.models import IN_HAND_STATUSES, Card, CardStatus
 from sscard.cards.selectors import STATUS_FIELDS, effective_of_row
 from sscard.common import clock
@@ -99,9 +99,9 @@ class Command(BaseCommand):
                 f"Played {sum(played.stories.values())} stories ({played.steps} steps) through "
                 f"the services in {time.monotonic() - loaded:.1f} s."
             )
-            report = verify_chain()
+            report = verify_audit()
             if not report.ok:
-                raise CommandError(f"audit chain broken after the demo: {report.reason}")
+                raise CommandError(f"after the demo, {report.problem}")
         Sequence.objects.update_or_create(name=DEMO_MARK, defaults={"value": people})
         self._summary()
         self.stdout.write(
