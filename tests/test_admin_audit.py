@@ -552,3 +552,54 @@ def test_the_policy_list_shows_whether_a_loss_blocks_the_electronic_card(scene, 
     }
     assert 'alt="True"' in rows["广州市"]
     assert 'alt="False"' in rows[default_policy.name]
+
+
+def _fail_sign_ins(username: str, times: int) -> Client:
+    """Wrong passwords at the console's sign-in, as a clerk who forgot theirs does."""
+    clerk = Client()
+    for _ in range(times):
+        clerk.post("/console/sign-in/", {"username": username, "password": "not-the-password"})
+    return clerk
+
+
+def test_unlocking_a_locked_out_account_in_the_admin_is_audited(scene, settings):
+    from axes.models import AccessAttempt
+
+    clerk = _fail_sign_ins("clerk-1", settings.AXES_FAILURE_LIMIT)
+    attempt = AccessAttempt.objects.get(username="clerk-1")
+    locked = clerk.post("/console/sign-in/", {"username": "clerk-1", "password": PASSWORD})
+    assert locked.status_code == 429
+    scene.seq = scene.last_seq()
+
+    url = f"/admin/axes/accessattempt/{attempt.pk}/delete/"
+    assert scene.client.post(url, {"post": "yes"}).status_code == 302
+    event = scene.one_event()
+    assert by_admin(event) == ADMIN
+    assert (event.action, event.object_id) == ("signin.lockout_cleared", "clerk-1")
+    assert (event.before, event.after) == ({"records": 1}, {"records": 0})
+    assert "127.0.0.1" not in json.dumps([event.before, event.after])
+    signed_in = clerk.post("/console/sign-in/", {"username": "clerk-1", "password": PASSWORD})
+    assert signed_in.status_code == 302
+    assert "audit chain intact" in chain_intact()
+
+
+def test_deleting_sign_in_logs_in_bulk_is_audited_per_user(scene):
+    from axes.models import AccessLog
+
+    AccessLog.objects.all().delete()  # the administrator's own sign-in of the scene
+    for username in ("clerk-1", "clerk-1", "sys-admin"):
+        AccessLog.objects.create(username=username, ip_address="10.1.2.3", user_agent="x")
+    scene.seq = scene.last_seq()
+    chosen = [str(pk) for pk in AccessLog.objects.values_list("pk", flat=True)]
+    answer = scene.client.post(
+        "/admin/axes/accesslog/",
+        {"action": "delete_selected", "_selected_action": chosen, "post": "yes"},
+    )
+    assert answer.status_code == 302
+    assert not AccessLog.objects.exists()
+    events = scene.new_events()
+    assert [(e.action, e.object_id, e.before["records"]) for e in events] == [
+        ("signin.log_deleted", "clerk-1", 2),
+        ("signin.log_deleted", "sys-admin", 1),
+    ]
+    assert all(by_admin(e) == ADMIN for e in events)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -23,6 +25,7 @@ from sscard.staff.services import (
     bind_staff_member,
     check_not_self,
     check_role_outlet,
+    delete_signin_records,
     record_password_set,
     save_staff_user,
 )
@@ -32,6 +35,8 @@ User = get_user_model()
 # A role's permissions are its group's, kept in code (staff.roles): not edited here.
 admin.site.unregister(Group)
 admin.site.unregister(User)
+for model in (AccessAttempt, AccessLog, AccessFailureLog):
+    admin.site.unregister(model)
 
 
 @admin.register(User)
@@ -138,3 +143,31 @@ class StaffMemberAdmin(AuditedModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: StaffMember | None = None) -> bool:
         # A binding is never deleted (the audit log names it): deactivate the user instead.
         return False
+
+
+class AuditedSigninRecords(admin.ModelAdmin):
+    """django-axes' sign-in records, deleted only through `delete_signin_records`: clearing an
+    account's failed attempts unlocks it, and deleting the log hides who signed in; both are
+    audited as the administrator."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        records = type(obj).objects.filter(pk=obj.pk)
+        delete_signin_records(actor=admin_actor(request), records=records)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        delete_signin_records(actor=admin_actor(request), records=queryset)
+
+
+@admin.register(AccessAttempt)
+class SigninAttemptAdmin(AuditedSigninRecords, AccessAttemptAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class SigninLogAdmin(AuditedSigninRecords, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class SigninFailureLogAdmin(AuditedSigninRecords, AccessFailureLogAdmin):
+    pass

@@ -166,3 +166,34 @@ def record_password_set(*, actor: Actor, user: AbstractUser) -> None:
         before={},
         after={"password": "changed"},
     )
+
+
+# What an administrator deletes of django-axes' sign-in records, as the audit names it.
+SIGNIN_RECORD_ACTIONS = {
+    "accessattempt": "signin.lockout_cleared",
+    "accesslog": "signin.log_deleted",
+    "accessfailurelog": "signin.failure_log_deleted",
+}
+
+
+def delete_signin_records(*, actor: Actor, records: Any) -> int:
+    """Delete sign-in records (a queryset of one of django-axes' models) in the admin's
+    transaction: failed attempts (which unlocks an account locked out), or the log of
+    sign-ins and failures. One audit event per user name: whose records, how many; never the
+    addresses they came from."""
+    action = SIGNIN_RECORD_ACTIONS[records.model._meta.model_name]
+    with transaction.atomic():
+        counts: dict[str, int] = {}
+        for username in records.values_list("username", flat=True):
+            counts[username or ""] = counts.get(username or "", 0) + 1
+        deleted, _ = records.delete()
+        for username, count in sorted(counts.items()):
+            record_event(
+                actor=actor,
+                action=action,
+                object_type="staff",
+                object_id=username,
+                before={"records": count},
+                after={"records": 0},
+            )
+    return deleted
