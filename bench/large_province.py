@@ -39,7 +39,7 @@ from pg_cluster import show
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ("people_person", "people_guardianship", "cards_card")
-NUMBER_INDEX = "cards_card_number_key"
+NUMBER_INDEX = "card_number_unique"  # (number, bucket): the status lookup's index
 
 
 def _mb(n: int) -> float:
