@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from django.core.cache import cache
-
 from sscard.applications.models import CardApplication
 from sscard.applications.services.applying import apply_for_card
 from sscard.applications.services.production import record_production_event
@@ -24,6 +22,7 @@ from sscard.cards.services import report_loss
 from sscard.common.context import Actor, Channel, Role
 from sscard.outlets.models import Outlet
 from sscard.people.models import Person
+from tests.caches import emptied_cache
 from tests.factories import make_card, make_guardianship, make_outlet, make_person
 
 CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
@@ -94,11 +93,8 @@ def sms_gateway(settings: Any) -> Iterator[SmsGateway]:
 @contextmanager
 def fresh_rate_limits() -> Iterator[None]:
     """Rate-limit counters live in the cache, which outlives a test's database."""
-    cache.clear()
-    try:
+    with emptied_cache():
         yield
-    finally:
-        cache.clear()
 
 
 # ---------------------------------------------------------------- stories

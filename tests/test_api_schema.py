@@ -20,7 +20,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -39,6 +38,7 @@ from sscard.common.context import Actor, Channel, Role
 from sscard.outlets.models import OutletType, Service
 from sscard.partners.models import Scope
 from sscard.people.models import Person
+from tests.caches import emptied_cache
 from tests.factories import (
     BankFactory,
     BankOutletFactory,
@@ -80,9 +80,8 @@ class Demo:
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
+    with emptied_cache():
+        yield
 
 
 @pytest.fixture

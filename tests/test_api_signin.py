@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client, override_settings
 from django_ratelimit.core import _get_window
 
@@ -32,6 +32,7 @@ from sscard.people.masking import mask_id_number, mask_name, mask_phone
 from sscard.people.models import OneTimeCode, Person
 from sscard.portal.session import PERSON_KEY
 from sscard.signin.services import address_bucket
+from tests.caches import emptied_cache
 from tests.conftest import ApiCaller
 from tests.factories import (
     BankFactory,
@@ -67,9 +68,8 @@ def clock_at_t0() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
     """Rate-limit counters live in the cache: every test starts and ends with none."""
-    cache.clear()
-    yield
-    cache.clear()
+    with emptied_cache():
+        yield
 
 
 @pytest.fixture
@@ -787,3 +787,28 @@ def test_behind_a_proxy_each_client_has_its_own_address_budget(
     )
     assert neighbour_asks.status_code == 202
     assert [m.json["to"] for m in sms.received] == [holder.phone]
+
+
+def test_emptying_the_cache_between_tests_leaves_another_runs_counters(settings: Any) -> None:
+    """The other run of the suite counts its codes in the same Redis database under its own
+    prefix: emptying this run's cache (as every test here does before and after) must not
+    reset them, or a fourth code goes out there where three are allowed."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": REDIS_PREFIX,
+        }
+    }
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    theirs = f"sscard-test-other-{os.getpid()}:1:rl:counter"
+    client.set(theirs, 3, ex=60)
+    try:
+        with emptied_cache():
+            caches["default"].set("ours", 1)
+            assert _our_redis_keys(client)
+        assert _our_redis_keys(client) == []
+        assert client.get(theirs) == b"3"
+    finally:
+        client.delete(theirs)
+        client.close()

@@ -21,11 +21,11 @@ from typing import Any
 import httpx
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.test import Client
 
 from sscard.common.logfilter import MaskPersonalData
 from sscard.common.masking import mask_text
+from tests.caches import clear_cache
 from tests.factories import (
     BankFactory,
     citizen_id,
@@ -116,7 +116,7 @@ def test_the_masks_of_free_text(text, masked):
 
 def test_the_api_suite_requests_log_no_id_number_and_no_phone(api, make_token, settings):
     settings.DEBUG_PROPAGATE_EXCEPTIONS = False
-    cache.clear()
+    clear_cache()
     writer = make_token("persons:write,persons:read,loss:report,cards:read")
     reader = make_token("cards:verify")
     known = make_person(phone="13800138000")

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import yaml
-from django.core.cache import cache
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -30,6 +29,7 @@ from sscard.common import clock
 from sscard.common.errors import DomainError
 from sscard.notifications.models import OutboxKind, OutboxMessage, OutboxStatus
 from sscard.people.models import Person
+from tests.caches import emptied_cache
 from tests.conftest import ApiCaller
 from tests.factories import BankFactory, make_card, make_person
 from tests.process_support import database_url, gunicorn, wait_until
@@ -68,9 +68,8 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
     """Rate-limit counters live in the cache: each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
+    with emptied_cache():
+        yield
 
 
 @pytest.fixture
