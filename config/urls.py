@@ -18,3 +18,8 @@ urlpatterns = [
     path("voice/", include("sscard.voice.urls")),
     path("", include("sscard.portal.urls")),
 ]
+
+# A database outage met after the view (saving the session) is the 503 outage page, not an
+# error page (sscard.common.views).
+handler400 = "sscard.common.views.bad_request"
+handler500 = "sscard.common.views.server_error"

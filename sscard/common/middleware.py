@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 from sscard.common.errors import DomainError
-from sscard.common.outages import RETRY_AFTER_SECONDS, database_unavailable
+from sscard.common.outages import database_unavailable, outage_page
 
 
 class DefaultLanguageMiddleware:
@@ -89,8 +89,5 @@ class UnavailableMiddleware:
             add_never_cache_headers(response)
             return response
         if database_unavailable(request, exception):
-            response = render(request, "503_outage.html", status=503)
-            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-            add_never_cache_headers(response)
-            return response
+            return outage_page()
         return None

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template import loader
+from django.utils.cache import add_never_cache_headers
 
 log = logging.getLogger(__name__)
 
@@ -33,3 +35,12 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> bool:
         first_line[:200],
     )
     return True
+
+
+def outage_page() -> HttpResponse:
+    """The "try again shortly" page (503, Retry-After), drawn without the request: the session
+    or the user behind it may be what the database cannot read or write just now."""
+    response = HttpResponse(loader.render_to_string("503_outage.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    add_never_cache_headers(response)
+    return response

@@ -8,7 +8,10 @@ Once a filler file has taken the last free block:
 - each loss report is refused with a clean 503 `unavailable` problem (never a 500);
 - when space is freed, reports succeed again without restarting gunicorn;
 - afterwards `PRAGMA integrity_check` says ok, `sscard audit verify` passes, every report
-  answered 201 is there and every report there is whole (card blocked, audit event, outbox).
+  answered 201 is there and every report there is whole (card blocked, audit event, outbox);
+- a signed-in clerk's console page, whose view only reads, meets the full disk when the session
+  is saved after it (every answer saves it: the session lapses after inactivity): the "try
+  again shortly" page (503), never an error page, and the page again once space is freed.
 
 Mounting needs root (as in CI); elsewhere the test is skipped. Runs in the SQLite run only.
 """
@@ -23,12 +26,17 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client, override_settings
 
-from tests.factories import BankFactory, make_card, make_person
-from tests.faults.support import ON_POSTGRES, census, gunicorn, sscard
+from sscard.common.context import Actor
+from sscard.outlets.models import OutletType
+from sscard.staff.services import create_staff_user
+from tests.factories import BankFactory, OutletFactory, make_card, make_person
+from tests.faults.support import ON_POSTGRES, census, gunicorn, service_env, sscard
 
 pytestmark = [
     pytest.mark.skipif(ON_POSTGRES, reason="about SQLite: runs in the SQLite run"),
@@ -133,3 +141,37 @@ def test_a_full_disk_refuses_reports_cleanly_and_corrupts_nothing(
             "audit_events": 1,
             "outbox": ["card.blocked", "loss_report_effective"],
         }, reference
+
+
+def test_a_signed_in_page_meets_a_full_disk_with_the_outage_page(small_disk: Path, tmp_path: Path):
+    bureau = OutletFactory.create(type=OutletType.HRSS_BUREAU)
+    supervisor: Any = create_staff_user(
+        actor=Actor.system(),
+        username="supervisor-1",
+        password=None,
+        role="supervisor",
+        outlet_code=bureau.code,
+    )
+    desk = Client()
+    with override_settings(SECRET_KEY=service_env("", tmp_path)["SECRET_KEY"]):
+        desk.force_login(supervisor)  # signed as the server signs; its row is copied below
+    cookie = {"Cookie": f"sessionid={desk.cookies['sessionid'].value}"}
+    database = small_disk / "sscard.sqlite3"
+    with closing(sqlite3.connect(connection.settings_dict["NAME"])) as source:
+        source.execute("VACUUM INTO ?", (str(database),))
+    url = f"sqlite:///{database}"
+
+    with gunicorn(url, tmp_path, workers=1) as server:
+        before = server.call("GET", "/console/", headers=cookie)
+        filler = fill(small_disk)
+        full = server.call("GET", "/console/", headers=cookie)
+        filler.unlink()
+        after = server.call("GET", "/console/", headers=cookie)
+        log = server.output()
+
+    assert (before.status, after.status) == (200, 200), log
+    assert full.status == 503, log
+    assert "Service briefly unavailable" in full.body.decode()
+    assert full.headers.get("retry-after") == "5"
+    assert "Internal Server Error" not in log and "Traceback" not in log
+    assert "database unavailable in GET /console/" in log
