@@ -15,18 +15,21 @@ from django.db.migrations import AddIndex
 
 
 class AddIndexConcurrently(postgres.AddIndexConcurrently):
+    @staticmethod
+    def _operation(schema_editor: Any) -> type[AddIndex]:
+        """Whose way of building and dropping the index this database takes."""
+        if schema_editor.connection.vendor == "postgresql":
+            return postgres.AddIndexConcurrently
+        return AddIndex
+
     def database_forwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+        operation = self._operation(schema_editor)
+        operation.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
     def database_backwards(
         self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
     ) -> None:
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
-        else:
-            AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+        operation = self._operation(schema_editor)
+        operation.database_backwards(self, app_label, schema_editor, from_state, to_state)

@@ -3,6 +3,7 @@ change audited. The PIN pad is in `pin_pads`, the console's recorded acts in `re
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -183,9 +184,7 @@ def delete_signin_records(*, actor: Actor, records: Any) -> int:
     addresses they came from."""
     action = SIGNIN_RECORD_ACTIONS[records.model._meta.model_name]
     with transaction.atomic():
-        counts: dict[str, int] = {}
-        for username in records.values_list("username", flat=True):
-            counts[username or ""] = counts.get(username or "", 0) + 1
+        counts = Counter(name or "" for name in records.values_list("username", flat=True))
         deleted, _ = records.delete()
         for username, count in sorted(counts.items()):
             record_event(

@@ -86,9 +86,8 @@ class Command(BaseCommand):
         }
         worker_id = f"serve-{os.getpid()}"
         if not options["no_worker"]:
-            commands["worker"] = [
-                *(sys.executable, "-m", "config.cli", "worker", "--worker-id", worker_id)
-            ]
+            worker = ["-m", "config.cli", "worker", "--worker-id", worker_id]
+            commands["worker"] = [sys.executable, *worker]
         # SIGINT too: a shell starting this in the background leaves SIGINT ignored.
         stopping = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
         previous = {sig: signal.signal(sig, _on_term) for sig in stopping}
