@@ -143,11 +143,14 @@ def database_from_url(url: str) -> dict[str, object]:
             ),
         }
     elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A persistent connection is checked (`SELECT 1`) before a request's first query, so
+        # that a restarted server costs no request an error; the hot paths' one-row reads skip
+        # the check and read again on a new connection instead (sscard.common.database).
         config["CONN_HEALTH_CHECKS"] = True
         # psycopg prepares a statement on its connection once it has run this many times, but
         # only from a cursor binding its parameters on the server; Django's cursors bind on the
-        # client, so this concerns the few reads that ask for such a cursor (the electronic
-        # card's verification: sscard.ecard.selectors).
+        # client, so this concerns the few reads that ask for such a cursor (the status lookup
+        # and the electronic card's verification: sscard.common.database.hot_row).
         # Options given in DATABASE_URL (?sslmode=…) stay, and win.
         options = config.get("OPTIONS")
         config["OPTIONS"] = {

@@ -45,7 +45,7 @@ from sscard.cards.permissions import (
 from sscard.cards.person_cards import card_in_hand
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.database import prepared_cursor
+from sscard.common.database import hot_row
 from sscard.common.errors import DomainError, ErrorCode, NotFound
 from sscard.common.permissions import Permissions
 from sscard.outlets.models import Outlet
@@ -204,9 +204,7 @@ def card_status(card_number: str) -> CardStatusView:
     number = _card_number(card_number)
     if not is_valid_card_number(number):
         raise card_not_found()
-    with prepared_cursor() as cursor:
-        cursor.execute(_STATUS_SQL, [number])
-        row = cursor.fetchone()
+    row = hot_row(_STATUS_SQL, [number])
     if row is None:
         raise card_not_found()
     return _status_view(number, row, clock.now())

@@ -1,29 +1,70 @@
-"""Cursors for the reads asked on every request of the hot paths (the status lookup, the
-electronic card's online verification)."""
+"""The one-row reads asked on every request of the hot paths (the status lookup, the electronic
+card's online verification)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 
-def prepared_cursor() -> Any:
+def _prepared_cursor() -> Any:
     """A cursor of Django's connection (its execute wrappers, error translation and query log)
     that binds its parameters on the server, so that psycopg prepares a statement it runs again
     and again on the connection (after `prepare_threshold` runs, settings.DATABASES): the server
     plans it once per connection instead of at every run (BENCHMARKS.md: the electronic card's
     three-table read cost the server about four times as much to plan as to run). Other reads
-    keep Django's client-side binding. On SQLite, Django's own cursor (which keeps its
-    statements)."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
+    keep Django's client-side binding.
+
+    Without Django's health check of a persistent connection (CONN_HEALTH_CHECKS: a `SELECT 1`
+    round trip before a request's first query, costing the server and PostgreSQL as much again
+    as the read it guards): the read is its own check (`hot_row`)."""
     import psycopg
 
-    connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
         raw: Any = psycopg.Cursor(connection.connection)
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)
     return connection.make_cursor(raw)
+
+
+def _connection_lost() -> bool:
+    """Whether the database connection is gone (the server restarted, or cut it), as opposed to
+    an error of the statement on a live connection."""
+    raw = connection.connection
+    return raw is None or bool(raw.closed)
+
+
+def _fetch_one(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    with _prepared_cursor() as cursor:
+        cursor.execute(sql, params)
+        row: tuple[Any, ...] | None = cursor.fetchone()
+    # The connection has just answered: the request's later queries need no health check.
+    connection.health_check_done = True  # type: ignore[attr-defined]  # django-stubs lack it
+    return row
+
+
+def hot_row(sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+    """The one row (or None) of a read-only query asked on every request of a hot path.
+
+    On PostgreSQL the statement is prepared on the server and the persistent connection is not
+    health-checked first (`_prepared_cursor`). A connection found gone when the read is asked
+    (PostgreSQL restarted, or ended the session) is closed and the read asked once more on a new
+    one, as the health check would have done: outside a transaction only (inside one, the
+    transaction is lost with its connection, and the error goes up). Any other error of the
+    statement, or a second failure, goes up as it is (OperationalError: the 503 `unavailable`
+    answer). On SQLite, Django's own cursor (which keeps its statements)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row: tuple[Any, ...] | None = cursor.fetchone()
+            return row
+    try:
+        return _fetch_one(sql, params)
+    except OperationalError:
+        if connection.in_atomic_block or not _connection_lost():
+            raise
+    connection.close()
+    return _fetch_one(sql, params)

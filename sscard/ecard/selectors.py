@@ -15,7 +15,7 @@ from sscard.cards.selectors import (
     effective_of_row,
     status_columns,
 )
-from sscard.common.database import prepared_cursor
+from sscard.common.database import hot_row
 from sscard.ecard.models import ElectronicCard
 from sscard.people.models import Person
 
@@ -96,9 +96,7 @@ _HOLDER_SQL = (
 def code_holder(serial: str, *, now: dt.datetime) -> CodeHolder | None:
     """The electronic card with this serial, its card's status at `now` and its holder; None if
     there is none."""
-    with prepared_cursor() as cursor:
-        cursor.execute(_HOLDER_SQL, [serial])
-        row = cursor.fetchone()
+    row = hot_row(_HOLDER_SQL, [serial])
     if row is None:
         return None
     ecard_id, revoked_at, last_used_at, number, region, name, *status = row
