@@ -127,7 +127,19 @@ def test_a_number_asked_twice_is_answered_twice(api, make_token, cards):
 
 
 @pytest.mark.parametrize(
-    "number", [UNKNOWN, "A12345678", "ABC", "A0000001", "@@@@@@@@@", "", "status:batch"]
+    "number",
+    # The last two: A00000011 with digits of other scripts (full-width, Arabic-Indic).
+    [
+        UNKNOWN,
+        "A12345678",
+        "ABC",
+        "A0000001",
+        "@@@@@@@@@",
+        "",
+        "status:batch",
+        "A\uff10\uff10\uff10\uff10\uff10\uff10\uff11\uff11",
+        "A\u0660\u0660\u0660\u0660\u0660\u066011",
+    ],
 )
 def test_an_unknown_or_malformed_number_is_an_item_with_the_card_not_found_problem(
     api, make_token, cards, number

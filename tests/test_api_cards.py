@@ -215,7 +215,16 @@ def test_a_card_is_usable_on_its_expiry_date(api, make_token, holder):
 
 @pytest.mark.parametrize(
     "number",
-    [card_number_for(1_234_567), "A12345678", "ABC", "A0000001", "@@@@@@@@@"],
+    [
+        card_number_for(1_234_567),
+        "A12345678",
+        "ABC",
+        "A0000001",
+        "@@@@@@@@@",
+        # A00000011 with digits of other scripts (full-width, Arabic-Indic): no card's number.
+        "A\uff10\uff10\uff10\uff10\uff10\uff10\uff11\uff11",
+        "A\u0660\u0660\u0660\u0660\u0660\u066011",
+    ],
 )
 def test_an_unknown_or_malformed_number_is_card_not_found(api, make_token, card, number):
     token = make_token("cards:verify")

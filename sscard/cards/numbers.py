@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import secrets
 
 WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-CARD_NUMBER = re.compile(r"^[A-Z0-9]\d{7}[0-9X]$")
+# ASCII digits only: a number written with other digits (full-width, Arabic-Indic) is no card's.
+CARD_NUMBER = re.compile(r"^[A-Z0-9][0-9]{7}[0-9X]\Z")
 BLOCK = 10_000_000
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def _value(char: str) -> int:
-    return int(char) if char.isdigit() else ord(char) - ord("A") + 10
+# A character's value in the check: a digit its own, a letter 10 (A) to 35 (Z).
+VALUES = {**{str(d): d for d in range(10)}, **{ch: 10 + i for i, ch in enumerate(LETTERS)}}
 
 
 def check_character(first_eight: str) -> str:
     """c = 11 - (sum of weighted values mod 11); 10 is written X and 11 is written 0."""
-    total = sum(_value(ch) * w for ch, w in zip(first_eight, WEIGHTS, strict=True))
+    if len(first_eight) != len(WEIGHTS):
+        raise ValueError(f"a card number's check is of {len(WEIGHTS)} characters")
+    # Asked for every card number of every batch lookup: the products summed in C.
+    total = sum(map(operator.mul, map(VALUES.__getitem__, first_eight), WEIGHTS))
     c = 11 - total % 11
     return "X" if c == 10 else "0" if c == 11 else str(c)
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -45,7 +44,7 @@ from sscard.cards.permissions import (
 from sscard.cards.person_cards import card_in_hand
 from sscard.common import clock
 from sscard.common.context import Actor
-from sscard.common.database import hot_row
+from sscard.common.database import hot_row, hot_rows_where_in
 from sscard.common.errors import DomainError, ErrorCode, NotFound
 from sscard.common.permissions import Permissions
 from sscard.outlets.models import Outlet
@@ -93,7 +92,12 @@ def effective_state(
     lapse_unfreezes_bank: bool,
     restore_status: str,
     now: dt.datetime,
+    today: dt.date | None = None,
 ) -> Effective:
+    """The card's status as a point of use sees it at `now`: a temporary report's block lapsed,
+    a card in hand past its expiry date expired. `today` is the service's date at `now`
+    (timezone.localdate(now)), given by callers that compute many cards' states at one
+    moment."""
     lapsed = lost_until is not None and lost_until <= now
     if lapsed:
         if status == CardStatus.TEMPORARILY_LOST:
@@ -106,8 +110,8 @@ def effective_state(
         if lapse_unfreezes_bank and bank_status == BankStatus.FROZEN:
             bank_status = BankStatus.NORMAL
         lost_until = None
-    past_expiry = expires_on is not None and expires_on < timezone.localdate(now)
-    if status in IN_HAND_STATUSES and past_expiry:
+    in_hand = status in IN_HAND_STATUSES
+    if in_hand and expires_on is not None and expires_on < (today or timezone.localdate(now)):
         status = CardStatus.EXPIRED
     return Effective(status, bank_status, lost_until, lapsed)
 
@@ -153,6 +157,11 @@ _STATUS_SQL = "SELECT {columns} FROM {table} c WHERE c.{number} = %s".format(
 )
 
 
+_STATUSES_SELECT = "SELECT c.{number}, {columns} FROM {table} c".format(
+    number=_COLUMNS["number"], columns=status_columns("c"), table=Card._meta.db_table
+)
+
+
 def aware(value: dt.datetime | None) -> dt.datetime | None:
     """A time read by raw SQL, with its zone (UTC)."""
     # SQLite hands back the stored UTC time without its zone.
@@ -161,7 +170,9 @@ def aware(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
-def effective_of_row(row: Sequence[Any], now: dt.datetime) -> Effective:
+def effective_of_row(
+    row: Sequence[Any], now: dt.datetime, today: dt.date | None = None
+) -> Effective:
     """The effective state from a card's `STATUS_FIELDS`, read as a row of values."""
     status, bank_status, expires_on, lost_until, action, unfreezes, restore = row
     return effective_state(
@@ -173,6 +184,7 @@ def effective_of_row(row: Sequence[Any], now: dt.datetime) -> Effective:
         lapse_unfreezes_bank=bool(unfreezes),
         restore_status=restore,
         now=now,
+        today=today,
     )
 
 
@@ -186,8 +198,10 @@ def _card_number(card_number: object) -> str:
     return card_number.strip().upper() if isinstance(card_number, str) else ""
 
 
-def _status_view(number: str, row: Sequence[Any], now: dt.datetime) -> CardStatusView:
-    state = effective_of_row(row, now)
+def _status_view(
+    number: str, row: Sequence[Any], now: dt.datetime, today: dt.date | None = None
+) -> CardStatusView:
+    state = effective_of_row(row, now, today)
     _, _, expires_on, *_ = row
     return CardStatusView(
         card_number=number,
@@ -222,19 +236,10 @@ def card_statuses(card_numbers: Sequence[str]) -> list[CardStatusView | None]:
         raise ValueError(f"at most {MAX_STATUS_BATCH} card numbers at once")
     asked = [_card_number(n) for n in card_numbers]
     wanted = sorted({n for n in asked if is_valid_card_number(n)})
-    rows: dict[str, Sequence[Any]] = {}
-    if wanted:
-        sql = "SELECT c.{number}, {columns} FROM {table} c WHERE c.{number} IN ({marks})".format(
-            number=_COLUMNS["number"],
-            columns=status_columns("c"),
-            table=Card._meta.db_table,
-            marks=", ".join(["%s"] * len(wanted)),
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, wanted)
-            rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    found = hot_rows_where_in(_STATUSES_SELECT, f"c.{_COLUMNS['number']}", wanted)
     now = clock.now()
-    views = {number: _status_view(number, row, now) for number, row in rows.items()}
+    today = timezone.localdate(now)
+    views = {row[0]: _status_view(row[0], row[1:], now, today) for row in found}
     return [views.get(number) for number in asked]
 
 
