@@ -59,3 +59,18 @@ def child_exit(server: object, worker: Any) -> None:
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker: object) -> None:
+    """Each worker, once it has loaded the application: the URL configuration loaded with every
+    view it names (Django otherwise imports them on the first request), then everything loaded
+    so far set aside from the garbage collector (`gc.freeze`). Those 170,000-odd long-lived
+    objects were otherwise traversed by every full collection: a pause of up to 140 ms in the
+    middle of a request (BENCHMARKS.md), for objects that live as long as the worker."""
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().reverse_dict  # noqa: B018  # imports the views and builds the reverse map
+    gc.collect()
+    gc.freeze()
